@@ -1,0 +1,50 @@
+"""Groupwork: the application factory."""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from curriculum import auth, cli, db, home, pdf, settings, topics
+
+csrf = CSRFProtect()
+ERROR_CODES = (400, 401, 403, 404, 405, 413, 429, 500, 503)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from defaults, then the environment (or the given test config)."""
+    root = settings.PROJECT_ROOT
+    app = Flask(__name__, instance_path=str(root / "instance"),
+                template_folder=str(root / "templates"), static_folder=str(root / "static"))
+    app.config.from_mapping(settings.DEFAULTS)
+    if config is None:
+        app.config.from_mapping(settings.from_environment(Path(app.instance_path)))
+    else:
+        app.config.from_mapping(config)
+    settings.finish(app.config, Path(app.instance_path))
+
+    # Services, each bound to this app.
+    db.init_app(app)
+    csrf.init_app(app)
+    auth.init_app(app)
+    pdf.init_app(app)
+    topics.init_app(app)
+
+    # Pages.
+    for blueprint in (auth.bp, home.bp, topics.bp):
+        app.register_blueprint(blueprint)
+
+    # One error page for every status we answer with.
+    for code in ERROR_CODES:
+        app.register_error_handler(code, render_error)
+
+    cli.init_app(app)
+    return app
+
+
+def render_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    return render_template("errors.html", code=code, title=error.name,
+                           message=error.description if code < 500 else None), code

@@ -1,0 +1,251 @@
+"""Sign-in, sign-out, passwords, the user loader and the check every request passes."""
+
+import datetime
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template,
+                   request, session, url_for)
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from curriculum.db import begin_write, get_session
+from models import Role, User, utcnow
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+# argon2id with the library's RFC 9106 "low memory" profile (t=3, m=64 MiB, p=4): above
+# OWASP ASVS 5.0's minimum. Argon2 hashes the whole password; nothing is truncated.
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password; equalizes timing")
+PASSWORD_MIN, PASSWORD_MAX = 12, 1024
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_post", "home.healthz", "static"})
+SIGN_IN_FAILED = ("That email and password did not match an active account. After five wrong "
+                  "tries, sign-in for that account pauses for 15 minutes.")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_rules() -> list[Any]:
+    return [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
+                                   message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.")]
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused (length only: no composition rules), or None."""
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        return f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters."
+    return None
+
+
+def find_user_by_email(email: str) -> User | None:
+    query = select(User).where(func.lower(User.email) == email.strip().lower())
+    return get_session().scalar(query)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The signed-in user, only while the session's token matches the account's current one."""
+    id_part, _, token = user_id.partition(":")
+    if not id_part.isdigit() or not token:
+        return None
+    user = get_session().get(User, int(id_part))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str | None:
+    """A redirect target on this site only: a path, never another host or scheme."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def _session_expired() -> bool:
+    now = utcnow().timestamp()
+    config = current_app.config
+    seen, started = session.get("seen_at", 0), session.get("signed_in_at", 0)
+    return (now - seen > config["IDLE_TIMEOUT_MINUTES"] * 60
+            or now - started > config["ABSOLUTE_SESSION_HOURS"] * 3600)
+
+
+def require_sign_in() -> ResponseReturnValue | None:
+    """Runs before every request: anonymous users reach only the public endpoints."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if current_user.is_authenticated and _session_expired():
+        logout_user()
+        session.clear()
+        flash("You were signed out after a period without activity. Please sign in again.")
+    if not current_user.is_authenticated:
+        if request.method != "GET":
+            abort(401)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    session["seen_at"] = utcnow().timestamp()
+    if current_user.is_password_temporary and request.endpoint not in (
+        "auth.change_password", "auth.logout"
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Limit a view to some roles; anyone else gets a 404, as if the page did not exist."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password",
+                                     validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    new_password = PasswordField("New password (at least 12 characters)",
+                                 validators=password_rules())
+    confirm = PasswordField("New password again",
+                            validators=[DataRequired(), EqualTo("new_password",
+                                                                message="The two do not match.")])
+
+    def validate_new_password(self, field: PasswordField) -> None:
+        if field.data == self.current_password.data:
+            raise ValidationError("Choose a password different from the current one.")
+
+
+def _attempt_sign_in(email: str, password: str) -> User | None:
+    """Check a password, counting failures and locking the account after too many."""
+    db = get_session()
+    begin_write(db)
+    user = find_user_by_email(email)
+    now = utcnow()
+    if user is None or not user.is_active:
+        verify_password(_DUMMY_HASH, password)
+        db.rollback()
+        return None
+    if user.locked_until_at and user.locked_until_at > now:
+        verify_password(_DUMMY_HASH, password)
+        db.rollback()
+        return None
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["MAX_FAILED_LOGINS"]:
+            user.locked_until_at = now + datetime.timedelta(
+                minutes=current_app.config["LOCKOUT_MINUTES"])
+            user.failed_logins = 0
+        db.commit()
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until_at = None
+    user.last_login_at = now
+    db.commit()
+    return user
+
+
+@bp.get("/login")
+def login() -> ResponseReturnValue:
+    """The sign-in form."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    return render_template("auth/login.html", form=LoginForm())
+
+
+@bp.post("/login")
+def login_post() -> ResponseReturnValue:
+    """Sign in: a fresh session, then the page the user was sent from."""
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400
+    user = _attempt_sign_in(form.email.data or "", form.password.data or "")
+    if user is None:
+        form.form_errors.append(SIGN_IN_FAILED)
+        return render_template("auth/login.html", form=form), 401
+    # Flask-Login keeps whatever was in the session before; a new sign-in starts clean.
+    session.clear()
+    login_user(user)
+    now = utcnow().timestamp()
+    session["signed_in_at"] = session["seen_at"] = now
+    return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """Sign out everywhere this session was used: the account's session token changes."""
+    db = get_session()
+    begin_write(db)
+    user = db.get(User, current_user.id)
+    user.rotate_session_token()
+    db.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/account/password")
+def change_password() -> ResponseReturnValue:
+    """The change-password form (required after a one-time password)."""
+    return render_template("auth/change_password.html", form=ChangePasswordForm())
+
+
+@bp.post("/account/password")
+def change_password_post() -> ResponseReturnValue:
+    """Change the password; other sessions of this account end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        begin_write(db)
+        user = db.get(User, current_user.id)
+        if verify_password(user.password_hash, form.current_password.data or ""):
+            user.password_hash = hash_password(form.new_password.data or "")
+            user.is_password_temporary = False
+            user.rotate_session_token()
+            db.commit()
+            login_user(user)  # keep this session, under the new token
+            flash("Your password is changed. Other sessions of this account are signed out.")
+            return redirect(url_for("home.index"))
+        db.rollback()
+        form.current_password.errors = ["That is not your current password."]
+    return render_template("auth/change_password.html", form=form), 400
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    app.before_request(require_sign_in)

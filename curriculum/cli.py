@@ -1,0 +1,130 @@
+"""Command line: ``flask --app app <command>``."""
+
+import re
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from curriculum import db, pdf, quality, schema
+from curriculum.auth import hash_password, password_problem
+from curriculum.handouts import SIZES, Variant, render_handouts
+from curriculum.topics import library
+from models import Role, User
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+FIRST_ADMIN_EMAIL = "admin@groupwork.local"
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(1)
+
+
+def add_user(email: str, name: str, role: Role, password: str, temporary: bool = False) -> User:
+    """Create an account, or exit 1 with one line per problem."""
+    problems = []
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        problems.append(f"email: '{email}' is not an email address")
+    if not name.strip() or len(name) > 120:
+        problems.append("name: give a name of 1 to 120 characters")
+    if reason := password_problem(password):
+        problems.append(f"password: {reason}")
+    session = db.get_session()
+    db.begin_write(session)
+    if session.scalar(select(User).where(func.lower(User.email) == email.lower())):
+        problems.append(f"email: {email} already has an account")
+    if problems:
+        session.rollback()
+        _fail(problems)
+    user = User(email=email.lower(), name=name.strip(), role=role,
+                password_hash=hash_password(password), is_password_temporary=temporary)
+    session.add(user)
+    session.commit()
+    return user
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the schema (safe to run again); on a new database, add an admin."""
+    engine = db.engine()
+    before = schema.current_revision(engine)
+    schema.upgrade(engine)
+    after = schema.current_revision(engine)
+    click.echo(f"Database at revision {after}" + ("" if before == after else f" (was {before})")
+               + f": {engine.url.render_as_string(hide_password=True)}")
+    if db.get_session().scalar(select(func.count()).select_from(User)) == 0:
+        password = secrets.token_urlsafe(12)
+        add_user(FIRST_ADMIN_EMAIL, "Administrator", Role.ADMIN, password, temporary=True)
+        click.echo(f"Created the first admin account: {FIRST_ADMIN_EMAIL}")
+        click.echo(f"One-time password (shown only now; you choose a new one at sign-in): "
+                   f"{password}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", required=True, help="Full name as shown on signatures.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Add an account."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = add_user(email, name, Role(role), password)
+    click.echo(f"Created {user.role.value} {user.email}")
+
+
+curriculum_cli = click.Group("curriculum", help="Check the curriculum library.")
+
+
+@curriculum_cli.command("check")
+def curriculum_check() -> None:
+    """Validate every topic and track; one line per problem, exit 1 on any."""
+    report = quality.check(library())
+    for problem in report.problems:
+        click.echo(str(problem))
+    click.echo(report.summary(library()))
+    if report.problems:
+        sys.exit(1)
+
+
+@curriculum_cli.command("grades")
+def curriculum_grades() -> None:
+    """Print each handout's reading grade (Flesch-Kincaid and SMOG)."""
+    report = quality.check(library())
+    click.echo(f"{'topic':40} {'FK':>5} {'SMOG':>5}")
+    for slug, grade in sorted(report.grades.items()):
+        click.echo(f"{slug:40} {grade.flesch_kincaid:5.1f} {grade.smog:5.1f}")
+
+
+handouts_cli = click.Group("handouts", help="Participant handouts.")
+
+
+@handouts_cli.command("build")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--size", type=click.Choice(list(SIZES)), default="letter", show_default=True)
+@click.option("--large", is_flag=True, help="Large print.")
+def handouts_build(outdir: Path, size: str, large: bool) -> None:
+    """Render every handout to OUTDIR as PDF."""
+    if reason := pdf.unavailable_reason():
+        _fail([f"PDF rendering is unavailable: {reason}"])
+    topics = list(library())
+    outdir.mkdir(parents=True, exist_ok=True)
+    variant = Variant(size=size, large=large)
+    with click.progressbar(topics, label="Rendering handouts",
+                           item_show_func=lambda t: t.slug if t else "") as bar:
+        for topic in bar:
+            (outdir / f"{topic.slug}.pdf").write_bytes(render_handouts([topic], variant))
+    click.echo(f"Wrote {len(topics)} handouts to {outdir}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, create_user, curriculum_cli, handouts_cli):
+        app.cli.add_command(command)
+

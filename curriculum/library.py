@@ -1,0 +1,428 @@
+"""The curriculum library: topics and tracks loaded from content folders, validated, searchable.
+
+Knows nothing of Flask or the database. A topic's id is its file name; a later content folder
+overrides an earlier one's topic with the same slug (programs adapt the shipped curriculum).
+"""
+
+import datetime
+import hashlib
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+import frontmatter
+import yaml
+from markupsafe import Markup, escape
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from curriculum.render import markdown_to_html
+
+SLUG_RE = re.compile(r"^[a-z0-9-]{1,64}$")
+HANDOUT_HEADING = "# Participant handout"
+GUIDE_SECTIONS = ("Overview", "Preparation", "Session plan", "Safety notes", "Documentation guide")
+PLAN_STEPS = ("check-in", "teaching points", "activity", "discussion", "wrap-up")
+PRACTICE_HEADING = "Before next group"
+
+Tag = Literal[
+    "orientation", "cravings", "triggers", "relapse-prevention", "emotional-regulation",
+    "communication", "family", "stress", "medication", "co-occurring", "recovery-network",
+    "life-skills", "wellness", "education",
+]
+TAGS: tuple[str, ...] = Tag.__args__
+GroupType = Literal[
+    "psychoeducational", "skills", "cognitive-behavioral", "support", "interpersonal-process"
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+
+
+class FrontMatter(BaseModel):
+    """A topic's front matter, exactly as SPEC.md defines it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=90)]
+    summary: Text
+    tags: Annotated[list[Tag], Field(min_length=1)]
+    group_type: GroupType
+    duration_minutes: Annotated[int, Field(ge=30, le=180)]
+    audience: Literal["adults", "adolescents", "family", "all"]
+    standalone: bool
+    objectives: Annotated[list[Text], Field(min_length=1)]
+    materials: Annotated[list[Text], Field(min_length=1)]
+    interventions: Annotated[list[Text], Field(min_length=1)]
+    sources: Annotated[list[Text], Field(min_length=1)]
+    license: Literal["original", "public-domain", "licensed-by-program"]
+    updated: datetime.date
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a content file, printed as ``file: field: problem``."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    title: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One validated topic, its two parts rendered to safe HTML once, at load."""
+
+    slug: str
+    meta: FrontMatter
+    path: Path
+    guide_markdown: str
+    handout_markdown: str
+    guide_html: Markup
+    handout_html: Markup
+    plan: tuple[PlanStep, ...]
+    content_hash: str
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+
+@dataclass(frozen=True)
+class Track:
+    """An ordered rotation of topic slugs."""
+
+    slug: str
+    title: str
+    description: str
+    groups_per_week: int
+    topics: tuple[str, ...]
+    path: Path
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    topic: Topic
+    score: float
+    snippet: Markup
+    matched: tuple[str, ...]
+
+
+class LibraryError(Exception):
+    """The library has problems; the message lists them one per line."""
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _problems_from_validation(file: str, error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc = item["loc"]
+        name = str(loc[0]) if loc else "front matter"
+        name += "".join(f"[{part}]" for part in loc[1:])
+        problems.append(Problem(file, name, item["msg"]))
+    return problems
+
+
+def _split_sections(text: str, level: int) -> dict[str, str]:
+    """Split Markdown at headings of one level: {heading: body}; text before the first is ''."""
+    marker = "#" * level + " "
+    sections: dict[str, list[str]] = {"": []}
+    current = ""
+    in_fence = False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            in_fence = not in_fence
+        if not in_fence and line.startswith(marker):
+            current = line[len(marker):].strip()
+            sections[current] = []
+        else:
+            sections[current].append(line)
+    return {name: "\n".join(lines).strip() for name, lines in sections.items()}
+
+
+_PLAN_STEP_RE = re.compile(r"^(?P<title>.+?) \((?P<minutes>\d{1,3}) min\)$")
+
+
+def _parse_plan(plan_text: str, file: str, duration: int) -> tuple[list[PlanStep], list[Problem]]:
+    steps, problems = [], []
+    for heading in _split_sections(plan_text, 3):
+        if not heading:
+            continue
+        if match := _PLAN_STEP_RE.match(heading):
+            steps.append(PlanStep(match["title"], int(match["minutes"])))
+        else:
+            problems.append(Problem(file, "session plan",
+                                    f"step '{heading}' needs its length, like 'Check-in (10 min)'"))
+    titles = " | ".join(step.title.lower() for step in steps)
+    for required in PLAN_STEPS:
+        if required not in titles:
+            problems.append(Problem(file, "session plan", f"no '{required}' step"))
+    total = sum(step.minutes for step in steps)
+    if steps and total != duration:
+        problems.append(Problem(file, "session plan",
+                                f"steps add up to {total} min, duration_minutes is {duration}"))
+    return steps, problems
+
+
+def _check_summary(file: str, summary: str) -> list[Problem]:
+    sentences = [part for part in re.split(r"(?<=[.!?])\s+", summary.strip()) if part]
+    if len(sentences) != 1 or summary.strip()[-1] not in ".!?":
+        return [Problem(file, "summary", "must be exactly one sentence")]
+    return []
+
+
+def load_topic(path: Path) -> tuple[Topic | None, list[Problem]]:
+    """Read and validate one topic file; a topic is returned only when it has no problems."""
+    file = display_path(path)
+    slug = path.stem
+    if not SLUG_RE.match(slug):
+        return None, [Problem(file, "file name", "slug must be 1-64 of a-z, 0-9 and '-'")]
+    raw = path.read_bytes()
+    try:
+        post = frontmatter.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, [Problem(file, "file", "not UTF-8 text")]
+    except yaml.YAMLError as error:
+        return None, [Problem(file, "front matter", f"not valid YAML ({error.__class__.__name__})")]
+    if not post.metadata:
+        return None, [Problem(file, "front matter", "missing (the file must start with ---)")]
+    try:
+        meta = FrontMatter.model_validate(post.metadata)
+    except ValidationError as error:
+        return None, _problems_from_validation(file, error)
+
+    problems = _check_summary(file, meta.summary)
+    guide_md, sep, handout_md = post.content.partition("\n" + HANDOUT_HEADING + "\n")
+    if not sep:
+        return None, problems + [Problem(file, "body", f"no '{HANDOUT_HEADING}' heading")]
+    guide = _split_sections(guide_md, 2)
+    for name in GUIDE_SECTIONS:
+        if not guide.get(name):
+            problems.append(Problem(file, "facilitator guide", f"missing section '## {name}'"))
+    steps, plan_problems = _parse_plan(guide.get("Session plan", ""), file, meta.duration_minutes)
+    problems += plan_problems
+    handout = _split_sections(handout_md, 2)
+    if not any(name.startswith(PRACTICE_HEADING) for name in handout):
+        problems.append(Problem(file, "handout", f"missing section '## {PRACTICE_HEADING}…'"))
+    if "[lines:" not in handout_md and "|" not in handout_md:
+        problems.append(Problem(file, "handout", "no space to write ('[lines: N]' or a table)"))
+    if problems:
+        return None, problems
+
+    topic = Topic(
+        slug=slug,
+        meta=meta,
+        path=path,
+        guide_markdown=guide_md.strip(),
+        handout_markdown=handout_md.strip(),
+        guide_html=Markup(markdown_to_html(guide_md)),
+        handout_html=Markup(markdown_to_html(handout_md)),
+        plan=tuple(steps),
+        content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+    return topic, []
+
+
+class _TrackFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=90)]
+    description: Text
+    groups_per_week: Annotated[int, Field(ge=1, le=7)]
+    topics: Annotated[list[Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]],
+                      Field(min_length=1)]
+
+
+def load_track(path: Path) -> tuple[Track | None, list[Problem]]:
+    """Read and validate one track file (topic slugs are checked against the library later)."""
+    file = display_path(path)
+    if not SLUG_RE.match(path.stem):
+        return None, [Problem(file, "file name", "slug must be 1-64 of a-z, 0-9 and '-'")]
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        return None, [Problem(file, "file", f"not valid YAML ({error.__class__.__name__})")]
+    try:
+        parsed = _TrackFile.model_validate(data)
+    except ValidationError as error:
+        return None, _problems_from_validation(file, error)
+    track = Track(path.stem, parsed.title, parsed.description, parsed.groups_per_week,
+                  tuple(parsed.topics), path)
+    return track, []
+
+
+_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_STOPWORDS = frozenset(
+    "a an and are as at be but by for from how i in is it me my of on or our so that the their "
+    "them they this to we what when with you your".split()
+)
+
+
+def _stem(word: str) -> str:
+    """A deliberately small stemmer: enough that 'cravings' finds 'craving' and 'urges' 'urge'."""
+    word = word.removesuffix("'s")
+    for suffix, replacement in (("ies", "y"), ("ing", ""), ("es", "e"), ("s", ""), ("ed", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def _terms(text: str) -> list[str]:
+    return [_stem(word) for word in _WORD_RE.findall(text.lower()) if word not in _STOPWORDS]
+
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _plain_text(markup: str) -> str:
+    return html.unescape(_TAG_RE.sub(" ", markup))
+
+
+def _snippet(text: str, stems: set[str], width: int = 220) -> tuple[Markup, tuple[str, ...]]:
+    """The sentence with most query words, those words marked; and the words that matched."""
+    best, best_hits = "", 0
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        hits = len({_stem(w) for w in _WORD_RE.findall(sentence.lower())} & stems)
+        if hits > best_hits:
+            best, best_hits = sentence.strip(), hits
+    if len(best) > width:
+        best = best[:width].rsplit(" ", 1)[0] + " …"
+    parts, matched = [], []
+    for piece in re.split(r"([A-Za-z0-9]+(?:'[a-z]+)?)", best):
+        if piece and _stem(piece.lower()) in stems:
+            parts.append(Markup("<mark>%s</mark>") % piece)
+            matched.append(piece.lower())
+        else:
+            parts.append(escape(piece))
+    return Markup("").join(parts), tuple(dict.fromkeys(matched))
+
+
+_FIELD_WEIGHTS = {"title": 8.0, "tags": 5.0, "summary": 3.0, "body": 1.0}
+
+
+@dataclass
+class Library:
+    """Every servable topic and track, indexed for search. Build it with ``Library.load``."""
+
+    topics: dict[str, Topic] = field(default_factory=dict)
+    tracks: dict[str, Track] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    withheld: set[str] = field(default_factory=set)
+    _index: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
+    _plain: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, folders: list[Path], licensed: frozenset[str] = frozenset()) -> "Library":
+        """Load topics and tracks from folders in order; later folders override earlier slugs.
+
+        Topics marked licensed-by-program are withheld unless their slug is in ``licensed``
+        (``"*"`` grants them all).
+        """
+        library = cls()
+        topic_paths: dict[str, Path] = {}
+        track_paths: dict[str, Path] = {}
+        for folder in folders:
+            topic_paths.update((p.stem, p) for p in sorted((folder / "topics").glob("*.md")))
+            track_paths.update((p.stem, p) for p in sorted((folder / "tracks").glob("*.yaml")))
+        for slug, path in sorted(topic_paths.items()):
+            topic, problems = load_topic(path)
+            library.problems += problems
+            if topic is None:
+                continue
+            if topic.meta.license == "licensed-by-program" and not (
+                "*" in licensed or slug in licensed
+            ):
+                library.withheld.add(slug)
+                continue
+            library.topics[slug] = topic
+        for slug, path in sorted(track_paths.items()):
+            track, problems = load_track(path)
+            library.problems += problems
+            if track is not None:
+                library.tracks[slug] = track
+        library.problems += library._cross_check(topic_paths)
+        library._build_index()
+        return library
+
+    def _cross_check(self, topic_paths: dict[str, Path]) -> list[Problem]:
+        problems = []
+        titles: dict[str, str] = {}
+        for topic in self.topics.values():
+            key = topic.title.casefold()
+            if key in titles:
+                problems.append(Problem(display_path(topic.path), "title",
+                                        f"same title as topic '{titles[key]}'"))
+            titles[key] = topic.slug
+            for target in re.findall(r"\]\(/topics/([^)#?\s]*)", topic.guide_markdown
+                                     + topic.handout_markdown):
+                if target not in topic_paths:
+                    problems.append(Problem(display_path(topic.path), "body",
+                                            f"link to unknown topic '{target}'"))
+        for track in self.tracks.values():
+            file = display_path(track.path)
+            for position, slug in enumerate(track.topics, start=1):
+                if slug not in topic_paths:
+                    problems.append(Problem(file, f"topics[{position}]", f"no topic '{slug}'"))
+                if position > 1 and track.topics[position - 2] == slug:
+                    problems.append(Problem(file, f"topics[{position}]",
+                                            f"'{slug}' twice in a row"))
+        return problems
+
+    def _build_index(self) -> None:
+        for topic in self.topics.values():
+            plain = _plain_text(topic.guide_html + " " + topic.handout_html)
+            self._plain[topic.slug] = plain
+            fields = {"title": topic.title, "tags": " ".join(topic.meta.tags),
+                      "summary": topic.meta.summary, "body": plain}
+            for name, text in fields.items():
+                for term in _terms(text.replace("-", " ")):
+                    postings = self._index.setdefault(term, {})
+                    postings[topic.slug] = postings.get(topic.slug, 0.0) + _FIELD_WEIGHTS[name]
+
+    def __iter__(self) -> Iterator[Topic]:
+        return iter(sorted(self.topics.values(), key=lambda t: t.title.casefold()))
+
+    def __len__(self) -> int:
+        return len(self.topics)
+
+    def get(self, slug: str) -> Topic | None:
+        """The topic for a slug from a URL, or None; the slug is never used as a path."""
+        if not SLUG_RE.match(slug):
+            return None
+        return self.topics.get(slug)
+
+    def tags_in_use(self) -> list[str]:
+        used = {tag for topic in self.topics.values() for tag in topic.meta.tags}
+        return [tag for tag in TAGS if tag in used]
+
+    def search(self, query: str = "", tag: str = "") -> list[SearchHit]:
+        """Topics matching every filter, best first: more query words matched, then weight."""
+        candidates = [t for t in self.topics.values() if not tag or tag in t.meta.tags]
+        stems = set(_terms(query.replace("-", " ")))
+        if not stems:
+            return [SearchHit(t, 0.0, Markup(""), ()) for t in
+                    sorted(candidates, key=lambda t: t.title.casefold())]
+        hits = []
+        for topic in candidates:
+            found = [s for s in stems if topic.slug in self._index.get(s, {})]
+            if not found:
+                continue
+            weight = sum(self._index[s][topic.slug] for s in found)
+            snippet, matched = _snippet(self._plain[topic.slug], stems)
+            if not snippet:
+                snippet = escape(topic.meta.summary)
+            hits.append(SearchHit(topic, len(found) * 1000 + weight, snippet, matched))
+        return sorted(hits, key=lambda h: (-h.score, h.topic.title.casefold()))

@@ -1,0 +1,124 @@
+"""HTML → PDF through one function, with a fetcher that reaches only our static files, and the
+on-disk cache of rendered handouts.
+
+WeasyPrint needs Pango and friends from the system. Where they are missing the rest of the app
+still runs and the PDF routes answer 503 with the reason (see ``unavailable_reason``).
+"""
+
+import hashlib
+import logging
+import mimetypes
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from flask import Flask, current_app
+
+from curriculum.settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = PROJECT_ROOT / "static"
+PRINT_CSS = STATIC_DIR / "print.css"
+
+try:
+    import weasyprint
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    _IMPORT_ERROR: str | None = None
+except OSError as error:  # the Python package is there, the system libraries are not
+    weasyprint = None  # type: ignore[assignment]
+    URLFetcher, URLFetcherResponse = object, object  # type: ignore[assignment,misc]
+    _IMPORT_ERROR = str(error).splitlines()[0]
+
+
+class PdfUnavailable(Exception):
+    """PDF rendering cannot run on this server; the message says why."""
+
+
+class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc,valid-type]
+    """Serves files under ``static/`` and refuses everything else: no network, no other local
+    file (WeasyPrint's default fetcher would embed any file named by <link rel=attachment>)."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"refused to fetch {url[:80]!r}")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(STATIC_DIR) or not path.is_file():
+            raise ValueError(f"refused to fetch {url[:80]!r}")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+
+
+def unavailable_reason() -> str | None:
+    return None if weasyprint is not None else _IMPORT_ERROR or "WeasyPrint is not installed"
+
+
+_stylesheet: Any = None
+
+
+def _print_stylesheet() -> Any:
+    """The print CSS, parsed once per process (every render reuses it)."""
+    global _stylesheet
+    if _stylesheet is None:
+        _stylesheet = weasyprint.CSS(filename=str(PRINT_CSS), url_fetcher=StaticOnlyFetcher())
+    return _stylesheet
+
+
+def render_pdf(html: str, extra_css: str = "") -> bytes:
+    """Render one HTML document to a tagged PDF (PDF/UA-1) with our print stylesheet."""
+    if weasyprint is None:
+        raise PdfUnavailable(unavailable_reason())
+    fetcher = StaticOnlyFetcher()
+    stylesheets = [_print_stylesheet()]
+    if extra_css:
+        stylesheets.append(weasyprint.CSS(string=extra_css, url_fetcher=fetcher))
+    document = weasyprint.HTML(string=html, base_url=STATIC_DIR.as_uri() + "/",
+                               url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
+
+
+def style_fingerprint() -> str:
+    """Changes whenever the print stylesheet or the WeasyPrint version does."""
+    version = weasyprint.__version__ if weasyprint is not None else "none"
+    return hashlib.sha256(PRINT_CSS.read_bytes() + version.encode()).hexdigest()[:16]
+
+
+class PdfCache:
+    """Rendered PDFs on disk, keyed by what went into them; written atomically."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path_for(self, key: str) -> Path:
+        return self.folder / f"{key}.pdf"
+
+    def get(self, key: str) -> Path | None:
+        path = self.path_for(key)
+        return path if path.exists() else None
+
+    def put(self, key: str, pdf: bytes) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        descriptor, partial = tempfile.mkstemp(dir=self.folder, suffix=".partial")
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(pdf)
+        path = self.path_for(key)
+        os.replace(partial, path)
+        return path
+
+
+def cache() -> PdfCache:
+    return current_app.extensions["pdf_cache"]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["pdf_cache"] = PdfCache(Path(app.config["PDF_CACHE_DIR"]))
+    if weasyprint is None:
+        log.warning("PDF rendering is unavailable: %s", unavailable_reason())

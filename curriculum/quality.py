@@ -1,0 +1,56 @@
+"""Quality checks over a loaded library, beyond the schema: reading grade and phone numbers."""
+
+import re
+from dataclasses import dataclass
+from statistics import median
+
+from curriculum import readability
+from curriculum.library import Library, Problem, display_path
+
+MAX_FLESCH_KINCAID = 8.0
+MAX_SMOG = 9.0
+# Only the public crisis lines may appear: 988 (three digits, never matched) and SAMHSA's helpline.
+_PHONE = re.compile(r"(?<!\d)(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?\d{3}[-. ]\d{4}(?!\d)")
+_ALLOWED_PHONES = {"8006624357"}
+
+
+@dataclass(frozen=True)
+class Report:
+    problems: list[Problem]
+    grades: dict[str, readability.Grade]
+
+    def summary(self, library: Library) -> str:
+        fk = sorted(g.flesch_kincaid for g in self.grades.values())
+        smog = sorted(g.smog for g in self.grades.values())
+        grade_text = (f"reading grade median {median(fk):.1f} FK / {median(smog):.1f} SMOG, "
+                      f"worst {fk[-1]:.1f} FK / {smog[-1]:.1f} SMOG" if fk else "no handouts")
+        return (f"{len(library.topics)} topics, {len(library.tracks)} tracks; {grade_text}; "
+                f"{len(self.problems)} problem(s)")
+
+
+def _phone_problems(library: Library) -> list[Problem]:
+    problems = []
+    for topic in library.topics.values():
+        text = topic.guide_markdown + "\n" + topic.handout_markdown
+        for match in _PHONE.finditer(text):
+            digits = re.sub(r"\D", "", match.group())[-10:]
+            if digits not in _ALLOWED_PHONES:
+                problems.append(Problem(display_path(topic.path), "body",
+                                        f"phone number '{match.group()}' (only crisis lines)"))
+    return problems
+
+
+def check(library: Library) -> Report:
+    """Every problem in the library: load-time ones, then reading grade and phone numbers."""
+    problems = list(library.problems) + _phone_problems(library)
+    grades = {}
+    for topic in library.topics.values():
+        grade = grades[topic.slug] = readability.grade(topic.handout_html)
+        file = display_path(topic.path)
+        if grade.flesch_kincaid > MAX_FLESCH_KINCAID:
+            problems.append(Problem(file, "handout", f"Flesch-Kincaid grade "
+                                    f"{grade.flesch_kincaid} is above {MAX_FLESCH_KINCAID}"))
+        if grade.smog > MAX_SMOG:
+            problems.append(Problem(file, "handout",
+                                    f"SMOG grade {grade.smog} is above {MAX_SMOG}"))
+    return Report(problems, grades)

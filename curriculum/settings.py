@@ -1,0 +1,64 @@
+"""Configuration: a documented default for every key, and what the environment overrides."""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # "development" (make run) or "production" (make serve): production means secure cookies
+    # and refusing to start on an invalid library.
+    "GROUPWORK_ENV": "development",
+    # Content folders in order; GROUPWORK_CONTENT_DIRS adds more after the shipped one.
+    "CONTENT_DIRS": [PROJECT_ROOT / "content"],
+    # Slugs of licensed-by-program topics this program holds a licence for ("*" for all).
+    "LICENSED_TOPICS": frozenset(),
+    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "IDLE_TIMEOUT_MINUTES": 15,
+    "ABSOLUTE_SESSION_HOURS": 12,
+    "MAX_FAILED_LOGINS": 5,
+    "LOCKOUT_MINUTES": 15,
+    "PACKET_MAX_TOPICS": 60,
+    "SESSION_COOKIE_NAME": "groupwork_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the signed-in session
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+}
+
+
+def _secret_key(instance: Path) -> str:
+    """The key kept in the instance folder, generated on first use (mode 0600)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def from_environment(instance: Path) -> dict[str, Any]:
+    """Settings from DATABASE_URL, SECRET_KEY, GROUPWORK_CONTENT_DIRS and friends."""
+    env = os.environ
+    config: dict[str, Any] = {
+        "GROUPWORK_ENV": env.get("GROUPWORK_ENV", DEFAULTS["GROUPWORK_ENV"]),
+        "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{instance / 'groupwork.sqlite3'}"),
+        "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance),
+        "CONTENT_DIRS": DEFAULTS["CONTENT_DIRS"]
+        + [Path(p) for p in env.get("GROUPWORK_CONTENT_DIRS", "").split(":") if p],
+        "LICENSED_TOPICS": frozenset(
+            s.strip() for s in env.get("GROUPWORK_LICENSED_TOPICS", "").split(",") if s.strip()
+        ),
+    }
+    return config
+
+
+def finish(config: dict[str, Any], instance: Path) -> None:
+    """Settings derived from others, unless already given."""
+    production = config["GROUPWORK_ENV"] == "production"
+    config.setdefault("SESSION_COOKIE_SECURE", production)
+    config.setdefault("PDF_CACHE_DIR", instance / "pdf-cache")
+    config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'groupwork.sqlite3'}")

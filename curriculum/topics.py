@@ -1,0 +1,117 @@
+"""Blueprint: the topic library, one topic's page, and participant handouts as PDF."""
+
+import logging
+from pathlib import Path
+
+from flask import (Blueprint, Flask, abort, current_app, render_template, request, send_file)
+from flask.typing import ResponseReturnValue
+
+from curriculum import pdf
+from curriculum.handouts import SIZES, Variant, handout_file
+from curriculum.library import TAGS, Library, LibraryError, Topic
+
+bp = Blueprint("topics", __name__)
+log = logging.getLogger(__name__)
+MAX_QUERY_LENGTH = 200
+
+
+def library() -> Library:
+    return current_app.extensions["library"]
+
+
+def get_topic(slug: str) -> Topic:
+    """The topic for a URL's slug.
+
+    :raise 404: for a malformed or unknown slug (never turned into a file path).
+    """
+    topic = library().get(slug)
+    if topic is None:
+        abort(404)
+    return topic
+
+
+def _variant() -> Variant:
+    size = request.args.get("size", "letter")
+    large = request.args.get("large", "0")
+    if size not in SIZES or large not in ("0", "1"):
+        abort(400, description="Use size=letter or size=a4, and large=1 for large print.")
+    return Variant(size=size, large=large == "1")
+
+
+def _send_handouts(topics: list[Topic], download_name: str) -> ResponseReturnValue:
+    path, key = handout_file(topics, _variant())
+    response = send_file(path, mimetype="application/pdf", download_name=download_name,
+                         etag=key, conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/topics")
+def index() -> ResponseReturnValue:
+    """The library, searched with ?q= and filtered with ?tag=."""
+    query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    tag = request.args.get("tag", "")
+    if tag and tag not in TAGS:
+        tag = ""
+    hits = library().search(query, tag)
+    return render_template("topics/index.html", hits=hits, query=query, tag=tag,
+                           tags=library().tags_in_use(), problems=_shown_problems())
+
+
+def _shown_problems() -> list[str]:
+    """Library problems are shown on the page in development, never in production."""
+    if current_app.config["GROUPWORK_ENV"] == "production":
+        return []
+    return [str(problem) for problem in library().problems]
+
+
+@bp.get("/topics/<slug>")
+def show(slug: str) -> ResponseReturnValue:
+    """One topic: the facilitator guide and a preview of the handout."""
+    topic = get_topic(slug)
+    return render_template("topics/show.html", topic=topic, sizes=SIZES)
+
+
+@bp.get("/topics/<slug>/handout.pdf")
+def handout(slug: str) -> ResponseReturnValue:
+    """One topic's participant handout as PDF."""
+    topic = get_topic(slug)
+    return _send_handouts([topic], f"{topic.slug}-handout.pdf")
+
+
+@bp.get("/handouts.pdf")
+def packet() -> ResponseReturnValue:
+    """Several handouts in one PDF, in the order given: ?topics=a,b,c."""
+    slugs = [s.strip() for value in request.args.getlist("topics") for s in value.split(",")
+             if s.strip()]
+    if not slugs:
+        abort(400, description="Choose at least one topic for the packet.")
+    if len(slugs) > current_app.config["PACKET_MAX_TOPICS"]:
+        abort(400, description=f"A packet holds at most "
+                               f"{current_app.config['PACKET_MAX_TOPICS']} handouts.")
+    topics = [get_topic(slug) for slug in slugs]
+    return _send_handouts(topics, "handouts.pdf")
+
+
+@bp.errorhandler(pdf.PdfUnavailable)
+def pdf_unavailable(error: pdf.PdfUnavailable) -> ResponseReturnValue:
+    message = f"Printing is not available on this server right now ({error})."
+    return render_template("errors.html", code=503, title="Printing unavailable",
+                           message=message), 503
+
+
+def init_app(app: Flask) -> None:
+    """Load the library once, at start-up; every request reads the same object."""
+    folders = [Path(folder) for folder in app.config["CONTENT_DIRS"]]
+    loaded = Library.load(folders, licensed=frozenset(app.config["LICENSED_TOPICS"]))
+    for problem in loaded.problems:
+        log.warning("curriculum: %s", problem)
+    app.extensions["library"] = loaded
+
+
+def ensure_valid(app: Flask) -> None:
+    """Production refuses to serve an invalid library (development shows the problems)."""
+    problems = app.extensions["library"].problems
+    if problems:
+        raise LibraryError("the curriculum library has problems; run 'flask --app app "
+                           "curriculum check':\n" + "\n".join(map(str, problems)))
