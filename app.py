@@ -45,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:
+    """Our own words for every status; a view's abort(400, description=...) is shown as given."""
     code = error.code or 500
+    custom = error.description != type(error).description and code < 500
     return render_template("errors.html", code=code, title=error.name,
-                           message=error.description if code < 500 else None), code
+                           message=error.description if custom else None), code

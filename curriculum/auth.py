@@ -8,8 +8,18 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import (Blueprint, Flask, abort, current_app, flash, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -106,7 +116,7 @@ def require_sign_in() -> ResponseReturnValue | None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     session["seen_at"] = utcnow().timestamp()
     if current_user.is_password_temporary and request.endpoint not in (
-        "auth.change_password", "auth.logout"
+        "auth.change_password", "auth.change_password_post", "auth.logout"
     ):
         return redirect(url_for("auth.change_password"))
     return None

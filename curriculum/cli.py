@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from curriculum import db, pdf, quality, schema
@@ -49,6 +50,7 @@ def add_user(email: str, name: str, role: Role, password: str, temporary: bool =
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the schema (safe to run again); on a new database, add an admin."""
     engine = db.engine()
@@ -66,6 +68,7 @@ def init_db() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", required=True, help="Full name as shown on signatures.")
@@ -80,7 +83,7 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     click.echo(f"Created {user.role.value} {user.email}")
 
 
-curriculum_cli = click.Group("curriculum", help="Check the curriculum library.")
+curriculum_cli = AppGroup("curriculum", help="Check the curriculum library.")
 
 
 @curriculum_cli.command("check")
@@ -103,7 +106,7 @@ def curriculum_grades() -> None:
         click.echo(f"{slug:40} {grade.flesch_kincaid:5.1f} {grade.smog:5.1f}")
 
 
-handouts_cli = click.Group("handouts", help="Participant handouts.")
+handouts_cli = AppGroup("handouts", help="Participant handouts.")
 
 
 @handouts_cli.command("build")

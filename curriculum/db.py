@@ -54,7 +54,15 @@ def get_session() -> Session:
 
 def begin_write(session: Session) -> None:
     """Start the session's transaction as a writer (SQLite: BEGIN IMMEDIATE), so a
-    read-then-write waits its turn for the lock instead of failing with 'database is locked'."""
+    read-then-write waits its turn for the lock instead of failing with 'database is locked'.
+
+    Call it before reading what the write depends on. A read-only transaction already open
+    (the user loader's, say) is ended first; loaded objects refresh on their next use.
+    """
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() after changes were made; call it first")
+        session.rollback()
     session.connection(execution_options={"begin_immediate": True})
 
 

@@ -207,7 +207,7 @@ def load_topic(path: Path) -> tuple[Topic | None, list[Problem]]:
     problems = _check_summary(file, meta.summary)
     guide_md, sep, handout_md = post.content.partition("\n" + HANDOUT_HEADING + "\n")
     if not sep:
-        return None, problems + [Problem(file, "body", f"no '{HANDOUT_HEADING}' heading")]
+        return None, [*problems, Problem(file, "body", f"no '{HANDOUT_HEADING}' heading")]
     guide = _split_sections(guide_md, 2)
     for name in GUIDE_SECTIONS:
         if not guide.get(name):
@@ -228,8 +228,8 @@ def load_topic(path: Path) -> tuple[Topic | None, list[Problem]]:
         path=path,
         guide_markdown=guide_md.strip(),
         handout_markdown=handout_md.strip(),
-        guide_html=Markup(markdown_to_html(guide_md)),
-        handout_html=Markup(markdown_to_html(handout_md)),
+        guide_html=markdown_to_html(guide_md),
+        handout_html=markdown_to_html(handout_md),
         plan=tuple(steps),
         content_hash=hashlib.sha256(raw).hexdigest(),
     )

@@ -8,6 +8,7 @@ import re
 
 import markdown
 import nh3
+from markupsafe import Markup
 
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p", "pre",
@@ -28,7 +29,7 @@ def _ruled_lines(match: re.Match[str]) -> str:
     return '<div class="write-lines">' + '<div class="write-line"></div>' * count + "</div>"
 
 
-def markdown_to_html(text: str) -> str:
+def markdown_to_html(text: str) -> Markup:
     """Render topic Markdown to sanitized HTML, with writing space expanded to ruled lines."""
     raw = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
     clean = nh3.clean(
@@ -40,4 +41,4 @@ def markdown_to_html(text: str) -> str:
         strip_comments=True,
     )
     # Runs after sanitizing, on text nh3 has already escaped, so it only ever inserts our markup.
-    return _WRITE_LINES.sub(_ruled_lines, clean)
+    return Markup(_WRITE_LINES.sub(_ruled_lines, clean))  # noqa: S704 - sanitized just above

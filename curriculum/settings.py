@@ -57,8 +57,7 @@ def from_environment(instance: Path) -> dict[str, Any]:
 
 
 def finish(config: dict[str, Any], instance: Path) -> None:
-    """Settings derived from others, unless already given."""
-    production = config["GROUPWORK_ENV"] == "production"
-    config.setdefault("SESSION_COOKIE_SECURE", production)
+    """Settings derived from others (the cache and database paths only unless given)."""
+    config["SESSION_COOKIE_SECURE"] = config["GROUPWORK_ENV"] == "production"
     config.setdefault("PDF_CACHE_DIR", instance / "pdf-cache")
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'groupwork.sqlite3'}")

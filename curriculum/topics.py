@@ -1,9 +1,10 @@
 """Blueprint: the topic library, one topic's page, and participant handouts as PDF."""
 
+import io
 import logging
 from pathlib import Path
 
-from flask import (Blueprint, Flask, abort, current_app, render_template, request, send_file)
+from flask import Blueprint, Flask, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
 from curriculum import pdf
@@ -40,8 +41,8 @@ def _variant() -> Variant:
 
 def _send_handouts(topics: list[Topic], download_name: str) -> ResponseReturnValue:
     path, key = handout_file(topics, _variant())
-    response = send_file(path, mimetype="application/pdf", download_name=download_name,
-                         etag=key, conditional=True, max_age=0)
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype="application/pdf",
+                         download_name=download_name, etag=key, conditional=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

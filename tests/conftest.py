@@ -1,0 +1,151 @@
+"""Fixtures: a fresh app per test with its own database (SQLite file, or the PostgreSQL server
+named by TEST_DATABASE_URL) and its own content folder; a client; an auth helper that signs in
+through the real form; factories for users and topics."""
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from app import create_app
+from curriculum import db, schema
+from curriculum.auth import hash_password
+from models import Role, User
+from tests.helpers import PASSWORD, csrf_token, write_topic
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A content folder of three topics, made fresh for each test."""
+    folder = tmp_path / "content"
+    write_topic(folder, "coping-with-cravings", title="Coping With Cravings",
+                summary="Cravings rise and fall like waves.", tags="[cravings]")
+    write_topic(folder, "talking-it-through", title="Talking It Through",
+                summary="Assertive communication in recovery.", tags="[communication]",
+                handout="## Key ideas\n\nSay what you need with an I-statement.\n\n"
+                        "[lines: 2]\n\n## Before next group\n\nUse one I-statement.\n")
+    write_topic(folder, "naming-feelings", title="Naming Feelings",
+                summary="Feelings have names and they pass.", tags="[emotional-regulation]")
+    (folder / "tracks").mkdir()
+    (folder / "tracks" / "core.yaml").write_text(
+        "title: Core\ndescription: Test track.\ngroups_per_week: 3\n"
+        "topics: [coping-with-cravings, talking-it-through, naming-feelings]\n")
+    return folder
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """The test's own empty database."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, content_dir: Path, database_url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "DATABASE_URL": database_url,
+        "CONTENT_DIRS": [content_dir],
+        "PDF_CACHE_DIR": tmp_path / "pdf-cache",
+    }
+
+
+@pytest.fixture
+def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Build apps from the test config (overrides as keywords), schema upgraded to head."""
+    apps: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = create_app({**app_config, **overrides})
+        with app.app_context():
+            schema.upgrade(db.engine())
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create an account directly in the database; returns it (detached, loaded)."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str = Role.FACILITATOR, email: str | None = None,
+             password: str = PASSWORD, name: str | None = None, **fields: Any) -> User:
+        number = next(counter)
+        role = Role(role)
+        user = User(email=email or f"{role.value}{number}@example.org",
+                    name=name or f"{role.value.title()} {number}", role=role,
+                    password_hash=hash_password(password), **fields)
+        with app.app_context():
+            session = db.get_session()
+            session.add(user)
+            session.commit()
+        return user
+
+    return make
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, next_url: str | None = None) -> Any:
+        token = csrf_token(self.client)
+        url = "/login" + (f"?next={next_url}" if next_url else "")
+        return self.client.post(url, data={"email": email, "password": password,
+                                           "csrf_token": token})
+
+    def logout(self) -> Any:
+        token = csrf_token(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def signed_in(auth: AuthActions, make_user: Callable[..., User]) -> User:
+    """A facilitator, signed in through the form."""
+    user = make_user(Role.FACILITATOR)
+    response = auth.login(user.email)
+    assert response.status_code == 302
+    return user

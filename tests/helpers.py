@@ -1,0 +1,104 @@
+"""Helpers shared by the tests: topic files, CSRF tokens, the standard test password."""
+
+import re
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+
+PASSWORD = "correct horse battery staple"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+
+def topic_text(slug: str, **fields: Any) -> str:
+    """A valid topic file; keyword arguments replace front matter lines (None drops the line),
+    ``body``/``handout`` replace the guide or the handout."""
+    front = {
+        "title": f"Topic {slug.replace('-', ' ').title()}",
+        "summary": f"A short session about {slug.replace('-', ' ')}.",
+        "tags": "[cravings, triggers]",
+        "group_type": "skills",
+        "duration_minutes": "60",
+        "audience": "adults",
+        "standalone": "true",
+        "objectives": "[Name one trigger.]",
+        "materials": "[Handout, pens]",
+        "interventions": "[Psychoeducation on triggers, Coping skills training]",
+        "sources": '["SAMHSA. TIP 41: Substance Abuse Treatment: Group Therapy."]',
+        "license": "original",
+        "updated": "2026-11-01",
+    }
+    body = fields.pop("body", None)
+    handout = fields.pop("handout", None)
+    front.update(fields)
+    lines = [f"{key}: {value}" for key, value in front.items() if value is not None]
+    if body is None:
+        body = textwrap.dedent("""\
+            ## Overview
+
+            Facilitator-only overview of the session.
+
+            ## Preparation
+
+            Print handouts.
+
+            ## Session plan
+
+            ### Check-in (10 min)
+
+            Go around the room.
+
+            ### Teaching points (15 min)
+
+            Triggers are cues. FACILITATOR SECRET teaching note.
+
+            ### Activity (15 min)
+
+            Pairs list triggers.
+
+            ### Discussion questions (10 min)
+
+            What helps?
+
+            ### Wrap-up (10 min)
+
+            One thing to try.
+
+            ## Safety notes
+
+            Follow the risk protocol.
+
+            ## Documentation guide
+
+            Note what this person said.
+            """)
+    if handout is None:
+        handout = textwrap.dedent(f"""\
+            ## Key ideas
+
+            A trigger is something that starts a craving. This is the {slug} handout.
+
+            ## My triggers
+
+            [lines: 3]
+
+            ## Before next group
+
+            Notice one trigger.
+            """)
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n# Participant handout\n\n" + handout
+
+
+def write_topic(folder: Path, slug: str, **fields: Any) -> Path:
+    path = folder / "topics" / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(topic_text(slug, **fields), encoding="utf-8")
+    return path
+
+
+def csrf_token(client: FlaskClient, url: str = "/login") -> str:
+    response = client.get(url)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)

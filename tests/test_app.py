@@ -1,0 +1,52 @@
+"""App-wide behaviour: health check, error pages, and the schema staying in step with models."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask.testing import FlaskClient
+
+from curriculum import db, schema
+from models import Base, User
+from tests.conftest import AuthActions
+
+
+def test_healthz_reports_a_dead_database(make_app: Callable, tmp_path: Path) -> None:
+    app = make_app()
+    app.extensions["engine"].dispose()
+    app.extensions["engine"] = db.make_engine(f"sqlite:///{tmp_path}/missing/dir/x.sqlite3")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable"}
+
+
+def test_500_page_shows_no_traceback(make_app: Callable, make_user: Callable,
+                                     caplog) -> None:  # type: ignore[no-untyped-def]
+    def explode() -> str:
+        raise RuntimeError("secret internals")
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    app.add_url_rule("/explode", "explode", explode)
+    client = app.test_client()
+    AuthActions(client).login(make_user().email)
+    response = client.get("/explode")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Something went wrong on our side" in page
+    assert "secret internals" not in page and "Traceback" not in page
+    assert "secret internals" in caplog.text
+
+
+def test_unknown_page_and_wrong_method(client: FlaskClient, signed_in: User) -> None:
+    assert client.get("/no/such/page").status_code == 404
+    assert client.delete("/topics").status_code == 405
+
+
+def test_migrations_match_the_models(app: Flask) -> None:
+    with app.app_context(), db.engine().connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+    with app.app_context():
+        assert schema.current_revision(db.engine()) == schema.head_revision()

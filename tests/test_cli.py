@@ -1,0 +1,128 @@
+"""Every command of ``flask --app app`` with its exit codes."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from curriculum import db
+from curriculum.auth import verify_password
+from models import Role, User
+from tests.helpers import write_topic
+
+
+def users(app: Flask) -> list[User]:
+    with app.app_context():
+        return list(db.get_session().scalars(select(User).order_by(User.id)))
+
+
+def test_init_db_twice_creates_one_admin_with_a_one_time_password(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    first = runner.invoke(args=["init-db"])
+    assert first.exit_code == 0, first.output
+    password = first.output.split("One-time password")[1].split(":", 1)[1].strip()
+    second = runner.invoke(args=["init-db"])
+    assert second.exit_code == 0 and "One-time password" not in second.output
+    [admin] = users(app)
+    assert admin.role is Role.ADMIN and admin.is_password_temporary
+    assert verify_password(admin.password_hash, password)
+
+
+def test_create_user_reads_password_from_stdin(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["create-user", "Sam@Example.org", "--role", "supervisor",
+                                 "--name", "Sam Lee", "--password-stdin"],
+                           input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    [user] = users(app)
+    assert (user.email, user.role, user.name) == ("sam@example.org", Role.SUPERVISOR, "Sam Lee")
+    assert verify_password(user.password_hash, "a long enough password")
+    assert not user.is_password_temporary
+
+
+def test_create_user_prompts_for_the_password(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["create-user", "pat@example.org", "--role", "facilitator",
+                                 "--name", "Pat"], input="prompted password 1\n" * 2)
+    assert result.exit_code == 0, result.output
+    assert verify_password(users(app)[0].password_hash, "prompted password 1")
+
+
+def test_create_user_reports_every_problem_and_saves_nothing(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    runner.invoke(args=["create-user", "taken@example.org", "--role", "admin", "--name", "A",
+                        "--password-stdin"], input="a long enough password\n")
+    result = runner.invoke(args=["create-user", "TAKEN@example.org", "--role", "admin",
+                                 "--name", " ", "--password-stdin"], input="short\n")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines == ["name: give a name of 1 to 120 characters",
+                     "password: Use 12 to 1024 characters.",
+                     "email: TAKEN@example.org already has an account"]
+    bad_email = runner.invoke(args=["create-user", "not-an-email", "--role", "admin", "--name",
+                                    "B", "--password-stdin"], input="a long enough password\n")
+    assert bad_email.exit_code == 1 and "email: 'not-an-email'" in bad_email.output
+    bad_role = runner.invoke(args=["create-user", "c@example.org", "--role", "owner",
+                                   "--name", "C", "--password-stdin"], input="x" * 20 + "\n")
+    assert bad_role.exit_code == 2
+    with app.app_context():
+        assert db.get_session().scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_curriculum_check_passes_on_a_good_library(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["curriculum", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("3 topics, 1 tracks; reading grade median")
+    assert "0 problem(s)" in result.output
+
+
+def test_curriculum_check_prints_one_line_per_problem(
+    make_app: Callable, content_dir: Path
+) -> None:
+    write_topic(content_dir, "bad-one", group_type="lecture", audience="kids")
+    write_topic(content_dir, "hard-words", handout=(
+        "## Key ideas\n\nPharmacological interventions notwithstanding, neurobiological "
+        "adaptations characteristically necessitate comprehensive multidisciplinary "
+        "individualized psychotherapeutic intervention strategies, contextualized "
+        "epidemiologically.\n\nCall 555-123-4567 or 1-800-662-4357 any time.\n\n[lines: 2]\n\n"
+        "## Before next group\n\nPractise.\n"))
+    result = make_app().test_cli_runner().invoke(args=["curriculum", "check"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    problems = [line for line in lines if ": " in line and line.split(": ")[0].endswith(".md")]
+    assert any(line.endswith("bad-one.md: group_type: Input should be 'psychoeducational', "
+                             "'skills', 'cognitive-behavioral', 'support' or "
+                             "'interpersonal-process'") for line in problems)
+    assert any("bad-one.md: audience:" in line for line in problems)
+    assert any("hard-words.md: handout: Flesch-Kincaid grade" in line for line in problems)
+    assert any("hard-words.md: handout: SMOG grade" in line for line in problems)
+    assert any("hard-words.md: body: phone number '555-123-4567'" in line for line in problems)
+    assert not any("662-4357" in line for line in problems)
+    assert lines[-1].endswith(f"{len(problems)} problem(s)")
+
+
+def test_curriculum_grades_lists_every_handout(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["curriculum", "grades"])
+    assert result.exit_code == 0
+    assert "coping-with-cravings" in result.output and "naming-feelings" in result.output
+
+
+def test_handouts_build_renders_every_handout(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    outdir = tmp_path / "out"
+    result = runner.invoke(args=["handouts", "build", str(outdir), "--size", "a4"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 3 handouts" in result.output
+    files = sorted(p.name for p in outdir.iterdir())
+    assert files == ["coping-with-cravings.pdf", "naming-feelings.pdf", "talking-it-through.pdf"]
+    reader = PdfReader(outdir / "naming-feelings.pdf")
+    assert round(float(reader.pages[0].mediabox.width)) == 595
+    assert "Naming Feelings" in reader.pages[0].extract_text()
+
+
+def test_handouts_build_refuses_a_file_as_outdir(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    assert runner.invoke(args=["handouts", "build", str(target)]).exit_code == 2
