@@ -40,9 +40,26 @@ def _phone_problems(library: Library) -> list[Problem]:
     return problems
 
 
+# A "- item" left inside a paragraph: a nested list indented too little (Markdown needs 4 spaces).
+_UNRENDERED_LIST = re.compile(r"<p>(?:[^<]*\n)?\s*[-*+] [^<]*</p>|<p>[^<]*\n\s*(?:[-*+]|\d+\.) ")
+
+
+def _markdown_problems(library: Library) -> list[Problem]:
+    problems = []
+    for topic in library.topics.values():
+        for part, html in (("facilitator guide", topic.guide_html),
+                           ("handout", topic.handout_html)):
+            if match := _UNRENDERED_LIST.search(html):
+                excerpt = " ".join(match.group().removeprefix("<p>").split())[:60]
+                problems.append(Problem(display_path(topic.path), part,
+                                        f"a list did not render (indent nested items by 4 "
+                                        f"spaces): '{excerpt}'"))
+    return problems
+
+
 def check(library: Library) -> Report:
-    """Every problem in the library: load-time ones, then reading grade and phone numbers."""
-    problems = list(library.problems) + _phone_problems(library)
+    """Every problem in the library: load-time ones, then Markdown, phone numbers and grade."""
+    problems = [*library.problems, *_markdown_problems(library), *_phone_problems(library)]
     grades = {}
     for topic in library.topics.values():
         grade = grades[topic.slug] = readability.grade(topic.handout_html)

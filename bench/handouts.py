@@ -1,0 +1,77 @@
+"""Handout PDFs: the app's endpoint (uncached and cached) against bare WeasyPrint renders of the
+same HTML and of the shared reference handout, all in one process and one run."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import weasyprint
+from flask import render_template
+
+from app import create_app
+from bench.timing import measure
+from curriculum import db, pdf, schema
+from curriculum.cli import add_user
+from curriculum.handouts import Variant, packet_title
+from curriculum.settings import PROJECT_ROOT
+from models import Role
+
+REFERENCE = PROJECT_ROOT.parent / "shared" / "bench" / "reference-handout.html"
+ROUNDS = 7
+
+
+def run() -> dict[str, object]:
+    scratch = Path(tempfile.mkdtemp(prefix="groupwork-bench-"))
+    cache_dir = scratch / "pdf-cache"
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{scratch}/b.sqlite3",
+                      "PDF_CACHE_DIR": cache_dir})
+    with app.app_context():
+        schema.upgrade(db.engine())
+        add_user("bench@example.org", "Bench", Role.FACILITATOR, "bench password 123")
+        library = app.extensions["library"]
+        topic = library.get("managing-cravings") or next(iter(library))
+        html = render_template("pdf/handout.html", topics=[topic], title=packet_title([topic]))
+    client = app.test_client()
+    token_page = client.get("/login").get_data(as_text=True)
+    token = token_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/login", data={"email": "bench@example.org", "password": "bench password 123",
+                                "csrf_token": token})
+    url = f"/topics/{topic.slug}/handout.pdf"
+    css = [weasyprint.CSS(filename=str(pdf.PRINT_CSS)), weasyprint.CSS(string=Variant().css())]
+
+    def bare() -> bytes:
+        return weasyprint.HTML(string=html, base_url=str(pdf.STATIC_DIR)).write_pdf(
+            stylesheets=css, pdf_variant="pdf/ua-1")
+
+    def reference() -> bytes:
+        return weasyprint.HTML(filename=str(REFERENCE)).write_pdf()
+
+    def uncached() -> bytes:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.data
+
+    def cached() -> bytes:
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.data
+
+    timings = {}
+    timings["bare"] = measure("bare WeasyPrint, same HTML", bare, ROUNDS)
+    timings["reference"] = measure("bare WeasyPrint, reference handout", reference, ROUNDS)
+    timings["uncached"] = measure("handout endpoint, uncached", uncached, ROUNDS)
+    timings["cached"] = measure("handout endpoint, cached", cached, ROUNDS * 20)
+    print(f"Handout PDFs ({topic.slug}; medians of {ROUNDS} rounds)")
+    print(timings["bare"].row())
+    print(timings["reference"].row())
+    print(timings["uncached"].row(timings["bare"]))
+    print(timings["bare"].row(timings["reference"]))
+    print(timings["cached"].row(timings["bare"]))
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {name: t.as_dict() for name, t in timings.items()} | {
+        "ratios": {
+            "uncached_vs_bare": timings["uncached"].median / timings["bare"].median,
+            "bare_vs_reference": timings["bare"].median / timings["reference"].median,
+            "cached_vs_bare": timings["cached"].median / timings["bare"].median,
+        }}

@@ -1,0 +1,35 @@
+"""Timing helpers: warm-up, repeated runs, medians with min–max."""
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Timing:
+    name: str
+    samples: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    def row(self, baseline: "Timing | None" = None) -> str:
+        ratio = f"{self.median / baseline.median:6.2f}x {baseline.name}" if baseline else ""
+        return (f"{self.name:44} {self.median * 1000:9.1f} ms  "
+                f"[{min(self.samples) * 1000:.1f}–{max(self.samples) * 1000:.1f}]  {ratio}")
+
+    def as_dict(self) -> dict[str, float]:
+        return {"median_s": self.median, "min_s": min(self.samples), "max_s": max(self.samples)}
+
+
+def measure(name: str, action: Callable[[], object], rounds: int, warmup: int = 1) -> Timing:
+    for _ in range(warmup):
+        action()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+    return Timing(name, samples)
