@@ -105,6 +105,8 @@ class Track:
     groups_per_week: int
     topics: tuple[str, ...]
     path: Path
+    # Offered to a new member in their first week, whatever the rotation week (rolling groups).
+    newcomer_topic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ class _TrackFile(BaseModel):
     groups_per_week: Annotated[int, Field(ge=1, le=7)]
     topics: Annotated[list[Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]],
                       Field(min_length=1)]
+    newcomer_topic: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)] | None = None
 
 
 def load_track(path: Path) -> tuple[Track | None, list[Problem]]:
@@ -260,7 +263,7 @@ def load_track(path: Path) -> tuple[Track | None, list[Problem]]:
     except ValidationError as error:
         return None, _problems_from_validation(file, error)
     track = Track(path.stem, parsed.title, parsed.description, parsed.groups_per_week,
-                  tuple(parsed.topics), path)
+                  tuple(parsed.topics), path, parsed.newcomer_topic)
     return track, []
 
 
@@ -372,13 +375,26 @@ class Library:
                     problems.append(Problem(display_path(topic.path), "body",
                                             f"link to unknown topic '{target}'"))
         for track in self.tracks.values():
-            file = display_path(track.path)
-            for position, slug in enumerate(track.topics, start=1):
-                if slug not in topic_paths:
-                    problems.append(Problem(file, f"topics[{position}]", f"no topic '{slug}'"))
-                if position > 1 and track.topics[position - 2] == slug:
-                    problems.append(Problem(file, f"topics[{position}]",
-                                            f"'{slug}' twice in a row"))
+            problems += self._track_problems(track, topic_paths)
+        return problems
+
+    def _track_problems(self, track: Track, topic_paths: dict[str, Path]) -> list[Problem]:
+        file = display_path(track.path)
+        problems = []
+        for position, slug in enumerate(track.topics, start=1):
+            if slug not in topic_paths:
+                problems.append(Problem(file, f"topics[{position}]", f"no topic '{slug}'"))
+            # The rotation loops, so the last slot is followed by the first.
+            if len(track.topics) > 1 and track.topics[position - 2] == slug:
+                problems.append(Problem(file, f"topics[{position}]", f"'{slug}' twice in a row"))
+        if track.newcomer_topic:
+            newcomer = self.topics.get(track.newcomer_topic)
+            if newcomer is None:
+                problems.append(Problem(file, "newcomer_topic",
+                                        f"no topic '{track.newcomer_topic}'"))
+            elif not newcomer.meta.standalone or "orientation" not in newcomer.meta.tags:
+                problems.append(Problem(file, "newcomer_topic",
+                                        "must be a standalone topic tagged orientation"))
         return problems
 
     def _build_index(self) -> None:

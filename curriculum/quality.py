@@ -40,8 +40,12 @@ def _phone_problems(library: Library) -> list[Problem]:
     return problems
 
 
-# A "- item" left inside a paragraph: a nested list indented too little (Markdown needs 4 spaces).
-_UNRENDERED_LIST = re.compile(r"<p>(?:[^<]*\n)?\s*[-*+] [^<]*</p>|<p>[^<]*\n\s*(?:[-*+]|\d+\.) ")
+_PARAGRAPH = re.compile(r"<(?:p|li)>(.*?)</(?:p|li)>", re.DOTALL)
+# Lines inside a paragraph or list item that start like list items: a list Markdown did not see
+# (nested items need 4 spaces of indent, and a list needs a blank line before it).
+_BULLET_LINE = re.compile(r"(?:^|\n)\s*[-*+] \S")
+_NUMBERED_LINES = re.compile(r"(?:^|\n)\s*\d+\. \S.*\n\s*\d+\. \S")
+_TAGS = re.compile(r"<[^>]+>")
 
 
 def _markdown_problems(library: Library) -> list[Problem]:
@@ -49,11 +53,15 @@ def _markdown_problems(library: Library) -> list[Problem]:
     for topic in library.topics.values():
         for part, html in (("facilitator guide", topic.guide_html),
                            ("handout", topic.handout_html)):
-            if match := _UNRENDERED_LIST.search(html):
-                excerpt = " ".join(match.group().removeprefix("<p>").split())[:60]
-                problems.append(Problem(display_path(topic.path), part,
-                                        f"a list did not render (indent nested items by 4 "
-                                        f"spaces): '{excerpt}'"))
+            for paragraph in _PARAGRAPH.findall(html):
+                text = _TAGS.sub("", paragraph)
+                # One wrapped line starting "3. " can be prose; a bullet or two numbered lines not.
+                if match := _BULLET_LINE.search(text) or _NUMBERED_LINES.search(text):
+                    excerpt = " ".join(text[match.start():].split())[:60]
+                    problems.append(Problem(display_path(topic.path), part,
+                                            f"a list did not render (indent nested items by 4 "
+                                            f"spaces, blank line before a list): '{excerpt}'"))
+                    break
     return problems
 
 

@@ -14,7 +14,10 @@ from pathlib import Path
 NLTK_DATA = Path(sys.prefix) / "share" / "nltk_data"
 _CORPUS = NLTK_DATA / "corpora" / "cmudict" / "cmudict"
 
-_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|td|th|blockquote)>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(?:p|li|blockquote)>", re.IGNORECASE)
+# Headings and worksheet cells are labels, not prose: grading them as one-word sentences would
+# flatter the score.
+_LABELS = re.compile(r"<(h[1-6]|th|td)\b[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -32,9 +35,9 @@ def _install_cmudict() -> None:
 
 
 def handout_text(handout_html: str) -> str:
-    """Plain text of a handout, each block ending as a sentence (headings and list items too)."""
+    """The prose of a handout, each paragraph or list item ending as a sentence."""
     blocks = []
-    for block in _BLOCK_END.split(handout_html):
+    for block in _BLOCK_END.split(_LABELS.sub(" ", handout_html)):
         text = " ".join(html.unescape(_TAG.sub(" ", block)).split())
         if not text:
             continue

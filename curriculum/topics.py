@@ -105,8 +105,9 @@ def init_app(app: Flask) -> None:
     """Load the library once, at start-up; every request reads the same object."""
     folders = [Path(folder) for folder in app.config["CONTENT_DIRS"]]
     loaded = Library.load(folders, licensed=frozenset(app.config["LICENSED_TOPICS"]))
-    for problem in loaded.problems:
-        log.warning("curriculum: %s", problem)
+    if loaded.problems:
+        log.warning("the curriculum library has %d problem(s); run 'flask --app app "
+                    "curriculum check'", len(loaded.problems))
     app.extensions["library"] = loaded
 
 

@@ -1,0 +1,121 @@
+"""The shipped curriculum: passes its own checks, covers every theme, and its tracks work."""
+
+import io
+import itertools
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+
+from curriculum import quality
+from curriculum.handouts import Variant, render_handouts
+from curriculum.library import Library
+from curriculum.settings import PROJECT_ROOT
+from tests.helpers import write_topic
+
+SHIPPED = Library.load([PROJECT_ROOT / "content"])
+
+# Each theme the program promises, and the topic that covers it.
+THEMES = {
+    "orientation and group agreements": "orientation-and-group-agreements",
+    "understanding alcohol use disorder": "understanding-alcohol-use-disorder",
+    "how alcohol affects the brain and body": "alcohol-brain-and-body",
+    "cravings and urge surfing": "managing-cravings",
+    "identifying triggers": "identifying-triggers",
+    "high-risk situations and refusal skills": "high-risk-situations-and-refusal-skills",
+    "relapse as a process and warning signs": "relapse-warning-signs",
+    "thinking traps": "thinking-traps",
+    "writing a relapse prevention plan": "writing-a-relapse-prevention-plan",
+    "lapse vs. relapse": "lapse-vs-relapse",
+    "emotional awareness": "emotional-awareness",
+    "emotional regulation skills": "emotional-regulation",
+    "managing stress": "managing-stress",
+    "anger": "understanding-anger",
+    "anxiety and depression in recovery": "anxiety-and-depression-in-recovery",
+    "trauma and recovery": "trauma-and-recovery",
+    "sleep": "sleep-in-recovery",
+    "assertive communication": "healthy-communication",
+    "listening and repairing relationships": "listening-and-repairing-relationships",
+    "boundaries": "setting-boundaries",
+    "family roles and enabling": "family-roles-and-enabling",
+    "medications that support recovery": "medications-that-support-recovery",
+    "building a recovery network": "building-a-recovery-network",
+    "confidence in sobriety": "confidence-in-sobriety",
+    "shame, guilt and self-esteem": "shame-guilt-and-self-esteem",
+    "daily structure and responsibility": "daily-structure-and-responsibility",
+    "sober leisure": "sober-leisure",
+    "physical wellness": "physical-wellness",
+    "holidays and special occasions": "holidays-and-special-occasions",
+    "work, school and recovery": "work-school-and-recovery",
+    "grief and loss": "grief-and-loss",
+    "life after IOP": "life-after-iop",
+}
+
+
+def test_shipped_library_passes_curriculum_check() -> None:
+    report = quality.check(SHIPPED)
+    assert [str(p) for p in report.problems] == []
+    assert len(SHIPPED) >= 30
+    assert all(g.flesch_kincaid <= 8.0 and g.smog <= 9.0 for g in report.grades.values())
+
+
+@pytest.mark.parametrize(("theme", "slug"), THEMES.items())
+def test_every_theme_has_a_topic(theme: str, slug: str) -> None:
+    assert SHIPPED.get(slug) is not None, theme
+
+
+def test_tracks_have_the_promised_shape() -> None:
+    core, short, family = (SHIPPED.tracks[s] for s in ("core-12-week", "core-8-week",
+                                                       "family-program"))
+    assert (len(core.topics), core.groups_per_week) == (36, 3)
+    assert (len(short.topics), short.groups_per_week) == (24, 3)
+    assert (len(family.topics), family.groups_per_week) == (4, 1)
+    assert all(SHIPPED.get(slug).meta.audience == "family" for slug in family.topics)
+    for track in (core, short):
+        weeks = [track.topics[i:i + 3] for i in range(0, len(track.topics), 3)]
+        orientation_weeks = [n for n, week in enumerate(weeks) if track.newcomer_topic in week]
+        assert orientation_weeks[0] == 0
+        assert all(b - a <= 4 for a, b in itertools.pairwise(orientation_weeks))
+
+
+def test_handouts_carry_no_facilitator_text() -> None:
+    for topic in SHIPPED:
+        for heading in ("Session plan", "Safety notes", "Documentation guide", "Preparation"):
+            assert f"<h2>{heading}</h2>" not in topic.handout_html, topic.slug
+
+
+@pytest.mark.slow
+def test_every_shipped_handout_prints_on_letter(app: Flask) -> None:
+    with app.test_request_context():
+        for topic in SHIPPED:
+            reader = PdfReader(io.BytesIO(render_handouts([topic], Variant())))
+            text = reader.pages[0].extract_text()
+            assert topic.title.split(":")[0] in text, topic.slug
+            assert 1 <= len(reader.pages) <= 3, (topic.slug, len(reader.pages))
+            assert "988" in "".join(page.extract_text() for page in reader.pages)
+
+
+def test_track_rotation_wraps_and_newcomer_topic_rules(tmp_path: Path) -> None:
+    write_topic(tmp_path, "welcome", tags="[orientation]")
+    write_topic(tmp_path, "not-orientation")
+    (tmp_path / "tracks").mkdir()
+    (tmp_path / "tracks" / "loop.yaml").write_text(
+        "title: Loop\ndescription: x.\ngroups_per_week: 1\nnewcomer_topic: not-orientation\n"
+        "topics: [welcome, not-orientation, welcome]\n")
+    (tmp_path / "tracks" / "ok.yaml").write_text(
+        "title: Fine\ndescription: x.\ngroups_per_week: 1\nnewcomer_topic: welcome\n"
+        "topics: [welcome, not-orientation]\n")
+    problems = [str(p) for p in Library.load([tmp_path]).problems]
+    assert any("loop.yaml: topics[1]: 'welcome' twice in a row" in p for p in problems)
+    assert any("loop.yaml: newcomer_topic: must be a standalone topic tagged orientation" in p
+               for p in problems)
+    assert not any("ok.yaml" in p for p in problems)
+
+
+def test_check_catches_a_list_markdown_did_not_render(tmp_path: Path) -> None:
+    write_topic(tmp_path, "bad-list", handout=(
+        "## Key ideas\n\n1. **First point.** Some text:\n   - nested with three spaces\n"
+        "   - another\n\n[lines: 2]\n\n## Before next group\n\nTry it.\n"))
+    problems = [str(p) for p in quality.check(Library.load([tmp_path])).problems]
+    assert any("bad-list.md: handout: a list did not render" in p for p in problems), problems
