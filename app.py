@@ -6,8 +6,9 @@ from typing import Any
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
-from curriculum import auth, cli, db, home, pdf, settings, topics
+from curriculum import admin, auth, cli, db, formats, home, pdf, sessions, settings, topics
 
 csrf = CSRFProtect()
 ERROR_CODES = (400, 401, 403, 404, 405, 413, 429, 500, 503)
@@ -29,11 +30,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     auth.init_app(app)
+    formats.init_app(app)
     pdf.init_app(app)
     topics.init_app(app)
 
-    # Pages.
-    for blueprint in (auth.bp, home.bp, topics.bp):
+    # Pages. Ids in URLs are positive and fit a 32-bit column on every engine.
+    app.url_map.converters["id"] = RowIdConverter
+    for blueprint in (auth.bp, home.bp, topics.bp, sessions.bp, admin.bp):
         app.register_blueprint(blueprint)
 
     # One error page for every status we answer with.
@@ -42,6 +45,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:

@@ -2,10 +2,30 @@
 
 import datetime
 import enum
+import hashlib
+import json
 import secrets
+from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, String, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 def utcnow() -> datetime.datetime:
@@ -84,3 +104,334 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    """Enums stored as their values in a plain string column (portable, readable in SQL)."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class Modality(enum.StrEnum):
+    IN_PERSON = "in-person"
+    TELEHEALTH = "telehealth"
+
+
+class NoteFormat(enum.StrEnum):
+    DAP = "DAP"
+    BIRP = "BIRP"
+    GIRP = "GIRP"
+
+
+# The fields of each note format, in the order they are written.
+NOTE_FIELDS: dict[NoteFormat, tuple[tuple[str, str], ...]] = {
+    NoteFormat.DAP: (("data", "Data"), ("assessment", "Assessment"), ("plan", "Plan")),
+    NoteFormat.BIRP: (("behavior", "Behavior"), ("intervention", "Intervention"),
+                      ("response", "Response"), ("plan", "Plan")),
+    NoteFormat.GIRP: (("goal", "Goal"), ("intervention", "Intervention"),
+                      ("response", "Response"), ("plan", "Plan")),
+}
+
+
+class LogState(enum.StrEnum):
+    DRAFT = "draft"
+    SIGNED = "signed"
+    RETURNED = "returned"
+    COSIGNED = "co-signed"
+    VOIDED = "voided"
+
+
+EDITABLE_STATES = frozenset({LogState.DRAFT, LogState.RETURNED})
+
+
+class AttendanceStatus(enum.StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    LEFT_EARLY = "left early"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+
+
+ATTENDED = frozenset({AttendanceStatus.PRESENT, AttendanceStatus.LATE,
+                      AttendanceStatus.LEFT_EARLY})
+
+group_facilitators = Table(
+    "group_facilitators", Base.metadata,
+    Column("group_id", ForeignKey("groups.id"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True, index=True),
+)
+
+
+class Group(Base):
+    """A standing group: schedule, format, staff, curriculum track and roster."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Lower-case three-letter days, comma-separated: "mon,wed,fri".
+    meeting_days: Mapped[str] = mapped_column(String(27))
+    start_time: Mapped[datetime.time] = mapped_column(Time())
+    minutes: Mapped[int]
+    modality: Mapped[Modality] = mapped_column(_enum(Modality))
+    note_format: Mapped[NoteFormat] = mapped_column(_enum(NoteFormat), default=NoteFormat.DAP)
+    track_slug: Mapped[str | None] = mapped_column(String(64))
+    # ASAM level 2.1 (adult IOP) expects at least 9 hours of services a week.
+    weekly_minimum_minutes: Mapped[int] = mapped_column(default=540)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    is_archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
+    facilitators: Mapped[list[User]] = relationship(secondary=group_facilitators,
+                                                    order_by="User.name")
+    enrollments: Mapped[list["Enrollment"]] = relationship(back_populates="group")
+
+    def __repr__(self) -> str:
+        return f"<Group {self.id}>"
+
+
+class Participant(Base):
+    """A person in treatment, recorded with the minimum necessary."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # First name and last initial, as on a sign-in sheet: "Maria G."
+    display_name: Mapped[str] = mapped_column(String(60))
+    record_number: Mapped[str] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def first_name(self) -> str:
+        return self.display_name.split()[0] if self.display_name.split() else ""
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.id}>"
+
+
+class Enrollment(Base):
+    """A participant's time in one group (rolling admission: any day in, any day out)."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (Index("ix_enrollments_group_dates", "group_id", "admitted_on",
+                            "discharged_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    admitted_on: Mapped[datetime.date] = mapped_column(Date())
+    discharged_on: Mapped[datetime.date | None] = mapped_column(Date())
+
+    group: Mapped[Group] = relationship(back_populates="enrollments")
+    participant: Mapped[Participant] = relationship()
+
+    def is_enrolled_on(self, day: datetime.date) -> bool:
+        return self.admitted_on <= day and (self.discharged_on is None or day <= self.discharged_on)
+
+
+class LockedLogError(Exception):
+    """A signed, co-signed or voided log (or its attendance or notes) was about to change."""
+
+
+class SessionLog(Base):
+    """One group session: what was covered, who came, and a note per attending participant."""
+
+    __tablename__ = "session_logs"
+    __table_args__ = (
+        Index("ix_session_logs_group_date", "group_id", "session_date"),
+        Index("ix_session_logs_state_signed", "state", "signed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    session_date: Mapped[datetime.date] = mapped_column(Date())
+    start_time: Mapped[datetime.time] = mapped_column(Time())
+    minutes: Mapped[int]
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    interventions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # Set when the signer kept a summary that names a participant, with their reason.
+    summary_name_override: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[LogState] = mapped_column(_enum(LogState), default=LogState.DRAFT)
+    # Optimistic locking: a save from a stale form is refused instead of overwriting.
+    version: Mapped[int] = mapped_column()
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                          onupdate=utcnow)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+    attestation: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    cosigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cosigned_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    voided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+
+    group: Mapped[Group] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
+    cosigned_by: Mapped[User | None] = relationship(foreign_keys=[cosigned_by_id])
+    attendance: Mapped[list["Attendance"]] = relationship(
+        back_populates="log", cascade="all, delete-orphan", order_by="Attendance.id")
+    notes: Mapped[list["ParticipantNote"]] = relationship(
+        back_populates="log", cascade="all, delete-orphan", order_by="ParticipantNote.id")
+    addenda: Mapped[list["Addendum"]] = relationship(
+        back_populates="log", order_by="Addendum.created_at")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    def note_for(self, participant_id: int) -> "ParticipantNote | None":
+        return next((n for n in self.notes if n.participant_id == participant_id), None)
+
+    def canonical_content(self) -> str:
+        """Everything a signature covers, as stable JSON (ids, not names, so renames are safe)."""
+        content = {
+            "log": self.id, "group": self.group_id, "date": self.session_date.isoformat(),
+            "start": self.start_time.isoformat(), "minutes": self.minutes,
+            "topics": self.topics, "interventions": self.interventions, "summary": self.summary,
+            "summary_name_override": self.summary_name_override, "signed_by": self.signed_by_id,
+            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "attestation": self.attestation,
+            "attendance": sorted((a.participant_id, a.status.value, a.minutes_attended)
+                                 for a in self.attendance),
+            "notes": sorted(
+                (n.participant_id, sorted(n.fields.items()), n.engagement, n.is_safety_concern,
+                 n.safety_follow_up, n.name_check_override) for n in self.notes),
+        }
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+    def compute_content_hash(self) -> str:
+        return hashlib.sha256(self.canonical_content().encode()).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"<SessionLog {self.id} {self.state.value}>"
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("log_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("session_logs.id"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus))
+    minutes_attended: Mapped[int] = mapped_column(default=0)
+
+    log: Mapped[SessionLog] = relationship(back_populates="attendance")
+    participant: Mapped[Participant] = relationship()
+
+    @property
+    def attended(self) -> bool:
+        return self.status in ATTENDED
+
+
+class ParticipantNote(Base):
+    """The individualized note about one attending participant, in the group's format."""
+
+    __tablename__ = "participant_notes"
+    __table_args__ = (UniqueConstraint("log_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("session_logs.id"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    # {field name: text} for the group's note format, e.g. {"data": …, "assessment": …}.
+    fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    engagement: Mapped[int | None]
+    is_safety_concern: Mapped[bool] = mapped_column(default=False)
+    safety_follow_up: Mapped[str] = mapped_column(Text, default="")
+    # Set when the signer kept a note that names another participant, with their reason.
+    name_check_override: Mapped[str | None] = mapped_column(Text)
+
+    log: Mapped[SessionLog] = relationship(back_populates="notes")
+    participant: Mapped[Participant] = relationship()
+
+    def __repr__(self) -> str:  # never the note's text
+        return f"<ParticipantNote {self.id} log={self.log_id}>"
+
+
+class Addendum(Base):
+    """A correction or late entry added to a signed log; the log itself never changes."""
+
+    __tablename__ = "addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("session_logs.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+
+    log: Mapped[SessionLog] = relationship(back_populates="addenda")
+    author: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Addendum {self.id} log={self.log_id}>"
+
+
+class AuditEvent(Base):
+    """Append-only and hash-chained: each event's hash covers its fields and the previous hash.
+    The database refuses UPDATE and DELETE on this table (triggers in the migrations)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.id} {self.action}>"
+
+
+# Columns that may still change on a locked log, and only through these state changes.
+_LOCKED_LOG_COLUMNS = frozenset({"state", "version", "updated_at", "cosigned_by_id",
+                                 "cosigned_at", "void_reason", "voided_by_id", "voided_at"})
+_LOCKED_TRANSITIONS = {
+    LogState.SIGNED: {LogState.COSIGNED, LogState.RETURNED, LogState.VOIDED},
+    LogState.COSIGNED: {LogState.VOIDED},
+    LogState.VOIDED: set(),
+}
+
+
+def _committed_state(log: SessionLog) -> LogState | None:
+    """The log's state as last read from the database (None for a new log)."""
+    history = inspect(log).attrs.state.history
+    if history.deleted:
+        return history.deleted[0]
+    return None if inspect(log).pending else log.state
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_locked_logs(session: Session, _context: Any, _instances: Any) -> None:
+    """A signed log locks: whoever writes, its content, attendance and notes cannot change."""
+    for obj in [*session.dirty, *session.deleted, *session.new]:
+        if isinstance(obj, Attendance | ParticipantNote):
+            log = obj.log or (session.get(SessionLog, obj.log_id) if obj.log_id else None)
+            if log is not None and _committed_state(log) not in (None, *EDITABLE_STATES):
+                raise LockedLogError(f"log {log.id} is {_committed_state(log)}; use an addendum")
+        elif isinstance(obj, SessionLog) and obj in session.dirty:
+            before = _committed_state(obj)
+            if before in EDITABLE_STATES or before is None:
+                continue
+            state = inspect(obj)
+            changed = {attr.key for attr in state.mapper.column_attrs
+                       if state.attrs[attr.key].history.has_changes()}
+            allowed = changed <= _LOCKED_LOG_COLUMNS and (
+                obj.state == before or obj.state in _LOCKED_TRANSITIONS[before])
+            if not allowed:
+                raise LockedLogError(f"log {obj.id} is {before}; use an addendum")
+        elif isinstance(obj, SessionLog) and obj in session.deleted:
+            raise LockedLogError("session logs are never deleted; void them with a reason")

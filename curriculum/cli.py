@@ -10,7 +10,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from curriculum import db, pdf, quality, schema
+from curriculum import audit, db, pdf, quality, schema
 from curriculum.auth import hash_password, password_problem
 from curriculum.handouts import SIZES, Variant, render_handouts
 from curriculum.topics import library
@@ -127,7 +127,21 @@ def handouts_build(outdir: Path, size: str, large: bool) -> None:
     click.echo(f"Wrote {len(topics)} handouts to {outdir}")
 
 
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit hash chain and every signed log's content hash; exit 1 at the first
+    problem."""
+    result = audit.verify(db.get_session())
+    if result.problem:
+        _fail([result.problem])
+    click.echo(f"Audit trail intact: {result.events} events chained; "
+               f"{result.signed_logs} signed logs match their signature hashes.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, curriculum_cli, handouts_cli):
+    for command in (init_db, create_user, curriculum_cli, handouts_cli, audit_cli):
         app.cli.add_command(command)
 

@@ -1,17 +1,65 @@
 """Blueprint: the signed-in home page and the health check."""
 
-from flask import Blueprint, jsonify, render_template
-from flask.typing import ResponseReturnValue
+import datetime
 
-from curriculum.db import database_answers
+from flask import Blueprint, current_app, jsonify, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from curriculum.access import clinical_group_ids
+from curriculum.db import database_answers, get_session
+from curriculum.sessions import today
+from models import EDITABLE_STATES, Group, LogState, SessionLog, group_facilitators
 
 bp = Blueprint("home", __name__)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def week_schedule(groups: list[Group], logs: list[SessionLog],
+                  day: datetime.date) -> list[dict]:
+    """This week's scheduled sessions of these groups, each with its log if one exists."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    by_key = {(log.group_id, log.session_date): log for log in logs
+              if log.state != LogState.VOIDED}
+    schedule = []
+    for offset, weekday in enumerate(WEEKDAYS):
+        date = monday + datetime.timedelta(days=offset)
+        for group in groups:
+            if weekday in group.meeting_days.split(","):
+                schedule.append({"date": date, "group": group, "is_today": date == day,
+                                 "log": by_key.get((group.id, date))})
+    return schedule
 
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    """The signed-in home page: the way to each of the three jobs."""
-    return render_template("home/index.html")
+    """The signed-in home page: my groups, this week's sessions, and what needs doing."""
+    session = get_session()
+    day = today()
+    groups = session.scalars(select(Group).where(Group.id.in_(clinical_group_ids(current_user)),
+                                                 Group.is_archived.is_(False))
+                             .order_by(Group.name)).all()
+    mine = select(group_facilitators.c.group_id).where(
+        group_facilitators.c.user_id == current_user.id)
+    open_logs = session.scalars(
+        select(SessionLog).where(SessionLog.group_id.in_(mine),
+                                 SessionLog.state.in_(EDITABLE_STATES))
+        .order_by(SessionLog.session_date)).all()
+    due = datetime.timedelta(hours=current_app.config["SIGNATURE_DUE_HOURS"])
+    now = datetime.datetime.combine(day, datetime.time(23, 59))
+    overdue = [log for log in open_logs
+               if datetime.datetime.combine(log.session_date, log.start_time) + due < now]
+    monday = day - datetime.timedelta(days=day.weekday())
+    week_logs = session.scalars(select(SessionLog).where(
+        SessionLog.group_id.in_([g.id for g in groups]),
+        SessionLog.session_date.between(monday, monday + datetime.timedelta(days=6)))).all()
+    return render_template(
+        "home/index.html", groups=groups, day=day,
+        schedule=week_schedule(groups, list(week_logs), day),
+        drafts=[log for log in open_logs if log.state == LogState.DRAFT],
+        returned=[log for log in open_logs if log.state == LogState.RETURNED],
+        overdue=overdue, due_hours=current_app.config["SIGNATURE_DUE_HOURS"])
 
 
 @bp.get("/healthz")

@@ -15,6 +15,10 @@ DEFAULTS: dict[str, Any] = {
     "CONTENT_DIRS": [PROJECT_ROOT / "content"],
     # Slugs of licensed-by-program topics this program holds a licence for ("*" for all).
     "LICENSED_TOPICS": frozenset(),
+    # The program's time zone: what "today" and "overdue" mean to its counselors.
+    "TIMEZONE": "America/New_York",
+    # A draft older than this (from the session's date) is overdue for signature.
+    "SIGNATURE_DUE_HOURS": 72,
     "SQLITE_BUSY_TIMEOUT_MS": 5000,
     "IDLE_TIMEOUT_MINUTES": 15,
     "ABSOLUTE_SESSION_HOURS": 12,
@@ -49,6 +53,7 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance),
         "CONTENT_DIRS": DEFAULTS["CONTENT_DIRS"]
         + [Path(p) for p in env.get("GROUPWORK_CONTENT_DIRS", "").split(":") if p],
+        "TIMEZONE": env.get("GROUPWORK_TIMEZONE", DEFAULTS["TIMEZONE"]),
         "LICENSED_TOPICS": frozenset(
             s.strip() for s in env.get("GROUPWORK_LICENSED_TOPICS", "").split(",") if s.strip()
         ),

@@ -2,6 +2,7 @@
 named by TEST_DATABASE_URL) and its own content folder; a client; an auth helper that signs in
 through the real form; factories for users and topics."""
 
+import datetime
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy import text
 from app import create_app
 from curriculum import db, schema
 from curriculum.auth import hash_password
-from models import Role, User
+from models import Enrollment, Group, Modality, Participant, Role, User
 from tests.helpers import PASSWORD, csrf_token, write_topic
 
 
@@ -149,3 +150,39 @@ def signed_in(auth: AuthActions, make_user: Callable[..., User]) -> User:
     response = auth.login(user.email)
     assert response.status_code == 302
     return user
+
+
+@pytest.fixture
+def make_group(app: Flask, make_user: Callable[..., User]) -> Callable[..., Group]:
+    """Create a group with staff and enrolled participants; returns it with ``participants``
+    (the Participant rows, in the order given) attached."""
+    counter = iter(range(1, 10_000))
+
+    def make(facilitators: list[User] | None = None, supervisor: User | None = None,
+             people: list[str] = ("Maria G.", "Sam T.", "Lee K."),  # type: ignore[assignment]
+             admitted_on: datetime.date = datetime.date(2026, 1, 5), **fields: Any) -> Group:
+        number = next(counter)
+        with app.app_context():
+            session = db.get_session()
+            group = Group(name=fields.pop("name", f"Evening IOP {number}"),
+                          meeting_days=fields.pop("meeting_days", "mon,wed,thu"),
+                          start_time=fields.pop("start_time", datetime.time(18, 0)),
+                          minutes=fields.pop("minutes", 180),
+                          modality=fields.pop("modality", Modality.IN_PERSON),
+                          track_slug=fields.pop("track_slug", "core"), **fields)
+            group.facilitators = [session.get(User, u.id) for u in facilitators or []]
+            group.supervisor_id = supervisor.id if supervisor else None
+            session.add(group)
+            participants = []
+            for index, name in enumerate(people, start=1):
+                participant = Participant(display_name=name,
+                                          record_number=f"R{number:03d}-{index:03d}")
+                session.add(participant)
+                session.add(Enrollment(group=group, participant=participant,
+                                       admitted_on=admitted_on))
+                participants.append(participant)
+            session.commit()
+            group.participants = participants  # type: ignore[attr-defined]
+        return group
+
+    return make

@@ -1,0 +1,73 @@
+"""Who may see what: the one place groups and session logs are loaded for a view.
+
+A facilitator reaches the groups they facilitate; a supervisor also the groups they supervise;
+an admin manages groups and rosters but reads note text only where they are the supervisor.
+Every denial looks like a missing page (404) and is written to the audit trail.
+"""
+
+from collections.abc import Callable
+from typing import NoReturn
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, or_, select
+
+from curriculum import audit
+from curriculum.db import begin_write, get_session
+from models import Group, SessionLog, User, group_facilitators
+
+
+def clinical_group_ids(user: User) -> Select[tuple[int]]:
+    """Ids of the groups whose rosters and logs this user may read."""
+    facilitated = select(group_facilitators.c.group_id).where(
+        group_facilitators.c.user_id == user.id)
+    return select(Group.id).where(or_(Group.supervisor_id == user.id, Group.id.in_(facilitated)))
+
+
+def facilitates(user: User, group: Group) -> bool:
+    return any(f.id == user.id for f in group.facilitators)
+
+
+def supervises(user: User, group: Group) -> bool:
+    return group.supervisor_id == user.id
+
+
+def can_read(user: User, group: Group) -> bool:
+    return facilitates(user, group) or supervises(user, group)
+
+
+def deny(object_type: str, object_id: object, action: str) -> NoReturn:
+    """Record the refused attempt in its own transaction, then answer 404."""
+    session = get_session()
+    session.rollback()
+    begin_write(session)
+    audit.record(session, action, object_type, object_id, outcome="denied")
+    session.commit()
+    abort(404)
+
+
+def get_group(group_id: int, action: str = "view-group") -> Group:
+    """A group whose roster and logs the signed-in user may read.
+
+    :raise 404: if it does not exist or is not theirs (the denial is audited).
+    """
+    group = get_session().get(Group, group_id)
+    if group is None or not can_read(current_user, group):
+        deny("group", group_id, action)
+    return group
+
+
+def get_log(log_id: int, action: str = "view-log",
+            allowed: Callable[[User, Group], bool] = can_read) -> SessionLog:
+    """A session log the signed-in user may read, or whatever ``allowed`` says (for example
+    ``facilitates`` for edits). The access is audited in the caller's transaction.
+
+    :raise 404: if it does not exist or is not theirs (the denial is audited).
+    """
+    session = get_session()
+    begin_write(session)
+    session_log = session.get(SessionLog, log_id)
+    if session_log is None or not allowed(current_user, session_log.group):
+        deny("session-log", log_id, action)
+    audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})
+    return session_log

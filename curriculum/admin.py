@@ -1,0 +1,355 @@
+"""Blueprint: accounts, groups and their staff, and rosters (admins only; no note text here)."""
+
+import secrets
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from curriculum import audit, roster_import
+from curriculum.auth import hash_password, roles_required
+from curriculum.db import begin_write, get_session
+from curriculum.topics import library
+from models import Enrollment, Group, Modality, NoteFormat, Role, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+DAYS = [("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"),
+        ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday")]
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def admins_only() -> None:
+    """Every page here is for admins; anyone else gets a 404."""
+
+
+def one_time_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class UserForm(FlaskForm):
+    name = StringField("Full name (as shown on signatures)",
+                       validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
+                                            Regexp(r"^[^@\s]+@[^@\s]+$",
+                                                   message="Enter an email address.")])
+    role = SelectField("Role", choices=[(r.value, r.value.title()) for r in Role])
+
+
+class GroupForm(FlaskForm):
+    name = StringField("Group name", validators=[DataRequired(), Length(max=120)])
+    meeting_days = SelectMultipleField("Meeting days", choices=DAYS,
+                                       validators=[DataRequired("Choose at least one day.")])
+    start_time = TimeField("Start time", validators=[DataRequired()])
+    minutes = IntegerField("Length in minutes", validators=[DataRequired(),
+                                                            NumberRange(15, 720)])
+    modality = SelectField("Modality", choices=[(m.value, m.value.title()) for m in Modality])
+    note_format = SelectField("Note format", choices=[(f.value, f.value) for f in NoteFormat])
+    track_slug = SelectField("Curriculum track")
+    weekly_minimum_minutes = IntegerField(
+        "Weekly minimum of services (minutes; ASAM 2.1 adult IOP: 540)",
+        validators=[DataRequired(), NumberRange(0, 3000)], default=540)
+    supervisor_id = SelectField("Supervisor", coerce=int)
+    facilitator_ids = SelectMultipleField("Facilitators", coerce=int)
+    is_archived = BooleanField("Archived (no longer meets)")
+
+    def set_choices(self) -> None:
+        staff = get_session().scalars(select(User).where(User.is_active.is_(True))
+                                      .order_by(User.name)).all()
+        self.track_slug.choices = [("", "No track")] + [
+            (slug, track.title) for slug, track in sorted(library().tracks.items())]
+        self.supervisor_id.choices = [(0, "None yet")] + [
+            (u.id, u.name) for u in staff if u.role == Role.SUPERVISOR]
+        self.facilitator_ids.choices = [
+            (u.id, u.name) for u in staff if u.role in (Role.FACILITATOR, Role.SUPERVISOR)]
+
+
+class AdmitForm(FlaskForm):
+    display_name = StringField("Display name (first name and last initial, e.g. Maria G.)",
+                               validators=[DataRequired(), Length(max=60)])
+    record_number = StringField("Program record number",
+                                validators=[DataRequired(), Length(max=40)])
+    admitted_on = DateField("Admitted on", validators=[DataRequired()])
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """Administration: accounts and groups."""
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users")
+def users() -> ResponseReturnValue:
+    """Every account."""
+    accounts = get_session().scalars(select(User).order_by(User.name)).all()
+    return render_template("admin/users.html", users=accounts, form=UserForm(), roles=Role)
+
+
+@bp.post("/users")
+def create_user() -> ResponseReturnValue:
+    """Add an account with a one-time password, shown once on the answer page."""
+    form = UserForm()
+    session = get_session()
+    begin_write(session)
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if session.scalar(select(User).where(func.lower(User.email) == email)):
+            form.email.errors = ["That email already has an account."]
+        else:
+            password = one_time_password()
+            user = User(email=email, name=form.name.data.strip(), role=Role(form.role.data),
+                        password_hash=hash_password(password), is_password_temporary=True)
+            session.add(user)
+            session.flush()
+            audit.record(session, "create-user", "user", user.id, detail={"role": user.role})
+            session.commit()
+            return render_template("admin/password.html", user=user, password=password,
+                                   created=True)
+    session.rollback()
+    accounts = session.scalars(select(User).order_by(User.name)).all()
+    return render_template("admin/users.html", users=accounts, form=form, roles=Role), 400
+
+
+def _account(user_id: int) -> User:
+    user = get_session().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/users/<id:user_id>/password")
+def reset_password(user_id: int) -> ResponseReturnValue:
+    """Give the account a new one-time password; its sessions end."""
+    session = get_session()
+    begin_write(session)
+    user = _account(user_id)
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.is_password_temporary = True
+    user.failed_logins, user.locked_until_at = 0, None
+    user.rotate_session_token()
+    audit.record(session, "reset-password", "user", user.id)
+    session.commit()
+    return render_template("admin/password.html", user=user, password=password, created=False)
+
+
+@bp.post("/users/<id:user_id>/active")
+def set_active(user_id: int) -> ResponseReturnValue:
+    """Deactivate (their sessions end at once) or reactivate an account."""
+    session = get_session()
+    begin_write(session)
+    user = _account(user_id)
+    active = request.form.get("active") == "1"
+    if user.id == current_user.id and not active:
+        session.rollback()
+        flash("You cannot deactivate your own account.")
+        return redirect(url_for("admin.users"))
+    user.is_active = active
+    user.rotate_session_token()
+    audit.record(session, "activate-user" if active else "deactivate-user", "user", user.id)
+    session.commit()
+    flash(f"{user.name} is {'active' if active else 'deactivated; their sessions have ended'}.")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<id:user_id>/role")
+def change_role(user_id: int) -> ResponseReturnValue:
+    """Change an account's role (their sessions end, so the new role applies at once)."""
+    session = get_session()
+    begin_write(session)
+    user = _account(user_id)
+    try:
+        role = Role(request.form.get("role", ""))
+    except ValueError:
+        abort(400, description="Choose a role.")
+    if user.id == current_user.id and role != Role.ADMIN:
+        session.rollback()
+        flash("Another admin must change your own role.")
+        return redirect(url_for("admin.users"))
+    user.role = role
+    user.rotate_session_token()
+    audit.record(session, "change-role", "user", user.id, detail={"role": role})
+    session.commit()
+    flash(f"{user.name} is now a {role.value}.")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/groups")
+def groups() -> ResponseReturnValue:
+    """Every group."""
+    rows = get_session().scalars(select(Group).order_by(Group.is_archived, Group.name)).all()
+    return render_template("admin/groups.html", groups=rows)
+
+
+def _group(group_id: int) -> Group:
+    found = get_session().get(Group, group_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/groups/new")
+def new_group() -> ResponseReturnValue:
+    """The form for a new group."""
+    form = GroupForm()
+    form.set_choices()
+    return render_template("admin/group_form.html", form=form, group=None)
+
+
+@bp.get("/groups/<id:group_id>")
+def edit_group(group_id: int) -> ResponseReturnValue:
+    """A group's settings and staff."""
+    found = _group(group_id)
+    form = GroupForm(obj=found)
+    form.set_choices()
+    form.meeting_days.data = found.meeting_days.split(",")
+    form.track_slug.data = found.track_slug or ""
+    form.supervisor_id.data = found.supervisor_id or 0
+    form.facilitator_ids.data = [u.id for u in found.facilitators]
+    return render_template("admin/group_form.html", form=form, group=found)
+
+
+@bp.post("/groups/new")
+@bp.post("/groups/<id:group_id>")
+def save_group(group_id: int | None = None) -> ResponseReturnValue:
+    """Create or update a group and its staff."""
+    session = get_session()
+    begin_write(session)
+    found = _group(group_id) if group_id else Group()
+    form = GroupForm()
+    form.set_choices()
+    if not form.validate_on_submit():
+        session.rollback()
+        return render_template("admin/group_form.html", form=form,
+                               group=found if group_id else None), 400
+    found.name = form.name.data.strip()
+    found.meeting_days = ",".join(d for d, _ in DAYS if d in form.meeting_days.data)
+    found.start_time = form.start_time.data
+    found.minutes = form.minutes.data
+    found.modality = Modality(form.modality.data)
+    found.note_format = NoteFormat(form.note_format.data)
+    found.track_slug = form.track_slug.data or None
+    found.weekly_minimum_minutes = form.weekly_minimum_minutes.data
+    found.supervisor_id = form.supervisor_id.data or None
+    found.facilitators = [session.get(User, i) for i in form.facilitator_ids.data]
+    found.is_archived = form.is_archived.data
+    session.add(found)
+    session.flush()
+    audit.record(session, "update-group" if group_id else "create-group", "group", found.id,
+                 detail={"facilitators": form.facilitator_ids.data,
+                         "supervisor": found.supervisor_id})
+    session.commit()
+    flash(f"Saved {found.name}.")
+    return redirect(url_for("admin.roster", group_id=found.id))
+
+
+def _roster_page(found: Group, admit: AdmitForm | None = None, preview=None,
+                 csv_text: str = "", status: int = 200) -> ResponseReturnValue:
+    enrollments = get_session().scalars(
+        select(Enrollment).where(Enrollment.group_id == found.id)
+        .order_by(Enrollment.discharged_on.is_not(None), Enrollment.admitted_on.desc())).all()
+    return render_template("admin/roster.html", group=found, enrollments=enrollments,
+                           admit=admit or AdmitForm(), preview=preview,
+                           csv_text=csv_text), status
+
+
+@bp.get("/groups/<id:group_id>/roster")
+def roster(group_id: int) -> ResponseReturnValue:
+    """A group's roster: who is enrolled, admit, discharge, import."""
+    session = get_session()
+    begin_write(session)
+    found = _group(group_id)
+    audit.record(session, "view-roster", "group", found.id)
+    session.commit()
+    return _roster_page(found)
+
+
+@bp.post("/groups/<id:group_id>/roster")
+def admit(group_id: int) -> ResponseReturnValue:
+    """Admit a participant (new, or known by record number) to the group."""
+    session = get_session()
+    begin_write(session)
+    found = _group(group_id)
+    form = AdmitForm()
+    if not form.validate_on_submit():
+        session.rollback()
+        return _roster_page(found, admit=form, status=400)
+    outcome = roster_import.admit(session, found, form.display_name.data.strip(),
+                                  form.record_number.data.strip(), form.admitted_on.data)
+    if outcome.problem:
+        session.rollback()
+        form.record_number.errors = [outcome.problem]
+        return _roster_page(found, admit=form, status=400)
+    session.commit()
+    flash(f"Admitted {form.display_name.data.strip()}.")
+    return redirect(url_for("admin.roster", group_id=found.id))
+
+
+@bp.post("/groups/<id:group_id>/roster/<id:enrollment_id>/discharge")
+def discharge(group_id: int, enrollment_id: int) -> ResponseReturnValue:
+    """Record a discharge date; the participant stays in past logs."""
+    session = get_session()
+    begin_write(session)
+    found = _group(group_id)
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.group_id != found.id:
+        abort(404)
+    form = DischargeForm()
+    if not form.validate_on_submit() or form.discharged_on.data < enrollment.admitted_on:
+        session.rollback()
+        flash("Enter a discharge date on or after the admission date.")
+        return redirect(url_for("admin.roster", group_id=found.id))
+    enrollment.discharged_on = form.discharged_on.data
+    audit.record(session, "discharge", "enrollment", enrollment.id)
+    session.commit()
+    flash(f"Discharged {enrollment.participant.display_name}.")
+    return redirect(url_for("admin.roster", group_id=found.id))
+
+
+class DischargeForm(FlaskForm):
+    discharged_on = DateField("Discharged on", validators=[DataRequired()])
+
+
+class ImportForm(FlaskForm):
+    csv_text = TextAreaField("Roster CSV (display_name,record_number,admitted_on)",
+                             validators=[Optional(), Length(max=200_000)])
+
+
+@bp.post("/groups/<id:group_id>/roster/import")
+def import_roster(group_id: int) -> ResponseReturnValue:
+    """Preview a CSV roster (bad rows by line number, nothing saved), then import on confirm."""
+    session = get_session()
+    begin_write(session)
+    found = _group(group_id)
+    form = ImportForm()
+    upload = request.files.get("csv_file")
+    text = form.csv_text.data or ""
+    if upload and upload.filename:
+        text = upload.read(200_001).decode("utf-8-sig", errors="replace")
+    if not form.validate_on_submit() or not text.strip():
+        session.rollback()
+        flash("Paste the roster CSV or choose a file.")
+        return redirect(url_for("admin.roster", group_id=found.id))
+    preview = roster_import.preview(session, found, text)
+    if request.form.get("confirm") != "1" or preview.problems:
+        session.rollback()
+        return _roster_page(found, preview=preview, csv_text=text,
+                            status=400 if preview.problems else 200)
+    count = roster_import.apply(session, found, preview)
+    session.commit()
+    flash(f"Imported {count} participant(s) into {found.name}.")
+    return redirect(url_for("admin.roster", group_id=found.id))

@@ -1,0 +1,127 @@
+"""The one-page log form: read a draft into form values, and parse a submission back.
+
+Values are kept as the user typed them, so a form with errors re-renders with nothing lost.
+"""
+
+import datetime
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from curriculum.library import Library
+from curriculum.logbook import LogEdit, RowEdit
+from models import NOTE_FIELDS, AttendanceStatus, SessionLog
+
+MAX_TEXT = 5000
+MAX_SUMMARY = 10000
+MAX_INTERVENTIONS = 20
+
+
+def values_from_log(session_log: SessionLog) -> dict[str, Any]:
+    """The form's values for a saved log."""
+    rows = {}
+    for row in session_log.attendance:
+        note = session_log.note_for(row.participant_id)
+        rows[row.participant_id] = {
+            "status": row.status.value, "minutes": str(row.minutes_attended),
+            "fields": dict(note.fields) if note else {},
+            "engagement": str(note.engagement) if note and note.engagement else "",
+            "safety": bool(note and note.is_safety_concern),
+            "follow_up": note.safety_follow_up if note else "",
+        }
+    return {
+        "version": str(session_log.version),
+        "start_time": session_log.start_time.strftime("%H:%M"),
+        "minutes": str(session_log.minutes), "topics": list(session_log.topics),
+        "interventions": "\n".join(session_log.interventions), "summary": session_log.summary,
+        "rows": rows,
+    }
+
+
+def values_from_form(form: MultiDict[str, str], session_log: SessionLog) -> dict[str, Any]:
+    """The form's values as submitted (only for participants on this log: ids in the form
+    that are not on the log are ignored, never looked up)."""
+    fields = NOTE_FIELDS[session_log.group.note_format]
+    rows = {}
+    for row in session_log.attendance:
+        pid = row.participant_id
+        rows[pid] = {
+            "status": form.get(f"status_{pid}", ""), "minutes": form.get(f"minutes_{pid}", ""),
+            "fields": {key: form.get(f"note_{pid}_{key}", "") for key, _ in fields},
+            "engagement": form.get(f"engagement_{pid}", ""),
+            "safety": form.get(f"safety_{pid}") == "1",
+            "follow_up": form.get(f"follow_up_{pid}", ""),
+        }
+    return {
+        "version": form.get("version", ""), "start_time": form.get("start_time", ""),
+        "minutes": form.get("minutes", ""), "topics": form.getlist("topics"),
+        "interventions": form.get("interventions", ""), "summary": form.get("summary", ""),
+        "rows": rows,
+    }
+
+
+def _int(text: str, low: int, high: int) -> int | None:
+    text = text.strip()
+    if not text.isdigit():
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def parse(values: dict[str, Any], session_log: SessionLog,
+          library: Library) -> tuple[LogEdit | None, dict[str, str]]:
+    """Validate form values into an edit, or return the errors keyed by field name."""
+    errors: dict[str, str] = {}
+    try:
+        start = datetime.time.fromisoformat(values["start_time"].strip())
+    except ValueError:
+        start = None
+        errors["start_time"] = "Enter the start time as HH:MM, for example 18:00."
+    minutes = _int(values["minutes"], 5, 720)
+    if minutes is None:
+        errors["minutes"] = "Enter the session length in minutes (5 to 720)."
+    topics = [slug for slug in dict.fromkeys(values["topics"]) if slug]
+    if any(library.get(slug) is None for slug in topics if slug not in session_log.topics):
+        errors["topics"] = "Choose topics from the library."
+    interventions = list(dict.fromkeys(
+        line.strip() for line in values["interventions"].splitlines() if line.strip()))
+    if len(interventions) > MAX_INTERVENTIONS or any(len(i) > 300 for i in interventions):
+        errors["interventions"] = f"List at most {MAX_INTERVENTIONS} interventions, one a line."
+    if len(values["summary"]) > MAX_SUMMARY:
+        errors["summary"] = f"Keep the summary under {MAX_SUMMARY} characters."
+
+    rows = {}
+    session_minutes = minutes or session_log.minutes
+    for pid, row in values["rows"].items():
+        try:
+            status = AttendanceStatus(row["status"])
+        except ValueError:
+            errors[f"status_{pid}"] = "Choose an attendance status."
+            continue
+        attended_minutes = _int(row["minutes"] or "0", 0, session_minutes)
+        if attended_minutes is None:
+            errors[f"minutes_{pid}"] = f"Minutes attended must be 0 to {session_minutes}."
+        engagement = None
+        if row["engagement"]:
+            engagement = _int(row["engagement"], 1, 5)
+            if engagement is None:
+                errors[f"engagement_{pid}"] = "Engagement is 1 to 5."
+        for key, text in row["fields"].items():
+            if len(text) > MAX_TEXT:
+                errors[f"note_{pid}_{key}"] = f"Keep each part under {MAX_TEXT} characters."
+        if len(row["follow_up"]) > MAX_TEXT:
+            errors[f"follow_up_{pid}"] = f"Keep the follow-up under {MAX_TEXT} characters."
+        rows[pid] = RowEdit(status=status, minutes=attended_minutes or 0,
+                            fields={k: v.strip() for k, v in row["fields"].items()},
+                            engagement=engagement, is_safety_concern=row["safety"],
+                            safety_follow_up=row["follow_up"].strip())
+    if errors or start is None or minutes is None:
+        return None, errors
+    return LogEdit(start, minutes, topics, interventions, values["summary"].strip(), rows), {}
+
+
+def same_content(values: dict[str, Any], session_log: SessionLog) -> bool:
+    """Whether a submission only repeats what is saved (a double submit of the same form)."""
+    saved = values_from_log(session_log)
+    strip = {k: v for k, v in values.items() if k != "version"}
+    return strip == {k: v for k, v in saved.items() if k != "version"}

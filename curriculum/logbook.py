@@ -1,0 +1,247 @@
+"""Session-log operations: start a log, apply an edit, check it, sign it, add to it, void it.
+
+Views call these and commit; each writes its audit event in the same transaction.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from curriculum import audit
+from curriculum.library import Library
+from models import (
+    NOTE_FIELDS,
+    Addendum,
+    Attendance,
+    AttendanceStatus,
+    Enrollment,
+    Group,
+    LogState,
+    Participant,
+    ParticipantNote,
+    SessionLog,
+    User,
+    utcnow,
+)
+
+ATTESTATION = ("I attest that I led this session, that this record is accurate and complete, "
+               "and that each note describes only that participant's own participation.")
+SUMMARY_KEY = "summary"
+
+
+def roster_on(session: Session, group: Group, day: datetime.date) -> list[Participant]:
+    """Everyone enrolled in the group on that day, by display name."""
+    query = (select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
+             .where(Enrollment.group_id == group.id, Enrollment.admitted_on <= day,
+                    (Enrollment.discharged_on.is_(None)) | (Enrollment.discharged_on >= day))
+             .order_by(Participant.display_name, Participant.id).distinct())
+    return list(session.scalars(query))
+
+
+def suggested_topic(session: Session, group: Group, library: Library) -> str | None:
+    """The track's next topic after the last one this group covered (the rotation loops)."""
+    track = library.tracks.get(group.track_slug or "")
+    if track is None:
+        return None
+    recent = session.scalars(
+        select(SessionLog.topics).where(SessionLog.group_id == group.id,
+                                        SessionLog.state != LogState.VOIDED)
+        .order_by(SessionLog.session_date.desc(), SessionLog.id.desc()).limit(20))
+    for topics in recent:
+        covered = [slug for slug in topics if slug in track.topics]
+        if covered:
+            position = track.topics.index(covered[-1])
+            return track.topics[(position + 1) % len(track.topics)]
+    return track.topics[0]
+
+
+def prefill(topic_slugs: list[str], library: Library) -> tuple[list[str], str]:
+    """Interventions and a summary outline from the chosen topics, for the facilitator to edit."""
+    interventions: list[str] = []
+    lines = []
+    for slug in topic_slugs:
+        topic = library.get(slug)
+        if topic is None:
+            continue
+        interventions += [i for i in topic.meta.interventions if i not in interventions]
+        lines.append(f"Topic: {topic.title}. Objectives: " + "; ".join(topic.meta.objectives))
+    if lines:
+        lines.append("Group response: ")
+    return interventions, "\n".join(lines)
+
+
+def find_log(session: Session, group: Group, day: datetime.date,
+             start: datetime.time) -> SessionLog | None:
+    """The group's non-voided log for that session, if one exists (a double submit finds it)."""
+    return session.scalar(select(SessionLog).where(
+        SessionLog.group_id == group.id, SessionLog.session_date == day,
+        SessionLog.start_time == start, SessionLog.state != LogState.VOIDED))
+
+
+def start_log(session: Session, group: Group, day: datetime.date, user: User,
+              topic_slugs: list[str], library: Library) -> SessionLog:
+    """A new draft: everyone enrolled that day marked present for the whole session."""
+    interventions, outline = prefill(topic_slugs, library)
+    session_log = SessionLog(group=group, session_date=day, start_time=group.start_time,
+                             minutes=group.minutes, topics=topic_slugs,
+                             interventions=interventions, summary=outline, created_by=user)
+    for participant in roster_on(session, group, day):
+        add_participant(session_log, participant)
+    session.add(session_log)
+    session.flush()
+    audit.record(session, "create-log", "session-log", session_log.id,
+                 detail={"group": group.id, "participants": len(session_log.attendance)})
+    return session_log
+
+
+def add_participant(session_log: SessionLog, participant: Participant) -> None:
+    """Put a participant (rostered or drop-in) on the log, present, with an empty note."""
+    session_log.attendance.append(Attendance(participant=participant,
+                                             status=AttendanceStatus.PRESENT,
+                                             minutes_attended=session_log.minutes))
+    session_log.notes.append(ParticipantNote(participant=participant, fields={}))
+
+
+@dataclass
+class RowEdit:
+    status: AttendanceStatus
+    minutes: int
+    fields: dict[str, str]
+    engagement: int | None
+    is_safety_concern: bool
+    safety_follow_up: str
+
+
+@dataclass
+class LogEdit:
+    """A validated edit of a draft: the group part and one row per participant on the log."""
+
+    start_time: datetime.time
+    minutes: int
+    topics: list[str]
+    interventions: list[str]
+    summary: str
+    rows: dict[int, RowEdit] = field(default_factory=dict)
+
+
+def apply_edit(session_log: SessionLog, edit: LogEdit) -> None:
+    """Copy an edit onto a draft; a returned log becomes a draft again."""
+    session_log.start_time = edit.start_time
+    session_log.minutes = edit.minutes
+    session_log.topics = edit.topics
+    session_log.interventions = edit.interventions
+    session_log.summary = edit.summary
+    if session_log.state == LogState.RETURNED:
+        session_log.state = LogState.DRAFT
+    for row in session_log.attendance:
+        change = edit.rows[row.participant_id]
+        row.status, row.minutes_attended = change.status, change.minutes
+        note = session_log.note_for(row.participant_id)
+        if note is None:
+            note = ParticipantNote(participant_id=row.participant_id, fields={})
+            session_log.notes.append(note)
+        note.fields = change.fields
+        note.engagement = change.engagement
+        note.is_safety_concern = change.is_safety_concern
+        note.safety_follow_up = change.safety_follow_up
+
+
+def completeness_problems(session_log: SessionLog) -> dict[str, str]:
+    """What stops signing, keyed by the form field to fix."""
+    problems = {}
+    if not session_log.summary.strip():
+        problems[SUMMARY_KEY] = "Write the group summary."
+    fields = NOTE_FIELDS[session_log.group.note_format]
+    for row in session_log.attendance:
+        note = session_log.note_for(row.participant_id)
+        name = row.participant.display_name
+        pid = row.participant_id
+        if not row.attended:
+            if note is not None and any(v.strip() for v in note.fields.values()):
+                problems[f"status_{pid}"] = (f"{name} is marked {row.status.value} but has a "
+                                             f"note; clear the note or change attendance.")
+            continue
+        if row.minutes_attended <= 0:
+            problems[f"minutes_{pid}"] = f"Enter the minutes {name} attended."
+        for key, label in fields:
+            if note is None or not note.fields.get(key, "").strip():
+                problems[f"note_{pid}_{key}"] = f"Write the {label} part of {name}'s note."
+        if note is None or note.engagement is None:
+            problems[f"engagement_{pid}"] = f"Rate {name}'s engagement (1 to 5)."
+        if note is not None and note.is_safety_concern and not note.safety_follow_up.strip():
+            problems[f"follow_up_{pid}"] = (f"{name}'s note flags a safety concern: record the "
+                                            f"follow-up action.")
+    return problems
+
+
+def _names_in(text: str, participants: list[Participant]) -> list[str]:
+    found = []
+    for participant in participants:
+        for name in dict.fromkeys([participant.display_name, participant.first_name]):
+            if name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
+                found.append(participant.display_name)
+                break
+    return found
+
+
+def name_check(session_log: SessionLog) -> dict[str, list[str]]:
+    """Other participants named where they must not be: in each person's note (names of anyone
+    else on the log) and in the group summary (anyone's name), keyed like the override fields."""
+    people = [row.participant for row in session_log.attendance]
+    hits = {}
+    if found := _names_in(session_log.summary, people):
+        hits[SUMMARY_KEY] = found
+    for note in session_log.notes:
+        row_attended = any(r.participant_id == note.participant_id and r.attended
+                           for r in session_log.attendance)
+        if not row_attended:
+            continue
+        others = [p for p in people if p.id != note.participant_id]
+        text = "\n".join([*note.fields.values(), note.safety_follow_up])
+        if found := _names_in(text, others):
+            hits[str(note.participant_id)] = found
+    return hits
+
+
+def sign(session: Session, session_log: SessionLog, user: User,
+         overrides: dict[str, str]) -> None:
+    """Lock the log under the signer's name, keeping any name-check override reasons.
+
+    The caller has checked completeness, the name check and the signer's password.
+    """
+    for note in session_log.notes:
+        note.name_check_override = overrides.get(str(note.participant_id)) or None
+    session_log.summary_name_override = overrides.get(SUMMARY_KEY) or None
+    for note in list(session_log.notes):
+        row = next(r for r in session_log.attendance if r.participant_id == note.participant_id)
+        if not row.attended:
+            session_log.notes.remove(note)  # empty (checked above): notes only for attendees
+    session_log.state = LogState.SIGNED
+    session_log.signed_by_id = user.id
+    session_log.signed_at = utcnow()
+    session_log.attestation = f"{ATTESTATION} Signed by {user.name}."
+    # Hashed before the flush that locks the log; every id it covers already exists.
+    session_log.content_hash = session_log.compute_content_hash()
+    audit.record(session, "sign-log", "session-log", session_log.id,
+                 detail={"overrides": sorted(k for k, v in overrides.items() if v)})
+
+
+def add_addendum(session: Session, session_log: SessionLog, user: User, text: str) -> Addendum:
+    addendum = Addendum(log=session_log, author=user, text=text)
+    session.add(addendum)
+    session.flush()
+    audit.record(session, "add-addendum", "session-log", session_log.id,
+                 detail={"addendum": addendum.id})
+    return addendum
+
+
+def void(session: Session, session_log: SessionLog, user: User, reason: str) -> None:
+    """Mark a log made by mistake as void; it stays in the record with the reason."""
+    session_log.state = LogState.VOIDED
+    session_log.void_reason = reason
+    session_log.voided_by_id = user.id
+    session_log.voided_at = utcnow()
+    audit.record(session, "void-log", "session-log", session_log.id)

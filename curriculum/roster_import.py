@@ -1,0 +1,126 @@
+"""Admitting participants to a group, one at a time or from a CSV roster with a dry run."""
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from curriculum import audit
+from models import Enrollment, Group, Participant
+
+COLUMNS = ("display_name", "record_number", "admitted_on")
+RECORD_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+MAX_ROWS = 500
+
+
+@dataclass(frozen=True)
+class Outcome:
+    problem: str | None = None
+
+
+def _open_enrollment(session: Session, group: Group, participant: Participant) -> bool:
+    return session.scalar(select(Enrollment.id).where(
+        Enrollment.group_id == group.id, Enrollment.participant_id == participant.id,
+        Enrollment.discharged_on.is_(None))) is not None
+
+
+def admit(session: Session, group: Group, display_name: str, record_number: str,
+          admitted_on: datetime.date) -> Outcome:
+    """Enroll a participant, creating their record if the record number is new."""
+    if not RECORD_NUMBER.match(record_number):
+        return Outcome("Record numbers are letters, digits, '.', '_' or '-' (up to 40).")
+    participant = session.scalar(select(Participant).where(
+        Participant.record_number == record_number))
+    if participant is None:
+        participant = Participant(display_name=display_name, record_number=record_number)
+        session.add(participant)
+    elif participant.display_name != display_name:
+        return Outcome(f"Record {record_number} belongs to {participant.display_name}.")
+    elif _open_enrollment(session, group, participant):
+        return Outcome(f"{display_name} is already enrolled in this group.")
+    enrollment = Enrollment(group=group, participant=participant, admitted_on=admitted_on)
+    session.add(enrollment)
+    session.flush()
+    audit.record(session, "admit", "enrollment", enrollment.id,
+                 detail={"group": group.id, "participant": participant.id})
+    return Outcome()
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    display_name: str
+    record_number: str
+    admitted_on: datetime.date
+    is_new: bool
+
+
+@dataclass
+class Preview:
+    rows: list[Row] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def preview(session: Session, group: Group, text: str) -> Preview:
+    """Check every row; report problems by line number. Saves nothing."""
+    result = Preview()
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip().lower() for h in next(reader, [])]
+    if tuple(header) != COLUMNS:
+        result.problems.append((1, "the first line must be: " + ",".join(COLUMNS)))
+        return result
+    seen: set[str] = set()
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(result.rows) + len(result.problems) >= MAX_ROWS:
+            result.problems.append((line, f"at most {MAX_ROWS} rows per import"))
+            break
+        if len(values) != len(COLUMNS):
+            result.problems.append((line, f"expected {len(COLUMNS)} columns, found "
+                                          f"{len(values)}"))
+            continue
+        name, number, admitted = (v.strip() for v in values)
+        if not 1 <= len(name) <= 60:
+            result.problems.append((line, "display_name must be 1 to 60 characters"))
+            continue
+        if not RECORD_NUMBER.match(number):
+            result.problems.append((line, "record_number must be letters, digits, '.', '_' "
+                                          "or '-' (up to 40)"))
+            continue
+        try:
+            admitted_on = datetime.date.fromisoformat(admitted)
+        except ValueError:
+            result.problems.append((line, f"admitted_on '{admitted[:20]}' is not a date like "
+                                          f"2026-03-02"))
+            continue
+        if number in seen:
+            result.problems.append((line, f"record_number {number} appears twice"))
+            continue
+        seen.add(number)
+        existing = session.scalar(select(Participant).where(
+            Participant.record_number == number))
+        if existing is not None and existing.display_name != name:
+            result.problems.append((line, f"record {number} belongs to "
+                                          f"{existing.display_name}"))
+            continue
+        if existing is not None and _open_enrollment(session, group, existing):
+            result.problems.append((line, f"{name} is already enrolled in this group"))
+            continue
+        result.rows.append(Row(line, name, number, admitted_on, existing is None))
+    return result
+
+
+def apply(session: Session, group: Group, checked: Preview) -> int:
+    """Import a preview that has no problems, all in the caller's transaction."""
+    for row in checked.rows:
+        outcome = admit(session, group, row.display_name, row.record_number, row.admitted_on)
+        if outcome.problem:  # the preview ran in this same transaction, so this cannot happen
+            raise RuntimeError(outcome.problem)
+    audit.record(session, "import-roster", "group", group.id, detail={"rows": len(checked.rows)})
+    return len(checked.rows)

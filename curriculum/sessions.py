@@ -1,0 +1,304 @@
+"""Blueprint: groups, rosters, and logging, signing and reading session logs."""
+
+import datetime
+import io
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from curriculum import audit, log_form, logbook, pdf
+from curriculum.access import can_read, clinical_group_ids, deny, facilitates, get_group, get_log
+from curriculum.auth import verify_password
+from curriculum.db import begin_write, get_session
+from curriculum.topics import library
+from models import (
+    NOTE_FIELDS,
+    AttendanceStatus,
+    Enrollment,
+    Group,
+    LogState,
+    Participant,
+    SessionLog,
+    User,
+)
+
+bp = Blueprint("sessions", __name__)
+REDISCLOSURE_NOTICE = (
+    "42 CFR part 2 prohibits unauthorized use or disclosure of these records. This information "
+    "has been disclosed to you from records protected by federal confidentiality rules "
+    "(42 CFR part 2). The federal rules prohibit you from making any further disclosure of "
+    "information in this record that identifies a patient as having or having had a substance "
+    "use disorder either directly, by reference to publicly available information, or through "
+    "verification of such identification by another person unless further disclosure is "
+    "expressly permitted by the written consent of the individual whose information is being "
+    "disclosed or as otherwise permitted by 42 CFR part 2.")
+
+
+def today() -> datetime.date:
+    """Today in the program's time zone (a 6 pm group is not logged as tomorrow's)."""
+    return datetime.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def _can_supervise_or_facilitate(user: User, group: Group) -> bool:
+    return can_read(user, group)
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    """Pages here carry clinical data: never kept in a browser or proxy cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/groups")
+def groups() -> ResponseReturnValue:
+    """The groups the signed-in user facilitates or supervises."""
+    query = (select(Group).where(Group.id.in_(clinical_group_ids(current_user)),
+                                 Group.is_archived.is_(False)).order_by(Group.name))
+    return render_template("sessions/groups.html", groups=get_session().scalars(query).all())
+
+
+@bp.get("/groups/<id:group_id>")
+def group(group_id: int) -> ResponseReturnValue:
+    """One group: today's roster, how to log a session, and its logs, newest first."""
+    found = get_group(group_id)
+    session = get_session()
+    day = today()
+    logs = session.scalars(select(SessionLog).where(SessionLog.group_id == found.id)
+                           .order_by(SessionLog.session_date.desc(), SessionLog.id.desc())
+                           .limit(100)).all()
+    return render_template(
+        "sessions/group.html", group=found, logs=logs, day=day,
+        roster=logbook.roster_on(session, found, day), may_log=facilitates(current_user, found),
+        suggested=logbook.suggested_topic(session, found, library()), library=library())
+
+
+@bp.post("/groups/<id:group_id>/logs")
+def start(group_id: int) -> ResponseReturnValue:
+    """Start a draft log for a date (or open the one already started: a double submit)."""
+    session = get_session()
+    begin_write(session)
+    found = get_group(group_id, action="create-log")
+    if not facilitates(current_user, found):
+        deny("group", group_id, "create-log")
+    try:
+        day = datetime.date.fromisoformat(request.form.get("session_date", ""))
+    except ValueError:
+        flash("Enter the session date as a date, for example 2026-03-03.")
+        return redirect(url_for("sessions.group", group_id=found.id))
+    if day > today():
+        flash("A session can be logged on or after the day it happens, not before.")
+        return redirect(url_for("sessions.group", group_id=found.id))
+    topics = [s for s in request.form.getlist("topics") if library().get(s) is not None]
+    existing = logbook.find_log(session, found, day, found.start_time)
+    if existing is not None:
+        session.commit()
+        return redirect(url_for("sessions.edit", log_id=existing.id))
+    session_log = logbook.start_log(session, found, day, current_user, topics, library())
+    session.commit()
+    return redirect(url_for("sessions.edit", log_id=session_log.id))
+
+
+def _render_edit(session_log: SessionLog, values: dict, errors: dict[str, str] | None = None,
+                 name_hits: dict[str, list[str]] | None = None, conflict: dict | None = None,
+                 status: int = 200) -> ResponseReturnValue:
+    attended_ids = {r.participant_id for r in session_log.attendance}
+    others = get_session().scalars(
+        select(Participant).join(Enrollment).where(Enrollment.group_id == session_log.group_id,
+                                                   Participant.id.not_in(attended_ids))
+        .order_by(Participant.display_name).distinct()).all()
+    return render_template(
+        "sessions/edit.html", log=session_log, values=values, errors=errors or {},
+        name_hits=name_hits or {}, conflict=conflict, library=library(),
+        fields=NOTE_FIELDS[session_log.group.note_format], statuses=list(AttendanceStatus),
+        drop_ins=others), status
+
+
+@bp.get("/logs/<id:log_id>/edit")
+def edit(log_id: int) -> ResponseReturnValue:
+    """The whole log on one page: group part once, then a short note per participant."""
+    session_log = get_log(log_id, action="view-log", allowed=facilitates)
+    get_session().commit()
+    if not session_log.is_editable:
+        return redirect(url_for("sessions.show", log_id=log_id))
+    return _render_edit(session_log, log_form.values_from_log(session_log))
+
+
+@bp.post("/logs/<id:log_id>/edit")
+def save(log_id: int) -> ResponseReturnValue:
+    """Save the draft; with action=sign, also check it and sign it (step-up password)."""
+    session = get_session()
+    session_log = get_log(log_id, action="edit-log", allowed=facilitates)
+    values = log_form.values_from_form(request.form, session_log)
+    if not session_log.is_editable:
+        session.commit()
+        flash("This log is signed; add an addendum instead.")
+        return redirect(url_for("sessions.show", log_id=log_id))
+    if values["version"] != str(session_log.version):
+        session.commit()
+        if log_form.same_content(values, session_log):
+            return redirect(url_for("sessions.edit", log_id=log_id))  # a repeated submit
+        conflict = log_form.values_from_log(session_log)
+        values["version"] = conflict["version"]
+        return _render_edit(session_log, values, conflict=conflict, status=409)
+    edit_values, errors = log_form.parse(values, session_log, library())
+    if edit_values is None:
+        session.commit()
+        return _render_edit(session_log, values, errors=errors, status=400)
+    logbook.apply_edit(session_log, edit_values)
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        return _render_edit(session_log, values, conflict=log_form.values_from_log(
+            get_log(log_id, action="edit-log", allowed=facilitates)), status=409)
+    if request.form.get("action") != "sign":
+        session.commit()
+        flash("Draft saved.")
+        return redirect(url_for("sessions.edit", log_id=log_id))
+    return _sign(session_log, values)
+
+
+def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
+    """The draft is saved (flushed); sign it too if everything holds, else commit the draft
+    and show what stops signing."""
+    session = get_session()
+    problems = logbook.completeness_problems(session_log)
+    hits = logbook.name_check(session_log)
+    overrides = {key: request.form.get(f"override_{key}", "").strip() for key in hits}
+    unexplained = {key: names for key, names in hits.items() if not overrides[key]}
+    password_ok = verify_password(current_user.password_hash,
+                                  request.form.get("password", ""))
+    if not password_ok:
+        problems["password"] = "Enter your password to sign."  # noqa: S105 - a message
+    if problems or unexplained:
+        audit.record(session, "sign-log", "session-log", session_log.id, outcome="refused",
+                     detail={"problems": len(problems), "name_hits": len(hits)})
+        session.commit()
+        values["version"] = str(session_log.version)
+        return _render_edit(session_log, values, errors=problems, name_hits=hits, status=400)
+    logbook.sign(session, session_log, current_user, overrides)
+    session.commit()
+    flash("Signed. The log is locked; corrections are added as addenda.")
+    return redirect(url_for("sessions.show", log_id=session_log.id))
+
+
+@bp.get("/logs/<id:log_id>")
+def show(log_id: int) -> ResponseReturnValue:
+    """A log as it stands: group part, attendance, each note, signatures and addenda."""
+    session_log = get_log(log_id)
+    get_session().commit()
+    return render_template("sessions/show.html", log=session_log,
+                           fields=NOTE_FIELDS[session_log.group.note_format],
+                           library=library(), may_edit=facilitates(current_user,
+                                                                    session_log.group),
+                           notice=REDISCLOSURE_NOTICE)
+
+
+@bp.post("/logs/<id:log_id>/addenda")
+def add_addendum(log_id: int) -> ResponseReturnValue:
+    """Add a correction or late entry to a signed log."""
+    session = get_session()
+    session_log = get_log(log_id, action="add-addendum", allowed=_can_supervise_or_facilitate)
+    text = request.form.get("text", "").strip()
+    if session_log.is_editable or session_log.state == LogState.VOIDED:
+        session.commit()
+        flash("Addenda are for signed logs; edit the draft instead.")
+    elif not text or len(text) > log_form.MAX_TEXT:
+        session.commit()
+        flash(f"Write the addendum (up to {log_form.MAX_TEXT} characters).")
+    else:
+        logbook.add_addendum(session, session_log, current_user, text)
+        session.commit()
+        flash("Addendum added.")
+    return redirect(url_for("sessions.show", log_id=log_id))
+
+
+@bp.post("/logs/<id:log_id>/void")
+def void(log_id: int) -> ResponseReturnValue:
+    """Void a log made by mistake, with a reason; it stays in the record."""
+    session = get_session()
+    session_log = get_log(log_id, action="void-log", allowed=_can_supervise_or_facilitate)
+    reason = request.form.get("reason", "").strip()
+    if session_log.state == LogState.VOIDED:
+        flash("This log is already void.")
+    elif not reason or len(reason) > 1000:
+        flash("Give the reason for voiding this log.")
+    else:
+        logbook.void(session, session_log, current_user, reason)
+        flash("The log is void. It stays in the record with your reason.")
+    session.commit()
+    return redirect(url_for("sessions.show", log_id=log_id))
+
+
+@bp.post("/logs/<id:log_id>/participants")
+def add_drop_in(log_id: int) -> ResponseReturnValue:
+    """Add a participant of this group who is not on the log (a drop-in)."""
+    session = get_session()
+    session_log = get_log(log_id, action="edit-log", allowed=facilitates)
+    participant_id = request.form.get("participant_id", "")
+    participant = None
+    if participant_id.isdigit():
+        participant = session.scalar(
+            select(Participant).join(Enrollment)
+            .where(Participant.id == int(participant_id),
+                   Enrollment.group_id == session_log.group_id))
+    on_log = {r.participant_id for r in session_log.attendance}
+    if not session_log.is_editable or participant is None or participant.id in on_log:
+        session.commit()
+        flash("Choose a participant of this group who is not on the log yet.")
+    else:
+        logbook.add_participant(session_log, participant)
+        audit.record(session, "add-participant", "session-log", log_id,
+                     detail={"participant": participant.id})
+        session.commit()
+        flash(f"{participant.display_name} added to this session.")
+    return redirect(url_for("sessions.edit", log_id=log_id))
+
+
+def _pdf_response(html: str, filename: str) -> ResponseReturnValue:
+    """Clinical PDFs: rendered per request, never written to the disk cache."""
+    document = pdf.render_pdf(html)
+    response = send_file(io.BytesIO(document), mimetype="application/pdf",
+                         download_name=filename)
+    return response
+
+
+@bp.get("/logs/<id:log_id>/log.pdf")
+def log_pdf(log_id: int) -> ResponseReturnValue:
+    """The log as a printable PDF, marked confidential, with the redisclosure notice."""
+    session_log = get_log(log_id, action="export-log-pdf")
+    get_session().commit()
+    html = render_template("pdf/log.html", log=session_log, library=library(),
+                           fields=NOTE_FIELDS[session_log.group.note_format],
+                           notice=REDISCLOSURE_NOTICE)
+    return _pdf_response(html, f"session-log-{log_id}.pdf")
+
+
+@bp.get("/logs/<id:log_id>/sign-in-sheet.pdf")
+def sign_in_sheet(log_id: int) -> ResponseReturnValue:
+    """A sign-in sheet for the session: display names and a signature column."""
+    session_log = get_log(log_id, action="export-sign-in-sheet")
+    get_session().commit()
+    html = render_template("pdf/sign_in_sheet.html", log=session_log, notice=REDISCLOSURE_NOTICE)
+    return _pdf_response(html, f"sign-in-sheet-{log_id}.pdf")
+
+
+@bp.errorhandler(pdf.PdfUnavailable)
+def pdf_unavailable(error: pdf.PdfUnavailable) -> ResponseReturnValue:
+    return render_template("errors.html", code=503, title="Printing unavailable",
+                           message=f"Printing is not available on this server ({error})."), 503
