@@ -289,6 +289,11 @@ class SessionLog(Base):
     def note_for(self, participant_id: int) -> "ParticipantNote | None":
         return next((n for n in self.notes if n.participant_id == participant_id), None)
 
+    def mark_returned(self) -> None:
+        """Back to the facilitator: the signature no longer stands (the audit trail keeps it)."""
+        self.state = LogState.RETURNED
+        self.signed_by_id = self.signed_at = self.attestation = self.content_hash = None
+
     def canonical_content(self) -> str:
         """Everything a signature covers, as stable JSON (ids, not names, so renames are safe)."""
         content = {
@@ -399,6 +404,7 @@ class AuditEvent(Base):
 # Columns that may still change on a locked log, and only through these state changes.
 _LOCKED_LOG_COLUMNS = frozenset({"state", "version", "updated_at", "cosigned_by_id",
                                  "cosigned_at", "void_reason", "voided_by_id", "voided_at"})
+_SIGNATURE_COLUMNS = frozenset({"signed_by_id", "signed_at", "attestation", "content_hash"})
 _LOCKED_TRANSITIONS = {
     LogState.SIGNED: {LogState.COSIGNED, LogState.RETURNED, LogState.VOIDED},
     LogState.COSIGNED: {LogState.VOIDED},
@@ -429,7 +435,9 @@ def _refuse_changes_to_locked_logs(session: Session, _context: Any, _instances: 
             state = inspect(obj)
             changed = {attr.key for attr in state.mapper.column_attrs
                        if state.attrs[attr.key].history.has_changes()}
-            allowed = changed <= _LOCKED_LOG_COLUMNS and (
+            columns = _LOCKED_LOG_COLUMNS | (_SIGNATURE_COLUMNS if obj.state == LogState.RETURNED
+                                             else frozenset())
+            allowed = changed <= columns and (
                 obj.state == before or obj.state in _LOCKED_TRANSITIONS[before])
             if not allowed:
                 raise LockedLogError(f"log {obj.id} is {before}; use an addendum")

@@ -12,6 +12,7 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,6 +32,10 @@ DAYS = [("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Th
         ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday")]
 
 
+def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 @bp.before_request
 @roles_required(Role.ADMIN)
 def admins_only() -> None:
@@ -47,18 +52,20 @@ class UserForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254),
                                             Regexp(r"^[^@\s]+@[^@\s]+$",
                                                    message="Enter an email address.")])
-    role = SelectField("Role", choices=[(r.value, r.value.title()) for r in Role])
+    role = SelectField("Role", choices=choices([(r.value, r.value.title()) for r in Role]))
 
 
 class GroupForm(FlaskForm):
     name = StringField("Group name", validators=[DataRequired(), Length(max=120)])
-    meeting_days = SelectMultipleField("Meeting days", choices=DAYS,
+    meeting_days = SelectMultipleField("Meeting days", choices=choices(DAYS),
                                        validators=[DataRequired("Choose at least one day.")])
     start_time = TimeField("Start time", validators=[DataRequired()])
     minutes = IntegerField("Length in minutes", validators=[DataRequired(),
                                                             NumberRange(15, 720)])
-    modality = SelectField("Modality", choices=[(m.value, m.value.title()) for m in Modality])
-    note_format = SelectField("Note format", choices=[(f.value, f.value) for f in NoteFormat])
+    modality = SelectField("Modality",
+                           choices=choices([(m.value, m.value.title()) for m in Modality]))
+    note_format = SelectField("Note format",
+                              choices=choices([(f.value, f.value) for f in NoteFormat]))
     track_slug = SelectField("Curriculum track")
     weekly_minimum_minutes = IntegerField(
         "Weekly minimum of services (minutes; ASAM 2.1 adult IOP: 540)",
@@ -70,12 +77,12 @@ class GroupForm(FlaskForm):
     def set_choices(self) -> None:
         staff = get_session().scalars(select(User).where(User.is_active.is_(True))
                                       .order_by(User.name)).all()
-        self.track_slug.choices = [("", "No track")] + [
-            (slug, track.title) for slug, track in sorted(library().tracks.items())]
-        self.supervisor_id.choices = [(0, "None yet")] + [
-            (u.id, u.name) for u in staff if u.role == Role.SUPERVISOR]
-        self.facilitator_ids.choices = [
-            (u.id, u.name) for u in staff if u.role in (Role.FACILITATOR, Role.SUPERVISOR)]
+        self.track_slug.choices = choices([("", "No track")] + [
+            (slug, track.title) for slug, track in sorted(library().tracks.items())])
+        self.supervisor_id.choices = choices([(0, "None yet")] + [
+            (u.id, u.name) for u in staff if u.role == Role.SUPERVISOR])
+        self.facilitator_ids.choices = choices([
+            (u.id, u.name) for u in staff if u.role in (Role.FACILITATOR, Role.SUPERVISOR)])
 
 
 class AdmitForm(FlaskForm):

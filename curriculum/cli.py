@@ -6,13 +6,14 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from curriculum import audit, db, pdf, quality, schema
+from curriculum import audit, db, demo, pdf, quality, schema
 from curriculum.auth import hash_password, password_problem
 from curriculum.handouts import SIZES, Variant, render_handouts
+from curriculum.sessions import today
 from curriculum.topics import library
 from models import Role, User
 
@@ -127,6 +128,30 @@ def handouts_build(outdir: Path, size: str, large: bool) -> None:
     click.echo(f"Wrote {len(topics)} handouts to {outdir}")
 
 
+@click.command("seed-demo")
+@click.option("--password-stdin", is_flag=True,
+              help="Read one password for every demo account from standard input.")
+@with_appcontext
+def seed_demo(password_stdin: bool) -> None:
+    """Add fictional demo groups, participants and three weeks of logs."""
+    if current_app.config["GROUPWORK_ENV"] == "production":
+        _fail(["seed-demo: refused in production; demo data is for trying Groupwork out"])
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
+    if reason := password_problem(password):
+        _fail([f"password: {reason}"])
+    session = db.get_session()
+    db.begin_write(session)
+    try:
+        accounts = demo.seed(session, library(), password, today())
+    except ValueError as error:
+        session.rollback()
+        _fail([f"seed-demo: {error}"])
+    session.commit()
+    for account in accounts:
+        click.echo(f"{account.role.value:12} {account.email}"
+                   + ("" if password_stdin else f"  password: {password}"))
+
+
 audit_cli = AppGroup("audit", help="The audit trail.")
 
 
@@ -142,6 +167,6 @@ def audit_verify() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, curriculum_cli, handouts_cli, audit_cli):
+    for command in (init_db, create_user, curriculum_cli, handouts_cli, audit_cli, seed_demo):
         app.cli.add_command(command)
 

@@ -92,7 +92,7 @@ def start_log(session: Session, group: Group, day: datetime.date, user: User,
         add_participant(session_log, participant)
     session.add(session_log)
     session.flush()
-    audit.record(session, "create-log", "session-log", session_log.id,
+    audit.record(session, "create-log", "session-log", session_log.id, user_id=user.id,
                  detail={"group": group.id, "participants": len(session_log.attendance)})
     return session_log
 
@@ -225,7 +225,7 @@ def sign(session: Session, session_log: SessionLog, user: User,
     session_log.attestation = f"{ATTESTATION} Signed by {user.name}."
     # Hashed before the flush that locks the log; every id it covers already exists.
     session_log.content_hash = session_log.compute_content_hash()
-    audit.record(session, "sign-log", "session-log", session_log.id,
+    audit.record(session, "sign-log", "session-log", session_log.id, user_id=user.id,
                  detail={"overrides": sorted(k for k, v in overrides.items() if v)})
 
 
@@ -233,7 +233,7 @@ def add_addendum(session: Session, session_log: SessionLog, user: User, text: st
     addendum = Addendum(log=session_log, author=user, text=text)
     session.add(addendum)
     session.flush()
-    audit.record(session, "add-addendum", "session-log", session_log.id,
+    audit.record(session, "add-addendum", "session-log", session_log.id, user_id=user.id,
                  detail={"addendum": addendum.id})
     return addendum
 
@@ -244,4 +244,4 @@ def void(session: Session, session_log: SessionLog, user: User, reason: str) -> 
     session_log.void_reason = reason
     session_log.voided_by_id = user.id
     session_log.voided_at = utcnow()
-    audit.record(session, "void-log", "session-log", session_log.id)
+    audit.record(session, "void-log", "session-log", session_log.id, user_id=user.id)

@@ -126,3 +126,40 @@ def test_handouts_build_refuses_a_file_as_outdir(runner: FlaskCliRunner, tmp_pat
     target = tmp_path / "a-file"
     target.write_text("x")
     assert runner.invoke(args=["handouts", "build", str(target)]).exit_code == 2
+
+
+def test_seed_demo_adds_groups_logs_in_every_state(app: Flask, runner: FlaskCliRunner) -> None:
+    from models import Group, LogState, ParticipantNote, SessionLog
+
+    result = runner.invoke(args=["seed-demo", "--password-stdin"],
+                           input="one demo password\n")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert [line.split()[0] for line in lines] == ["admin", "supervisor", "facilitator",
+                                                   "facilitator"]
+    assert "password" not in result.output
+    with app.app_context():
+        session = db.get_session()
+        groups = session.scalars(select(Group)).all()
+        assert len(groups) == 2 and groups[0].supervisor_id == groups[1].supervisor_id
+        assert groups[0].facilitators[0].id != groups[1].facilitators[0].id
+        assert all(6 <= len(g.enrollments) <= 10 for g in groups)
+        states = set(session.scalars(select(SessionLog.state)))
+        assert states == set(LogState)
+        assert session.scalar(select(func.count()).select_from(ParticipantNote).where(
+            ParticipantNote.is_safety_concern.is_(True))) == 1
+        user = session.scalar(select(User).where(User.role == Role.FACILITATOR))
+        assert verify_password(user.password_hash, "one demo password")
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    again = runner.invoke(args=["seed-demo", "--password-stdin"], input="one demo password\n")
+    assert again.exit_code == 1 and "already present" in again.output
+
+
+def test_seed_demo_prints_generated_password_and_refuses_production(
+    make_app: Callable
+) -> None:
+    result = make_app().test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and result.output.count("password: ") == 4
+    production = make_app(GROUPWORK_ENV="production").test_cli_runner()
+    refused = production.invoke(args=["seed-demo"])
+    assert refused.exit_code == 1 and "refused in production" in refused.output

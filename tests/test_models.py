@@ -104,11 +104,22 @@ def test_allowed_transitions_and_addenda(app: Flask, signed_log_id: int) -> None
 
 
 def test_returned_log_is_editable_again(app: Flask, signed_log_id: int) -> None:
-    mutate(app, signed_log_id, lambda log: setattr(log, "state", LogState.RETURNED))
+    mutate(app, signed_log_id, SessionLog.mark_returned)
     mutate(app, signed_log_id, lambda log: setattr(log.notes[0], "engagement", 5))
     with app.app_context():
-        rows = db.get_session().scalars(select(Attendance)).all()
-        assert len(rows) == 3
+        returned = db.get_session().get(SessionLog, signed_log_id)
+        assert returned.state == LogState.RETURNED and returned.content_hash is None
+        assert returned.notes[0].engagement == 5
+        assert len(db.get_session().scalars(select(Attendance)).all()) == 3
+
+
+def test_returning_may_not_rewrite_content(app: Flask, signed_log_id: int) -> None:
+    def return_and_edit(log: SessionLog) -> None:
+        log.mark_returned()
+        log.summary = "sneaked in"
+
+    with pytest.raises(LockedLogError):
+        mutate(app, signed_log_id, return_and_edit)
 
 
 def test_stale_version_is_refused(app: Flask, make_user: Callable, make_group: Callable) -> None:

@@ -1,0 +1,144 @@
+"""Fictional demo data (``seed-demo``): two groups, their staff and rosters, and three weeks of
+logs in every state. Every name and record here is invented."""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from curriculum import audit, logbook
+from curriculum.auth import hash_password
+from curriculum.library import Library
+from models import (
+    AttendanceStatus,
+    Enrollment,
+    Group,
+    LogState,
+    Modality,
+    NoteFormat,
+    Participant,
+    Role,
+    User,
+    utcnow,
+)
+
+DEMO_DOMAIN = "demo.groupwork.invalid"
+STAFF = [
+    ("admin", Role.ADMIN, "Avery Demo-Admin"),
+    ("supervisor", Role.SUPERVISOR, "Dr. Robin Hale"),
+    ("facilitator1", Role.FACILITATOR, "Jordan Reyes"),
+    ("facilitator2", Role.FACILITATOR, "Priya Nair"),
+]
+GROUPS = [
+    ("Evening IOP (Mon/Wed/Thu)", "mon,wed,thu", datetime.time(18, 0), "facilitator1",
+     ["Maria G.", "Devon T.", "Alicia R.", "Marcus B.", "Hannah L.", "Omar S.", "Tasha W.",
+      "Ben C."]),
+    ("Morning IOP (Tue/Thu/Fri)", "tue,thu,fri", datetime.time(9, 30), "facilitator2",
+     ["Carlos M.", "Jenna P.", "Luis F.", "Rachel K.", "Terrence J.", "Yolanda D.", "Chris E."]),
+]
+DATA = ["Described a strong craving after an argument at home and rated it {n} of 10.",
+        "Shared that weekends are the hardest time and named two triggers.",
+        "Said sleep has improved since the last group; reported no use.",
+        "Practised the skill in a pair and gave an example from work.",
+        "Spoke briefly; listened and nodded during the teaching points."]
+ASSESSMENT = ["Insight into triggers is growing; motivation appears high.",
+              "Engaged and able to apply the skill to a real situation.",
+              "Guarded today; may benefit from an individual check-in.",
+              "Makes progress toward the goal of daily coping practice."]
+PLAN = ["Practise urge surfing once a day and report back next group.",
+        "Call a support person before the weekend; review plan next session.",
+        "Continue attending; counselor to check in individually this week."]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: Role
+    email: str
+
+
+def _note(rng: random.Random) -> dict[str, str]:
+    return {"data": rng.choice(DATA).format(n=rng.randint(2, 8)),
+            "assessment": rng.choice(ASSESSMENT), "plan": rng.choice(PLAN)}
+
+
+def seed(session: Session, library: Library, password: str, today: datetime.date,
+         seed_value: int = 7) -> list[DemoAccount]:
+    """Add the demo data in the caller's transaction; refuses if it is already there."""
+    if session.scalar(select(User).where(User.email.endswith("@" + DEMO_DOMAIN))):
+        raise ValueError("demo data is already present")
+    rng = random.Random(seed_value)  # noqa: S311 - repeatable fictional data, not secrets
+    users = {}
+    for key, role, name in STAFF:
+        users[key] = User(email=f"{key}@{DEMO_DOMAIN}", name=name, role=role,
+                          password_hash=hash_password(password))
+        session.add(users[key])
+    track = "core-12-week" if "core-12-week" in library.tracks else None
+    record = 1000
+    for name, days, start, facilitator, people in GROUPS:
+        group = Group(name=name, meeting_days=days, start_time=start, minutes=180,
+                      modality=Modality.IN_PERSON, note_format=NoteFormat.DAP,
+                      track_slug=track, supervisor=users["supervisor"],
+                      facilitators=[users[facilitator]])
+        session.add(group)
+        for index, person in enumerate(people):
+            record += 1
+            participant = Participant(display_name=person, record_number=f"DEMO-{record}")
+            # Rolling admission: people joined over the past seven weeks.
+            admitted = today - datetime.timedelta(days=7 * (index % 7) + rng.randint(0, 6))
+            session.add(Enrollment(group=group, participant=participant, admitted_on=admitted))
+        session.flush()
+        _seed_logs(session, group, users[facilitator], users["supervisor"], library, rng, today)
+    return [DemoAccount(users[key].role, users[key].email) for key, _, _ in STAFF]
+
+
+def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: User,
+               library: Library, rng: random.Random, today: datetime.date) -> None:
+    """Three weeks of this group's sessions: older ones co-signed, then signed, one returned,
+    one voided, the latest still drafts; one log carries a safety flag."""
+    weekdays = group.meeting_days.split(",")
+    days = [today - datetime.timedelta(days=n) for n in range(21, 0, -1)
+            if (today - datetime.timedelta(days=n)).strftime("%a").lower() in weekdays]
+    for position, day in enumerate(days):
+        topic = logbook.suggested_topic(session, group, library)
+        session_log = logbook.start_log(session, group, day, facilitator,
+                                        [topic] if topic else [], library)
+        session_log.summary += "Members practised the skill in pairs and shared examples."
+        for row in session_log.attendance:
+            if rng.random() < 0.12:
+                row.status = rng.choice([AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED])
+                row.minutes_attended = 0
+        for note in session_log.notes:
+            row = next(r for r in session_log.attendance if r.participant_id == note.participant_id)
+            if not row.attended:
+                continue
+            note.fields = _note(rng)
+            note.engagement = rng.randint(2, 5)
+        session.flush()
+        remaining = len(days) - position
+        if remaining <= 2:
+            continue  # the two most recent stay drafts (one may be overdue)
+        if position == len(days) - 4 and group.meeting_days.startswith("mon"):
+            attended = {r.participant_id for r in session_log.attendance if r.attended}
+            flagged = next(n for n in session_log.notes if n.participant_id in attended)
+            flagged.is_safety_concern = True
+            flagged.safety_follow_up = ("Disclosed passive suicidal thoughts; completed risk "
+                                        "screen with counselor after group, safety plan made, "
+                                        "988 reviewed, supervisor informed same day.")
+            session.flush()
+        logbook.sign(session, session_log, facilitator, {})
+        session.flush()
+        if position == len(days) - 3:
+            session_log.mark_returned()
+            audit.record(session, "return-log", "session-log", session_log.id,
+                         user_id=supervisor.id, detail={"demo": True})
+        elif position == 1:
+            session_log.state = LogState.VOIDED
+            session_log.void_reason = "Logged under the wrong date by mistake (demo)."
+            session_log.voided_by_id, session_log.voided_at = facilitator.id, utcnow()
+        elif position < len(days) - 5:
+            session_log.state = LogState.COSIGNED
+            session_log.cosigned_by_id, session_log.cosigned_at = supervisor.id, utcnow()
+        session.flush()
+
