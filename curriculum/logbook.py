@@ -67,7 +67,8 @@ def prefill(topic_slugs: list[str], library: Library) -> tuple[list[str], str]:
         if topic is None:
             continue
         interventions += [i for i in topic.meta.interventions if i not in interventions]
-        lines.append(f"Topic: {topic.title}. Objectives: " + "; ".join(topic.meta.objectives))
+        objectives = " ".join(o if o.endswith(".") else o + "." for o in topic.meta.objectives)
+        lines.append(f"Topic: {topic.title}. Objectives: {objectives}")
     if lines:
         lines.append("Group response: ")
     return interventions, "\n".join(lines)

@@ -9,6 +9,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,6 +25,7 @@ from curriculum import audit, log_form, logbook, pdf
 from curriculum.access import can_read, clinical_group_ids, deny, facilitates, get_group, get_log
 from curriculum.auth import verify_password
 from curriculum.db import begin_write, get_session
+from curriculum.formats import clock
 from curriculum.topics import library
 from models import (
     NOTE_FIELDS,
@@ -48,9 +50,13 @@ REDISCLOSURE_NOTICE = (
     "disclosed or as otherwise permitted by 42 CFR part 2.")
 
 
+def now_local() -> datetime.datetime:
+    return datetime.datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
 def today() -> datetime.date:
     """Today in the program's time zone (a 6 pm group is not logged as tomorrow's)."""
-    return datetime.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return now_local().date()
 
 
 def _can_supervise_or_facilitate(user: User, group: Group) -> bool:
@@ -75,8 +81,11 @@ def groups() -> ResponseReturnValue:
 @bp.get("/groups/<id:group_id>")
 def group(group_id: int) -> ResponseReturnValue:
     """One group: today's roster, how to log a session, and its logs, newest first."""
-    found = get_group(group_id)
     session = get_session()
+    begin_write(session)
+    found = get_group(group_id)
+    audit.record(session, "view-group", "group", found.id)  # the roster is clinical data
+    session.commit()
     day = today()
     logs = session.scalars(select(SessionLog).where(SessionLog.group_id == found.id)
                            .order_by(SessionLog.session_date.desc(), SessionLog.id.desc())
@@ -138,26 +147,43 @@ def edit(log_id: int) -> ResponseReturnValue:
     return _render_edit(session_log, log_form.values_from_log(session_log))
 
 
+def _autosave_answer(status: int, message: str, session_log: SessionLog) -> ResponseReturnValue:
+    return jsonify(message=message, version=session_log.version), status
+
+
 @bp.post("/logs/<id:log_id>/edit")
 def save(log_id: int) -> ResponseReturnValue:
-    """Save the draft; with action=sign, also check it and sign it (step-up password)."""
+    """Save the draft; with action=sign, also check it and sign it (step-up password).
+    The page's script autosaves with the X-Autosave header and gets JSON back."""
     session = get_session()
     session_log = get_log(log_id, action="edit-log", allowed=facilitates)
+    autosave = request.headers.get("X-Autosave") == "1"
     values = log_form.values_from_form(request.form, session_log)
     if not session_log.is_editable:
         session.commit()
+        if autosave:
+            return _autosave_answer(409, "This log is signed; nothing more is saved here.",
+                                    session_log)
         flash("This log is signed; add an addendum instead.")
         return redirect(url_for("sessions.show", log_id=log_id))
     if values["version"] != str(session_log.version):
         session.commit()
-        if log_form.same_content(values, session_log):
-            return redirect(url_for("sessions.edit", log_id=log_id))  # a repeated submit
+        if log_form.same_content(values, session_log):  # a repeated submit
+            if autosave:
+                return _autosave_answer(200, "Draft saved.", session_log)
+            return redirect(url_for("sessions.edit", log_id=log_id))
+        if autosave:
+            return _autosave_answer(409, "Someone else saved this log. Your text is still on "
+                                         "this page: use Save draft to compare.", session_log)
         conflict = log_form.values_from_log(session_log)
         values["version"] = conflict["version"]
         return _render_edit(session_log, values, conflict=conflict, status=409)
     edit_values, errors = log_form.parse(values, session_log, library())
     if edit_values is None:
         session.commit()
+        if autosave:
+            return _autosave_answer(400, "Not saved automatically: "
+                                    + next(iter(errors.values())), session_log)
         return _render_edit(session_log, values, errors=errors, status=400)
     logbook.apply_edit(session_log, edit_values)
     try:
@@ -166,6 +192,10 @@ def save(log_id: int) -> ResponseReturnValue:
         session.rollback()
         return _render_edit(session_log, values, conflict=log_form.values_from_log(
             get_log(log_id, action="edit-log", allowed=facilitates)), status=409)
+    if autosave:
+        session.commit()
+        return _autosave_answer(200, f"Draft saved automatically at {clock(now_local().time())}.",
+                                session_log)
     if request.form.get("action") != "sign":
         session.commit()
         flash("Draft saved.")

@@ -455,3 +455,31 @@ def test_every_clinical_read_and_write_is_audited(
         assert audit.verify(session).problem is None
         details = " ".join(str(e.detail) for e in session.scalars(select(AuditEvent)))
         assert "craving" not in details  # no note text in the audit trail
+
+
+def test_autosave_answers_json_and_never_signs(
+    app: Flask, facilitator_client: FlaskClient, group: Group
+) -> None:
+    log_id = start_log(facilitator_client, group)
+    data = form_data(app, facilitator_client, log_id, summary="Autosaved text.", action="save",
+                     **complete_notes(group))
+    saved = facilitator_client.post(f"/logs/{log_id}/edit", data=data,
+                                    headers={"X-Autosave": "1"})
+    assert saved.status_code == 200 and saved.get_json()["version"] == 2
+    assert saved.get_json()["message"].startswith("Draft saved automatically at ")
+    stale = dict(data, summary="Other text.")
+    conflict = facilitator_client.post(f"/logs/{log_id}/edit", data=stale,
+                                       headers={"X-Autosave": "1"})
+    assert conflict.status_code == 409 and "Someone else saved" in conflict.get_json()["message"]
+    bad = form_data(app, facilitator_client, log_id, minutes="many")
+    invalid = facilitator_client.post(f"/logs/{log_id}/edit", data=bad,
+                                      headers={"X-Autosave": "1"})
+    assert invalid.status_code == 400 and "Not saved automatically" in invalid.get_json()[
+        "message"]
+    sign_attempt = form_data(app, facilitator_client, log_id, action="sign", password=PASSWORD)
+    facilitator_client.post(f"/logs/{log_id}/edit", data=sign_attempt,
+                            headers={"X-Autosave": "1"})
+    after = load_log(app, log_id)
+    assert after.state == LogState.DRAFT and after.summary == "Autosaved text."
+    page = facilitator_client.get(f"/logs/{log_id}/edit").get_data(as_text=True)
+    assert 'src="/static/autosave.js"' in page and "data-autosave" in page
