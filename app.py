@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from curriculum import admin, auth, cli, db, formats, home, pdf, sessions, settings, topics
+from curriculum import admin, auth, cli, db, formats, headers, home, pdf, sessions, settings, topics
 
 csrf = CSRFProtect()
 ERROR_CODES = (400, 401, 403, 404, 405, 413, 429, 500, 503)
@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     auth.init_app(app)
     formats.init_app(app)
+    headers.init_app(app)
     pdf.init_app(app)
     topics.init_app(app)
 

@@ -50,3 +50,23 @@ def test_migrations_match_the_models(app: Flask) -> None:
     assert diff == []
     with app.app_context():
         assert schema.current_revision(db.engine()) == schema.head_revision()
+
+
+def test_security_headers_on_every_response(client: FlaskClient, make_app: Callable) -> None:
+    for url in ("/login", "/healthz", "/static/app.css", "/no/such/page"):
+        response = client.get(url)
+        response.close()  # a static file response holds the file open
+        headers = response.headers
+        assert headers["Content-Security-Policy"].startswith("default-src 'self'; object-src")
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in headers  # development: plain http
+    production = make_app(GROUPWORK_ENV="production").test_client()
+    assert "max-age" in production.get("/login").headers["Strict-Transport-Security"]
+
+
+def test_pages_use_no_inline_script_or_style(client: FlaskClient, signed_in: User) -> None:
+    for url in ("/", "/topics", "/topics/coping-with-cravings", "/groups", "/login"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>" not in page and "style=" not in page and " on" + "click=" not in page
