@@ -8,7 +8,23 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from curriculum import admin, auth, cli, db, formats, headers, home, pdf, sessions, settings, topics
+from curriculum import (
+    admin,
+    audit_views,
+    auth,
+    cli,
+    coverage,
+    db,
+    formats,
+    headers,
+    home,
+    pdf,
+    reports,
+    review,
+    sessions,
+    settings,
+    topics,
+)
 
 csrf = CSRFProtect()
 ERROR_CODES = (400, 401, 403, 404, 405, 413, 429, 500, 503)
@@ -37,7 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Pages. Ids in URLs are positive and fit a 32-bit column on every engine.
     app.url_map.converters["id"] = RowIdConverter
-    for blueprint in (auth.bp, home.bp, topics.bp, sessions.bp, admin.bp):
+    for blueprint in (auth.bp, home.bp, topics.bp, sessions.bp, review.bp, reports.bp,
+                      coverage.bp, audit_views.bp, admin.bp):
         app.register_blueprint(blueprint)
 
     # One error page for every status we answer with.

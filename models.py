@@ -279,6 +279,8 @@ class SessionLog(Base):
         back_populates="log", cascade="all, delete-orphan", order_by="ParticipantNote.id")
     addenda: Mapped[list["Addendum"]] = relationship(
         back_populates="log", order_by="Addendum.created_at")
+    reviews: Mapped[list["LogReview"]] = relationship(
+        back_populates="log", order_by="LogReview.created_at")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
 
@@ -376,6 +378,30 @@ class Addendum(Base):
 
     def __repr__(self) -> str:
         return f"<Addendum {self.id} log={self.log_id}>"
+
+
+class ReviewAction(enum.StrEnum):
+    COSIGNED = "co-signed"
+    RETURNED = "returned"
+
+
+class LogReview(Base):
+    """A supervisor's co-signature or return of a log, with their comment; kept as history."""
+
+    __tablename__ = "log_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("session_logs.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[ReviewAction] = mapped_column(_enum(ReviewAction))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    log: Mapped[SessionLog] = relationship(back_populates="reviews")
+    reviewer: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<LogReview {self.id} {self.action.value}>"
 
 
 class AuditEvent(Base):

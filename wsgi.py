@@ -1,7 +1,7 @@
-"""The production entry point (``make serve``): refuses to serve an invalid library."""
+"""The production entry point (``make serve``): refuses to serve unless ready for production."""
 
 from app import create_app
-from curriculum.topics import ensure_valid
+from curriculum.readiness import ensure_ready
 
 app = create_app()
-ensure_valid(app)
+ensure_ready(app)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from curriculum import audit, db, demo, pdf, quality, schema
 from curriculum.auth import hash_password, password_problem
 from curriculum.handouts import SIZES, Variant, render_handouts
-from curriculum.sessions import today
+from curriculum.localtime import today
 from curriculum.topics import library
 from models import Role, User
 

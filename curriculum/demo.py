@@ -11,14 +11,17 @@ from sqlalchemy.orm import Session
 from curriculum import audit, logbook
 from curriculum.auth import hash_password
 from curriculum.library import Library
+from curriculum.review import COSIGN_ATTESTATION
 from models import (
     AttendanceStatus,
     Enrollment,
     Group,
+    LogReview,
     LogState,
     Modality,
     NoteFormat,
     Participant,
+    ReviewAction,
     Role,
     User,
     utcnow,
@@ -131,6 +134,10 @@ def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: Us
         session.flush()
         if position == len(days) - 3:
             session_log.mark_returned()
+            session.add(LogReview(log=session_log, reviewer_id=supervisor.id,
+                                  action=ReviewAction.RETURNED,
+                                  comment="Please make each plan specific to the person: what "
+                                          "will they do, and by when?"))
             audit.record(session, "return-log", "session-log", session_log.id,
                          user_id=supervisor.id, detail={"demo": True})
         elif position == 1:
@@ -140,5 +147,7 @@ def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: Us
         elif position < len(days) - 5:
             session_log.state = LogState.COSIGNED
             session_log.cosigned_by_id, session_log.cosigned_at = supervisor.id, utcnow()
+            session.add(LogReview(log=session_log, reviewer_id=supervisor.id,
+                                  action=ReviewAction.COSIGNED, comment=COSIGN_ATTESTATION))
         session.flush()
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from curriculum.access import clinical_group_ids
 from curriculum.db import database_answers, get_session
-from curriculum.sessions import today
+from curriculum.localtime import today
+from curriculum.logbook import overdue_before
 from models import EDITABLE_STATES, Group, LogState, SessionLog, group_facilitators
 
 bp = Blueprint("home", __name__)
@@ -46,10 +47,8 @@ def index() -> ResponseReturnValue:
         select(SessionLog).where(SessionLog.group_id.in_(mine),
                                  SessionLog.state.in_(EDITABLE_STATES))
         .order_by(SessionLog.session_date)).all()
-    due = datetime.timedelta(hours=current_app.config["SIGNATURE_DUE_HOURS"])
-    now = datetime.datetime.combine(day, datetime.time(23, 59))
-    overdue = [log for log in open_logs
-               if datetime.datetime.combine(log.session_date, log.start_time) + due < now]
+    cutoff = overdue_before(day, current_app.config["SIGNATURE_DUE_HOURS"])
+    overdue = [log for log in open_logs if log.session_date < cutoff]
     monday = day - datetime.timedelta(days=day.weekday())
     week_logs = session.scalars(select(SessionLog).where(
         SessionLog.group_id.in_([g.id for g in groups]),

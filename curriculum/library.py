@@ -117,10 +117,6 @@ class SearchHit:
     matched: tuple[str, ...]
 
 
-class LibraryError(Exception):
-    """The library has problems; the message lists them one per line."""
-
-
 def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))

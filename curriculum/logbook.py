@@ -74,6 +74,12 @@ def prefill(topic_slugs: list[str], library: Library) -> tuple[list[str], str]:
     return interventions, "\n".join(lines)
 
 
+def overdue_before(day: datetime.date, due_hours: int) -> datetime.date:
+    """Sessions dated before this are overdue for signature by the end of ``day``."""
+    end_of_day = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    return (end_of_day - datetime.timedelta(hours=due_hours)).date()
+
+
 def find_log(session: Session, group: Group, day: datetime.date,
              start: datetime.time) -> SessionLog | None:
     """The group's non-voided log for that session, if one exists (a double submit finds it)."""

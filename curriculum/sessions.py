@@ -2,12 +2,10 @@
 
 import datetime
 import io
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -21,11 +19,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from curriculum import audit, log_form, logbook, pdf
+from curriculum import audit, coverage, log_form, logbook, pdf
 from curriculum.access import can_read, clinical_group_ids, deny, facilitates, get_group, get_log
 from curriculum.auth import verify_password
 from curriculum.db import begin_write, get_session
 from curriculum.formats import clock
+from curriculum.localtime import now_local, today
 from curriculum.topics import library
 from models import (
     NOTE_FIELDS,
@@ -48,15 +47,6 @@ REDISCLOSURE_NOTICE = (
     "verification of such identification by another person unless further disclosure is "
     "expressly permitted by the written consent of the individual whose information is being "
     "disclosed or as otherwise permitted by 42 CFR part 2.")
-
-
-def now_local() -> datetime.datetime:
-    return datetime.datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
-
-
-def today() -> datetime.date:
-    """Today in the program's time zone (a 6 pm group is not logged as tomorrow's)."""
-    return now_local().date()
 
 
 def _can_supervise_or_facilitate(user: User, group: Group) -> bool:
@@ -90,10 +80,12 @@ def group(group_id: int) -> ResponseReturnValue:
     logs = session.scalars(select(SessionLog).where(SessionLog.group_id == found.id)
                            .order_by(SessionLog.session_date.desc(), SessionLog.id.desc())
                            .limit(100)).all()
+    suggested = logbook.suggested_topic(session, found, library())
     return render_template(
         "sessions/group.html", group=found, logs=logs, day=day,
         roster=logbook.roster_on(session, found, day), may_log=facilitates(current_user, found),
-        suggested=logbook.suggested_topic(session, found, library()), library=library())
+        suggested=suggested, library=library(),
+        not_yet_had=coverage.not_yet_had(session, found, suggested, day) if suggested else [])
 
 
 @bp.post("/groups/<id:group_id>/logs")

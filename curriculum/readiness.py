@@ -1,0 +1,43 @@
+"""What production refuses to start with: debug on, a missing or weak SECRET_KEY, an invalid
+curriculum library, or an account still holding a password the system printed."""
+
+import os
+
+from flask import Flask
+from sqlalchemy import select
+
+from curriculum import db
+from models import User
+
+MIN_SECRET_LENGTH = 32
+
+
+class NotReadyForProduction(Exception):
+    """The message lists every reason, one a line."""
+
+
+def problems(app: Flask) -> list[str]:
+    """Every reason this app must not serve in production (empty when ready)."""
+    found = []
+    if app.debug or os.environ.get("FLASK_DEBUG", "").lower() in ("1", "true", "yes"):
+        found.append("debug mode is on; turn it off in production")
+    secret = os.environ.get("SECRET_KEY", "")
+    if not secret:
+        found.append("SECRET_KEY is not set; production needs its own, from the environment")
+    elif len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 10:
+        found.append(f"SECRET_KEY is weak; use at least {MIN_SECRET_LENGTH} random characters "
+                     f"(python -c 'import secrets; print(secrets.token_hex(32))')")
+    found += [f"curriculum: {problem}" for problem in app.extensions["library"].problems]
+    with app.app_context():
+        temporary = db.get_session().scalars(select(User.email).where(
+            User.is_active.is_(True), User.is_password_temporary.is_(True))).all()
+    found += [f"account {email} still has the one-time password printed at set-up or reset; "
+              f"sign in and change it, or deactivate it" for email in temporary]
+    return found
+
+
+def ensure_ready(app: Flask) -> None:
+    """Raise with every problem at once, so a deployment is fixed in one pass."""
+    if found := problems(app):
+        raise NotReadyForProduction("Groupwork will not start in production:\n- "
+                                    + "\n- ".join(found))

@@ -1,0 +1,196 @@
+"""Blueprint: reports for supervisors — attendance and hours per participant and week."""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from curriculum import audit, pdf
+from curriculum.access import deny, supervises
+from curriculum.db import begin_write, get_session
+from curriculum.localtime import today
+from curriculum.sessions import REDISCLOSURE_NOTICE
+from models import Attendance, Enrollment, Group, LogState, Participant, SessionLog
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+COUNTED_STATES = (LogState.SIGNED, LogState.COSIGNED)
+MAX_WEEKS = 53
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@dataclass
+class ParticipantWeeks:
+    participant: Participant
+    minutes: list[int]
+    # Per week: "below" (a full enrolled week under the minimum), "partial" (joined or left
+    # that week), "out" (not enrolled), or "" (met the minimum).
+    marks: list[str]
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(self.minutes)
+
+
+@dataclass
+class HoursReport:
+    group: Group
+    weeks: list[datetime.date]
+    rows: list[ParticipantWeeks] = field(default_factory=list)
+
+    @property
+    def minimum_hours(self) -> float:
+        return self.group.weekly_minimum_minutes / 60
+
+    def below_count(self, index: int) -> int:
+        return sum(1 for row in self.rows if row.marks[index] == "below")
+
+    def met_count(self, index: int) -> int:
+        return sum(1 for row in self.rows if row.marks[index] == "")
+
+    def week_total(self, index: int) -> int:
+        return sum(row.minutes[index] for row in self.rows)
+
+
+def monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def hours_report(session: Session, group: Group, first: datetime.date,
+                 last: datetime.date) -> HoursReport:
+    """Minutes attended per participant per week (Monday to Sunday), from signed and co-signed
+    logs, with weeks under the group's weekly minimum marked."""
+    weeks = []
+    week = monday(first)
+    while week <= last:
+        weeks.append(week)
+        week += datetime.timedelta(days=7)
+    report = HoursReport(group, weeks)
+    index = {w: i for i, w in enumerate(weeks)}
+    rows = session.execute(
+        select(Attendance.participant_id, SessionLog.session_date, Attendance.minutes_attended)
+        .join(SessionLog, Attendance.log_id == SessionLog.id)
+        .where(SessionLog.group_id == group.id, SessionLog.state.in_(COUNTED_STATES),
+               SessionLog.session_date.between(weeks[0], weeks[-1] + datetime.timedelta(6))))
+    minutes: dict[int, list[int]] = {}
+    for participant_id, session_date, attended in rows:
+        minutes.setdefault(participant_id, [0] * len(weeks))[index[monday(session_date)]] += (
+            attended)
+    enrollments = session.execute(
+        select(Enrollment, Participant).join(Participant)
+        .where(Enrollment.group_id == group.id, Enrollment.admitted_on <= weeks[-1]
+               + datetime.timedelta(6),
+               (Enrollment.discharged_on.is_(None)) | (Enrollment.discharged_on >= weeks[0]))
+        .order_by(Participant.display_name, Participant.id)).all()
+    spans: dict[int, list[Enrollment]] = {}
+    people: dict[int, Participant] = {}
+    for enrollment, participant in enrollments:
+        spans.setdefault(participant.id, []).append(enrollment)
+        people[participant.id] = participant
+    for pid, participant in people.items():
+        counts = minutes.get(pid, [0] * len(weeks))
+        marks = [_mark(spans[pid], week, counts[i], group.weekly_minimum_minutes)
+                 for i, week in enumerate(weeks)]
+        report.rows.append(ParticipantWeeks(participant, counts, marks))
+    return report
+
+
+def _mark(spans: list[Enrollment], week: datetime.date, minutes: int, minimum: int) -> str:
+    sunday = week + datetime.timedelta(days=6)
+    enrolled_days = sum(1 for n in range(7) if any(
+        e.is_enrolled_on(week + datetime.timedelta(days=n)) for e in spans))
+    if enrolled_days == 0:
+        return "out"
+    if enrolled_days < 7 or sunday > today():
+        return "partial"
+    return "below" if minutes < minimum else ""
+
+
+def _range() -> tuple[datetime.date, datetime.date]:
+    """The requested date range, or the last 12 weeks through this week."""
+    end_default = today()
+    start_default = monday(end_default) - datetime.timedelta(weeks=11)
+    try:
+        start = datetime.date.fromisoformat(request.args.get("start") or start_default.isoformat())
+        end = datetime.date.fromisoformat(request.args.get("end") or end_default.isoformat())
+    except ValueError:
+        abort(400, description="Give start and end as dates, for example 2026-03-02.")
+    if end < start or (end - start).days > MAX_WEEKS * 7:
+        abort(400, description=f"Choose an end after the start, at most {MAX_WEEKS} weeks apart.")
+    return start, end
+
+
+def _report(group_id: int, action: str) -> HoursReport:
+    session = get_session()
+    begin_write(session)
+    group = session.get(Group, group_id)
+    if group is None or not supervises(current_user, group):
+        deny("group", group_id, action)
+    start, end = _range()
+    audit.record(session, action, "group", group.id,
+                 detail={"start": start.isoformat(), "end": end.isoformat()})
+    session.commit()
+    return hours_report(session, group, start, end)
+
+
+def hours_label(minutes: int) -> str:
+    return f"{minutes / 60:.1f}".rstrip("0").rstrip(".") if minutes else "0"
+
+
+@bp.get("/groups/<id:group_id>/hours")
+def hours(group_id: int) -> ResponseReturnValue:
+    """Hours attended per participant and week, with weeks under the minimum marked."""
+    report = _report(group_id, "view-hours-report")
+    return render_template("reports/hours.html", report=report, hours=hours_label,
+                           start=report.weeks[0], end=report.weeks[-1])
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A spreadsheet cannot run it: text that looks like a formula gets a leading apostrophe."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@bp.get("/groups/<id:group_id>/hours.csv")
+def hours_csv(group_id: int) -> ResponseReturnValue:
+    """The hours report as CSV: UTF-8, one header row, ISO dates, one row per participant."""
+    report = _report(group_id, "export-hours-csv")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["participant", "record_number",
+                     *[f"week_of_{w.isoformat()}" for w in report.weeks], "total_hours",
+                     "weeks_below_minimum"])
+    for row in report.rows:
+        writer.writerow([csv_cell(row.participant.display_name),
+                         csv_cell(row.participant.record_number),
+                         *[hours_label(m) for m in row.minutes], hours_label(row.total_minutes),
+                         sum(1 for mark in row.marks if mark == "below")])
+    response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="hours-group-{group_id}-{report.weeks[0].isoformat()}.csv"')
+    return response
+
+
+@bp.get("/groups/<id:group_id>/hours.pdf")
+def hours_pdf(group_id: int) -> ResponseReturnValue:
+    """The hours report as PDF (confidential, with the redisclosure notice)."""
+    report = _report(group_id, "export-hours-pdf")
+    html = render_template("pdf/hours.html", report=report, hours=hours_label,
+                           notice=REDISCLOSURE_NOTICE)
+    document = pdf.render_pdf(html, extra_css="@page { size: letter landscape; }")
+    response = Response(document, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="hours-group-{group_id}.pdf"'
+    return response

@@ -1,0 +1,155 @@
+"""Blueprint: the supervisor's review queue, co-signing and returning logs."""
+
+import datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import Select, exists, func, select
+
+from curriculum import audit, logbook
+from curriculum.access import get_log, supervises
+from curriculum.db import get_session
+from curriculum.localtime import today
+from curriculum.sessions import REDISCLOSURE_NOTICE
+from curriculum.topics import library
+from models import (
+    ATTENDED,
+    EDITABLE_STATES,
+    NOTE_FIELDS,
+    Attendance,
+    Group,
+    LogReview,
+    LogState,
+    ParticipantNote,
+    ReviewAction,
+    SessionLog,
+    utcnow,
+)
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+PAGE_SIZE = 25
+COSIGN_ATTESTATION = ("I have reviewed this log and its notes, and I co-sign it as the "
+                      "clinical supervisor of this group.")
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def supervised_group_ids() -> Select[tuple[int]]:
+    return select(Group.id).where(Group.supervisor_id == current_user.id)
+
+
+def _flagged(log_id_column: object) -> object:
+    return exists().where(ParticipantNote.log_id == log_id_column,
+                          ParticipantNote.is_safety_concern.is_(True))
+
+
+def awaiting_cosignature(page: int) -> list[tuple[SessionLog, bool, int]]:
+    """Signed logs in my groups: safety-flagged first, then oldest signature first; each with
+    its flag and the number who attended."""
+    flagged = _flagged(SessionLog.id).label("flagged")
+    attended = (select(func.count()).select_from(Attendance)
+                .where(Attendance.log_id == SessionLog.id, Attendance.status.in_(ATTENDED))
+                .scalar_subquery().label("attended"))
+    query = (select(SessionLog, flagged, attended)
+             .where(SessionLog.group_id.in_(supervised_group_ids()),
+                    SessionLog.state == LogState.SIGNED)
+             .order_by(flagged.desc(), SessionLog.signed_at, SessionLog.id)
+             .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
+    return [tuple(row) for row in get_session().execute(query)]
+
+
+def overdue_for_signature(day: datetime.date) -> list[SessionLog]:
+    """Drafts (and returned logs) in my groups whose session is older than the due time."""
+    cutoff = logbook.overdue_before(day, current_app.config["SIGNATURE_DUE_HOURS"])
+    return list(get_session().scalars(
+        select(SessionLog).where(SessionLog.group_id.in_(supervised_group_ids()),
+                                 SessionLog.state.in_(EDITABLE_STATES),
+                                 SessionLog.session_date < cutoff)
+        .order_by(SessionLog.session_date).limit(200)))
+
+
+@bp.get("/")
+def queue() -> ResponseReturnValue:
+    """What needs a supervisor: logs to co-sign, and logs overdue for signature."""
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    rows = awaiting_cosignature(page_number)
+    return render_template("review/queue.html", rows=rows[:PAGE_SIZE], page=page_number,
+                           has_next=len(rows) > PAGE_SIZE, overdue=overdue_for_signature(today()),
+                           now=utcnow(), library=library())
+
+
+@bp.get("/logs/<id:log_id>")
+def show(log_id: int) -> ResponseReturnValue:
+    """The whole log on one page, with the review actions."""
+    session_log = get_log(log_id, action="review-log", allowed=supervises)
+    get_session().commit()
+    return render_template("review/log.html", log=session_log, library=library(),
+                           fields=NOTE_FIELDS[session_log.group.note_format],
+                           notice=REDISCLOSURE_NOTICE, attestation=COSIGN_ATTESTATION)
+
+
+def _refuse(log_id: int, message: str) -> ResponseReturnValue:
+    get_session().commit()  # keeps the audit event of the refused attempt
+    flash(message)
+    return redirect(url_for("review.show", log_id=log_id))
+
+
+@bp.post("/logs/<id:log_id>/cosign")
+def cosign(log_id: int) -> ResponseReturnValue:
+    """Co-sign a signed log (final)."""
+    session = get_session()
+    session_log = get_log(log_id, action="cosign-log", allowed=supervises)
+    if session_log.state != LogState.SIGNED:
+        return _refuse(log_id, f"This log is {session_log.state.value}; only a signed log can "
+                               f"be co-signed.")
+    if request.form.get("attest") != "1":
+        return _refuse(log_id, "Tick the attestation to co-sign.")
+    if request.form.get("version") != str(session_log.version):
+        return _refuse(log_id, "This log changed since you opened it; review it again.")
+    session_log.state = LogState.COSIGNED
+    session_log.cosigned_by_id = current_user.id
+    session_log.cosigned_at = utcnow()
+    session.add(LogReview(log=session_log, reviewer_id=current_user.id,
+                          action=ReviewAction.COSIGNED, comment=COSIGN_ATTESTATION))
+    audit.record(session, "cosign-log", "session-log", log_id, outcome="ok")
+    session.commit()
+    flash("Co-signed.")
+    return redirect(url_for("review.queue"))
+
+
+@bp.post("/logs/<id:log_id>/return")
+def return_log(log_id: int) -> ResponseReturnValue:
+    """Send a signed log back to its facilitator with a comment."""
+    session = get_session()
+    session_log = get_log(log_id, action="return-log", allowed=supervises)
+    comment = request.form.get("comment", "").strip()
+    if session_log.state != LogState.SIGNED:
+        return _refuse(log_id, f"This log is {session_log.state.value}; only a signed log can "
+                               f"be returned.")
+    if request.form.get("version") != str(session_log.version):
+        return _refuse(log_id, "This log changed since you opened it; review it again.")
+    if not comment or len(comment) > 2000:
+        return _refuse(log_id, "Write a comment saying what to change (up to 2,000 "
+                               "characters).")
+    session_log.mark_returned()
+    session.add(LogReview(log=session_log, reviewer_id=current_user.id,
+                          action=ReviewAction.RETURNED, comment=comment))
+    audit.record(session, "return-log", "session-log", log_id)
+    session.commit()
+    flash("Returned to the facilitator with your comment.")
+    return redirect(url_for("review.queue"))

@@ -1,0 +1,50 @@
+"""Production refuses to start when it is not safe to serve."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from curriculum.readiness import NotReadyForProduction, ensure_ready, problems
+from models import Role
+from tests.helpers import write_topic
+
+STRONG = "3f9c1e7a5b2d8f4061c9e3a7b5d1f8e2a4c6b8d0e2f4a6c8"
+
+
+def test_ready_when_everything_holds(make_app: Callable, monkeypatch: pytest.MonkeyPatch,
+                                     make_user: Callable) -> None:
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    app = make_app(GROUPWORK_ENV="production")
+    make_user(Role.ADMIN)
+    ensure_ready(app)
+
+
+def test_every_problem_is_reported_at_once(
+    make_app: Callable, monkeypatch: pytest.MonkeyPatch, content_dir: Path
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "short")
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    write_topic(content_dir, "broken-topic", group_type="lecture")
+    app = make_app(GROUPWORK_ENV="production")
+    from curriculum import db
+    from curriculum.auth import hash_password
+    from models import User
+    with app.app_context():
+        session = db.get_session()
+        session.add(User(email="admin@groupwork.local", name="Administrator", role=Role.ADMIN,
+                         password_hash=hash_password("printed once 123"),
+                         is_password_temporary=True))
+        session.commit()
+    found = problems(app)
+    assert any("debug mode is on" in p for p in found)
+    assert any("SECRET_KEY is weak" in p for p in found)
+    assert any("broken-topic.md: group_type" in p for p in found)
+    assert any("admin@groupwork.local still has the one-time password" in p for p in found)
+    with pytest.raises(NotReadyForProduction, match="will not start in production"):
+        ensure_ready(app)
+
+
+def test_missing_secret_key(make_app: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert any("SECRET_KEY is not set" in p for p in problems(make_app()))
