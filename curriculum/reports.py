@@ -3,20 +3,23 @@
 import csv
 import datetime
 import io
+import statistics
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from curriculum import audit, pdf
 from curriculum.access import deny, supervises
+from curriculum.auth import roles_required
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
 from curriculum.sessions import REDISCLOSURE_NOTICE
-from models import Attendance, Enrollment, Group, LogState, Participant, SessionLog
+from models import Attendance, Enrollment, Group, LogState, Participant, Role, SessionLog
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 COUNTED_STATES = (LogState.SIGNED, LogState.COSIGNED)
@@ -45,6 +48,8 @@ class ParticipantWeeks:
 @dataclass
 class HoursReport:
     group: Group
+    first: datetime.date
+    last: datetime.date
     weeks: list[datetime.date]
     rows: list[ParticipantWeeks] = field(default_factory=list)
 
@@ -75,7 +80,7 @@ def hours_report(session: Session, group: Group, first: datetime.date,
     while week <= last:
         weeks.append(week)
         week += datetime.timedelta(days=7)
-    report = HoursReport(group, weeks)
+    report = HoursReport(group, first, last, weeks)
     index = {w: i for i, w in enumerate(weeks)}
     rows = session.execute(
         select(Attendance.participant_id, SessionLog.session_date, Attendance.minutes_attended)
@@ -152,7 +157,7 @@ def hours(group_id: int) -> ResponseReturnValue:
     """Hours attended per participant and week, with weeks under the minimum marked."""
     report = _report(group_id, "view-hours-report")
     return render_template("reports/hours.html", report=report, hours=hours_label,
-                           start=report.weeks[0], end=report.weeks[-1])
+                           start=report.first, end=report.last)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -194,3 +199,61 @@ def hours_pdf(group_id: int) -> ResponseReturnValue:
     response = Response(document, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="hours-group-{group_id}.pdf"'
     return response
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """Hours from session start to signature, and from signature to co-signature."""
+
+    label: str
+    to_signature: list[float]
+    to_cosignature: list[float]
+
+    @staticmethod
+    def median_p90(values: list[float]) -> tuple[float, float] | None:
+        if not values:
+            return None
+        ordered = sorted(values)
+        p90 = statistics.quantiles(ordered, n=10, method="inclusive")[8] if len(ordered) > 1 \
+            else ordered[0]
+        return statistics.median(ordered), p90
+
+
+def timeliness(session: Session, group_ids: Select[tuple[int]], first: datetime.date,
+               last: datetime.date, zone: ZoneInfo) -> tuple[list[Timeliness], list[Timeliness]]:
+    """Per facilitator (the signer) and per group, over sessions in the range."""
+    logs = session.scalars(select(SessionLog).where(
+        SessionLog.group_id.in_(group_ids), SessionLog.session_date.between(first, last),
+        SessionLog.signed_at.is_not(None), SessionLog.state != LogState.VOIDED))
+    by_signer: dict[str, tuple[list[float], list[float]]] = {}
+    by_group: dict[str, tuple[list[float], list[float]]] = {}
+    for session_log in logs:
+        started = datetime.datetime.combine(session_log.session_date, session_log.start_time,
+                                            zone)
+        to_sign = (session_log.signed_at - started).total_seconds() / 3600
+        for bucket, key in ((by_signer, session_log.signed_by.name),
+                            (by_group, session_log.group.name)):
+            signed, cosigned = bucket.setdefault(key, ([], []))
+            signed.append(to_sign)
+            if session_log.cosigned_at:
+                cosigned.append((session_log.cosigned_at - session_log.signed_at)
+                                .total_seconds() / 3600)
+    return ([Timeliness(k, *v) for k, v in sorted(by_signer.items())],
+            [Timeliness(k, *v) for k, v in sorted(by_group.items())])
+
+
+@bp.get("/timeliness")
+@roles_required(Role.SUPERVISOR)
+def timeliness_report() -> ResponseReturnValue:
+    """Documentation timeliness in the groups I supervise."""
+    session = get_session()
+    begin_write(session)
+    first, last = _range()
+    groups = select(Group.id).where(Group.supervisor_id == current_user.id)
+    audit.record(session, "view-timeliness-report", "report", None,
+                 detail={"start": first.isoformat(), "end": last.isoformat()})
+    session.commit()
+    signers, groups_rows = timeliness(session, groups, first, last,
+                                      ZoneInfo(current_app.config["TIMEZONE"]))
+    return render_template("reports/timeliness.html", signers=signers, groups=groups_rows,
+                           start=first, end=last, due=current_app.config["SIGNATURE_DUE_HOURS"])

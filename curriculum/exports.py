@@ -1,0 +1,87 @@
+"""Blueprint: a group's session logs for a date range, as one binder PDF an auditor can read
+and as an attendance CSV. Supervisors of the group only; every export is audited."""
+
+import csv
+import datetime
+import io
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from curriculum import audit, pdf
+from curriculum.access import deny, supervises
+from curriculum.db import begin_write, get_session
+from curriculum.reports import csv_cell
+from curriculum.sessions import REDISCLOSURE_NOTICE
+from curriculum.topics import library
+from models import NOTE_FIELDS, Group, SessionLog
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+MAX_DAYS = 370
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _logs(group_id: int, action: str) -> tuple[Group, list[SessionLog], datetime.date,
+                                               datetime.date]:
+    session = get_session()
+    begin_write(session)
+    group = session.get(Group, group_id)
+    if group is None or not supervises(current_user, group):
+        deny("group", group_id, action)
+    try:
+        start = datetime.date.fromisoformat(request.args.get("start", ""))
+        end = datetime.date.fromisoformat(request.args.get("end", ""))
+    except ValueError:
+        abort(400, description="Give start and end as dates, for example 2026-03-02.")
+    if end < start or (end - start).days > MAX_DAYS:
+        abort(400, description="Choose an end after the start, at most a year apart.")
+    logs = list(session.scalars(
+        select(SessionLog).where(SessionLog.group_id == group.id,
+                                 SessionLog.session_date.between(start, end))
+        .order_by(SessionLog.session_date, SessionLog.start_time, SessionLog.id)))
+    audit.record(session, action, "group", group.id,
+                 detail={"start": start.isoformat(), "end": end.isoformat(), "logs": len(logs)})
+    session.commit()
+    return group, logs, start, end
+
+
+@bp.get("/groups/<id:group_id>/logs.pdf")
+def binder(group_id: int) -> ResponseReturnValue:
+    """Every log of the group in the range, voided ones included and marked, in one PDF."""
+    group, logs, start, end = _logs(group_id, "export-log-binder")
+    html = render_template("pdf/binder.html", group=group, logs=logs, start=start, end=end,
+                           library=library(), fields=NOTE_FIELDS[group.note_format],
+                           notice=REDISCLOSURE_NOTICE)
+    response = Response(pdf.render_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="session-logs-group-{group_id}-{start.isoformat()}.pdf"')
+    return response
+
+
+@bp.get("/groups/<id:group_id>/attendance.csv")
+def attendance_csv(group_id: int) -> ResponseReturnValue:
+    """One row per participant per session: UTF-8, one header row, ISO dates."""
+    group, logs, start, _ = _logs(group_id, "export-attendance-csv")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["session_date", "start_time", "session_minutes", "log_state", "log_id",
+                     "participant", "record_number", "status", "minutes_attended"])
+    for session_log in logs:
+        for row in session_log.attendance:
+            writer.writerow([session_log.session_date.isoformat(),
+                             session_log.start_time.strftime("%H:%M"), session_log.minutes,
+                             session_log.state.value, session_log.id,
+                             csv_cell(row.participant.display_name),
+                             csv_cell(row.participant.record_number), row.status.value,
+                             row.minutes_attended])
+    response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="attendance-group-{group.id}-{start.isoformat()}.csv"')
+    return response
