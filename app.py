@@ -24,6 +24,7 @@ from curriculum import (
     review,
     sessions,
     settings,
+    spot_checks,
     topics,
 )
 
@@ -55,7 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Pages. Ids in URLs are positive and fit a 32-bit column on every engine.
     app.url_map.converters["id"] = RowIdConverter
     for blueprint in (auth.bp, home.bp, topics.bp, sessions.bp, review.bp, reports.bp,
-                      coverage.bp, audit_views.bp, exports.bp, admin.bp):
+                      coverage.bp, audit_views.bp, exports.bp, spot_checks.bp, admin.bp):
         app.register_blueprint(blueprint)
 
     # One error page for every status we answer with.

@@ -404,6 +404,49 @@ class LogReview(Base):
         return f"<LogReview {self.id} {self.action.value}>"
 
 
+class SpotCheck(Base):
+    """A supervisor's random sample of signed notes from one group and period."""
+
+    __tablename__ = "spot_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    period_start: Mapped[datetime.date] = mapped_column(Date())
+    period_end: Mapped[datetime.date] = mapped_column(Date())
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    group: Mapped[Group] = relationship()
+    items: Mapped[list["SpotCheckItem"]] = relationship(
+        back_populates="spot_check", order_by="SpotCheckItem.id", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<SpotCheck {self.id}>"
+
+
+class SpotCheckItem(Base):
+    """One sampled note and the supervisor's checklist for it (None: not checked yet)."""
+
+    __tablename__ = "spot_check_items"
+    __table_args__ = (UniqueConstraint("spot_check_id", "note_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spot_check_id: Mapped[int] = mapped_column(ForeignKey("spot_checks.id"), index=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("participant_notes.id"))
+    is_individualized: Mapped[bool | None]
+    is_linked_to_topics: Mapped[bool | None]
+    is_name_check_clean: Mapped[bool | None]
+    is_minutes_recorded: Mapped[bool | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    checked_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+
+    spot_check: Mapped[SpotCheck] = relationship(back_populates="items")
+    note: Mapped[ParticipantNote] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SpotCheckItem {self.id}>"
+
+
 class AuditEvent(Base):
     """Append-only and hash-chained: each event's hash covers its fields and the previous hash.
     The database refuses UPDATE and DELETE on this table (triggers in the migrations)."""

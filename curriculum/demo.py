@@ -77,7 +77,8 @@ def seed(session: Session, library: Library, password: str, today: datetime.date
         users[key] = User(email=f"{key}@{DEMO_DOMAIN}", name=name, role=role,
                           password_hash=hash_password(password))
         session.add(users[key])
-    track = "core-12-week" if "core-12-week" in library.tracks else None
+    track = "core-12-week" if "core-12-week" in library.tracks else next(iter(library.tracks),
+                                                                          None)
     record = 1000
     for name, days, start, facilitator, people in GROUPS:
         group = Group(name=name, meeting_days=days, start_time=start, minutes=180,

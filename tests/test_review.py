@@ -164,3 +164,31 @@ def test_flagged_note_and_overrides_are_highlighted(app: Flask, team: dict) -> N
         assert len(flagged) == 1
 
 
+
+
+SUPERVISION_ROUTES = [
+    ("get", "/review/logs/{log}"), ("post", "/review/logs/{log}/cosign"),
+    ("post", "/review/logs/{log}/return"), ("get", "/reports/groups/{group}/hours"),
+    ("get", "/reports/groups/{group}/hours.csv"), ("get", "/reports/groups/{group}/hours.pdf"),
+    ("get", "/exports/groups/{group}/logs.pdf?start=2026-03-01&end=2026-03-31"),
+    ("get", "/exports/groups/{group}/attendance.csv?start=2026-03-01&end=2026-03-31"),
+    ("get", "/coverage/groups/{group}"), ("get", "/review/spot-checks/"),
+    ("get", "/reports/timeliness"),
+]
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.FACILITATOR, Role.SUPERVISOR])
+def test_supervision_routes_refuse_everyone_but_the_groups_supervisor(
+    app: Flask, team: dict, make_user: Callable, role: Role
+) -> None:
+    log_id = make_signed_log(app, team["group"], team["facilitator"], datetime.date(2026, 3, 4))
+    outsider = signed_in(app, make_user(role))
+    token = csrf_token(outsider, "/")
+    for method, pattern in SUPERVISION_ROUTES:
+        url = pattern.format(log=log_id, group=team["group"].id)
+        if role == Role.SUPERVISOR and url in ("/review/spot-checks/", "/reports/timeliness"):
+            continue  # any supervisor has these pages, showing only their own groups
+        response = getattr(outsider, method)(url, data={"csrf_token": token, "attest": "1",
+                                                        "comment": "x", "version": "2"})
+        assert response.status_code == 404, (role, url)
+    assert load_log(app, log_id).state == LogState.SIGNED

@@ -1,0 +1,175 @@
+"""Blueprint: supervisors draw a random sample of signed notes and record a short checklist
+for each; results are kept and summarized per facilitator."""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from curriculum import audit
+from curriculum.access import deny
+from curriculum.auth import roles_required
+from curriculum.db import begin_write, get_session
+from curriculum.localtime import today
+from curriculum.topics import library
+from models import (
+    NOTE_FIELDS,
+    Group,
+    LogState,
+    ParticipantNote,
+    Role,
+    SessionLog,
+    SpotCheck,
+    SpotCheckItem,
+    utcnow,
+)
+
+bp = Blueprint("spot_checks", __name__, url_prefix="/review/spot-checks")
+CRITERIA = (
+    ("is_individualized", "Individualized: describes this person's own words and actions"),
+    ("is_linked_to_topics", "Linked to the session's topics and interventions"),
+    ("is_name_check_clean", "Names no other participant"),
+    ("is_minutes_recorded", "Attendance and minutes recorded correctly"),
+)
+MAX_SAMPLE = 50
+_sampler = random.SystemRandom()  # a sample the facilitator cannot predict
+
+
+@bp.before_request
+@roles_required(Role.SUPERVISOR)
+def supervisors_only() -> None:
+    """Spot-checks are a supervisor's tool."""
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@dataclass(frozen=True)
+class FacilitatorSummary:
+    name: str
+    checked: int
+    passed: dict[str, int]  # criterion → notes that met it
+
+
+def summary_by_facilitator(checks: list[SpotCheck]) -> list[FacilitatorSummary]:
+    """For each facilitator whose notes were checked: how many met each criterion."""
+    tallies: dict[str, tuple[int, dict[str, int]]] = {}
+    for check in checks:
+        for item in check.items:
+            if item.checked_at is None:
+                continue
+            name = item.note.log.signed_by.name
+            checked, passed = tallies.setdefault(name, (0, dict.fromkeys(
+                (key for key, _ in CRITERIA), 0)))
+            for key, _ in CRITERIA:
+                passed[key] += 1 if getattr(item, key) else 0
+            tallies[name] = (checked + 1, passed)
+    return [FacilitatorSummary(name, checked, passed)
+            for name, (checked, passed) in sorted(tallies.items())]
+
+
+def _my_groups() -> list[Group]:
+    return list(get_session().scalars(select(Group).where(
+        Group.supervisor_id == current_user.id).order_by(Group.name)))
+
+
+def _my_checks() -> list[SpotCheck]:
+    return list(get_session().scalars(select(SpotCheck).where(
+        SpotCheck.supervisor_id == current_user.id).order_by(SpotCheck.id.desc())))
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """My spot-checks, the per-facilitator summary, and the form to draw a new sample."""
+    checks = _my_checks()
+    return render_template("spot_checks/index.html", checks=checks, groups=_my_groups(),
+                           summary=summary_by_facilitator(checks), criteria=CRITERIA,
+                           start=today() - datetime.timedelta(days=30), end=today())
+
+
+@bp.post("/")
+def draw() -> ResponseReturnValue:
+    """Draw a random sample of signed notes from one of my groups and a period."""
+    session = get_session()
+    begin_write(session)
+    group_id = request.form.get("group_id", "")
+    group = session.get(Group, int(group_id)) if group_id.isdigit() and len(group_id) < 10 \
+        else None
+    if group is None or group.supervisor_id != current_user.id:
+        deny("group", group_id, "draw-spot-check")
+    try:
+        start = datetime.date.fromisoformat(request.form.get("start", ""))
+        end = datetime.date.fromisoformat(request.form.get("end", ""))
+        size = int(request.form.get("size", ""))
+    except ValueError:
+        abort(400, description="Give a start date, an end date and a sample size.")
+    if end < start or not 1 <= size <= MAX_SAMPLE:
+        abort(400, description=f"Choose an end after the start and 1 to {MAX_SAMPLE} notes.")
+    candidates = list(session.scalars(
+        select(ParticipantNote.id).join(SessionLog)
+        .where(SessionLog.group_id == group.id, SessionLog.session_date.between(start, end),
+               SessionLog.state.in_((LogState.SIGNED, LogState.COSIGNED)))
+        .order_by(ParticipantNote.id)))
+    if not candidates:
+        session.rollback()
+        flash("No signed notes in that group and period.")
+        return redirect(url_for("spot_checks.index"))
+    check = SpotCheck(supervisor_id=current_user.id, group=group, period_start=start,
+                      period_end=end)
+    check.items = [SpotCheckItem(note_id=note_id) for note_id in
+                   sorted(_sampler.sample(candidates, min(size, len(candidates))))]
+    session.add(check)
+    session.flush()
+    audit.record(session, "draw-spot-check", "spot-check", check.id,
+                 detail={"group": group.id, "notes": len(check.items)})
+    session.commit()
+    return redirect(url_for("spot_checks.show", check_id=check.id))
+
+
+def _check(check_id: int, action: str) -> SpotCheck:
+    session = get_session()
+    begin_write(session)
+    check = session.get(SpotCheck, check_id)
+    if check is None or check.supervisor_id != current_user.id \
+            or check.group.supervisor_id != current_user.id:
+        deny("spot-check", check_id, action)
+    audit.record(session, action, "spot-check", check_id)
+    return check
+
+
+@bp.get("/<id:check_id>")
+def show(check_id: int) -> ResponseReturnValue:
+    """The sampled notes, each with its checklist."""
+    check = _check(check_id, "view-spot-check")
+    get_session().commit()
+    return render_template("spot_checks/show.html", check=check, criteria=CRITERIA,
+                           fields=NOTE_FIELDS[check.group.note_format], library=library())
+
+
+@bp.post("/<id:check_id>/items/<id:item_id>")
+def record_item(check_id: int, item_id: int) -> ResponseReturnValue:
+    """Record the checklist for one sampled note."""
+    session = get_session()
+    check = _check(check_id, "record-spot-check")
+    item = next((i for i in check.items if i.id == item_id), None)
+    if item is None:
+        deny("spot-check-item", item_id, "record-spot-check")
+    answers = {key: request.form.get(key) for key, _ in CRITERIA}
+    if any(value not in ("yes", "no") for value in answers.values()):
+        session.commit()
+        flash("Answer yes or no for each point of the checklist.")
+        return redirect(url_for("spot_checks.show", check_id=check_id, _anchor=f"item-{item_id}"))
+    for key, value in answers.items():
+        setattr(item, key, value == "yes")
+    item.comment = request.form.get("comment", "").strip()[:1000]
+    item.checked_at = utcnow()
+    session.commit()
+    flash("Checklist saved.")
+    return redirect(url_for("spot_checks.show", check_id=check_id, _anchor=f"item-{item_id}"))
