@@ -186,3 +186,31 @@ def make_group(app: Flask, make_user: Callable[..., User]) -> Callable[..., Grou
         return group
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole run (skipped, with the reason, where there is none)."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, app: Flask) -> Iterator[Any]:
+    """A fresh browser tab on the test app, served on loopback; ``page.base_url`` is its root."""
+    from tests.browser import served
+
+    with served(app) as base_url:
+        context = browser.new_context(base_url=base_url)
+        tab = context.new_page()
+        tab.set_default_timeout(10_000)
+        tab.base_url = base_url
+        yield tab
+        context.close()

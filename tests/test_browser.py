@@ -1,0 +1,209 @@
+"""End-to-end in headless Chromium: prepare (search, topic, handout, packet), log a session
+(attendance, notes, the name-check stop, sign, addendum) and review it — with axe-core checking
+every page on the way for serious or critical accessibility problems."""
+
+import datetime
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from models import Role, User
+from tests.browser import serious_violations
+from tests.helpers import PASSWORD
+
+PEOPLE = ["Maria G.", "Devon T.", "Alicia R.", "Marcus B.", "Hannah L.", "Omar S.",
+          "Tasha W.", "Ben C."]
+pytestmark = pytest.mark.browser
+
+
+class Checked:
+    """Visits pages and runs axe on each, collecting what it finds."""
+
+    def __init__(self, page: Any) -> None:
+        self.page, self.findings, self.pages = page, [], []
+
+    def axe(self, name: str) -> None:
+        self.pages.append(name)
+        self.findings += [f"{name}: {v}" for v in serious_violations(self.page)]
+
+
+def sign_in(page: Any, user: User) -> None:
+    page.goto("/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def test_facilitator_prepares_a_session(page: Any, make_user: Callable) -> None:
+    checks = Checked(page)
+    page.goto("/")
+    checks.axe("sign-in")
+    sign_in(page, make_user(Role.FACILITATOR))
+    checks.axe("home")
+    page.get_by_role("link", name="Prepare & print: topic library").click()
+    page.get_by_label("Search topics").fill("cravings")
+    page.get_by_label("Search topics").press("Enter")
+    page.wait_for_url(re.compile(r".*q=cravings.*"))
+    assert "found for “cravings”" in page.locator("p.count").inner_text()
+    checks.axe("search results")
+    page.get_by_role("link", name="Coping With Cravings").click()
+    checks.axe("topic page")
+    href = page.get_by_role("link", name="A4 (PDF)", exact=True).get_attribute("href")
+    pdf = page.request.get(href)
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    page.goto("/topics")
+    page.get_by_label("Add Coping With Cravings to the packet").check()
+    page.get_by_label("Add Naming Feelings to the packet").check()
+    with page.expect_response(lambda r: "/handouts.pdf" in r.url) as answer:
+        page.get_by_role("button", name="Print packet (PDF)").click()
+    assert answer.value.status == 200
+    assert checks.findings == []
+
+
+def fill_notes(page: Any, names: list[str], mistake: str | None = None) -> None:
+    for name in names:
+        person = page.get_by_role("group", name=name, exact=True)
+        extra = f" {mistake}" if mistake and name == names[0] else ""
+        person.get_by_label(f"Data — {name}").fill(
+            f"Named payday as a trigger; rated craving 6/10.{extra}")
+        person.get_by_label(f"Assessment — {name}").fill("Engaged; applied the skill at work.")
+        person.get_by_label(f"Plan — {name}").fill("Practise urge surfing daily.")
+        person.get_by_label("Engagement (1 low – 5 high)").select_option("4")
+
+
+def test_facilitator_logs_signs_and_adds_an_addendum(
+    page: Any, make_user: Callable, make_group: Callable
+) -> None:
+    facilitator = make_user(Role.FACILITATOR)
+    group = make_group(facilitators=[facilitator], people=PEOPLE,
+                       admitted_on=datetime.date(2026, 1, 5))
+    checks = Checked(page)
+    sign_in(page, facilitator)
+    page.get_by_role("link", name="Log: my groups").click()
+    page.get_by_role("link", name=group.name).click()
+    checks.axe("group page")
+    page.get_by_role("button", name="Start the log").click()
+    page.wait_for_url(re.compile(r".*/logs/\d+/edit"))
+    checks.axe("log form")
+    page.get_by_label("Group summary (no participant names)").fill(
+        "Urge surfing practice and the three Ds.")
+    fill_notes(page, PEOPLE, mistake="Talked with Devon after group.")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Save and sign").click()
+    alert = page.get_by_role("alert")
+    assert "A note names Devon T." in alert.inner_text()
+    checks.axe("name-check stop")
+    maria = page.get_by_role("group", name="Maria G.", exact=True)
+    maria.get_by_label("Data — Maria G.").fill("Named payday as a trigger; rated craving 6/10.")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Save and sign").click()
+    assert "Signed. The log is locked" in page.get_by_role("status").first.inner_text()
+    checks.axe("signed log")
+    page.get_by_label(re.compile("Add an addendum")).fill("Late entry: Omar S. left at 8:40 pm.")
+    page.get_by_role("button", name="Add addendum").click()
+    assert page.get_by_text("Addendum added.").is_visible()
+    assert checks.findings == []
+
+
+def tab_to(page: Any, selector: str, limit: int = 400) -> int:
+    """Press Tab until the focused element matches; returns the key presses it took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)",
+                         selector):
+            return presses
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_keyboard_only_facilitator_logs_an_8_person_session(
+    page: Any, app: Flask, make_user: Callable, make_group: Callable
+) -> None:
+    facilitator = make_user(Role.FACILITATOR)
+    group = make_group(facilitators=[facilitator], people=PEOPLE,
+                       admitted_on=datetime.date(2026, 1, 5))
+    sign_in(page, facilitator)
+    page.goto(f"/groups/{group.id}")
+    started = time.perf_counter()
+    keys = tab_to(page, "button[type=submit]:not(.signout button)")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/logs/\d+/edit"))
+    keys += 1 + tab_to(page, "#summary")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # keyboard focus is visible
+    page.keyboard.type("Urge surfing practice and the three Ds.")
+    typed = 1
+    in_page_order = sorted(group.participants, key=lambda p: p.display_name)  # type: ignore[attr-defined]
+    for participant in in_page_order:
+        pid = participant.id
+        keys += tab_to(page, f"#engagement_{pid}")
+        page.keyboard.press("4")  # a select takes the typed option
+        for key, text in (("data", "Named payday as a trigger."),
+                          ("assessment", "Engaged and specific."),
+                          ("plan", "Practise urge surfing daily.")):
+            keys += tab_to(page, f"#note_{pid}_{key}")
+            page.keyboard.type(text)
+            typed += 1
+    keys += tab_to(page, "#password")
+    page.keyboard.type(PASSWORD)
+    keys += tab_to(page, "button[value=sign]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/logs/\d+$"))
+    seconds = time.perf_counter() - started
+    assert "Signed. The log is locked" in page.get_by_role("status").first.inner_text()
+    print(f"\nkeyboard-only, 8 participants: {keys} key presses for navigation, "
+          f"{typed} text fields typed, {seconds:.1f} s in the browser")
+
+
+def test_supervisor_returns_then_cosigns_and_reads_hours(
+    browser: Any, page: Any, app: Flask, make_user: Callable, make_group: Callable
+) -> None:
+    from tests.test_review import make_signed_log
+
+    facilitator = make_user(Role.FACILITATOR)
+    supervisor = make_user(Role.SUPERVISOR)
+    group = make_group(facilitators=[facilitator], supervisor=supervisor, people=PEOPLE[:3],
+                       admitted_on=datetime.date(2026, 3, 2))
+    log_id = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 4))
+    checks = Checked(page)
+    sign_in(page, supervisor)
+    page.get_by_role("link", name="Review queue").first.click()
+    checks.axe("review queue")
+    page.get_by_role("link", name="Wed 4 Mar 2026").click()
+    checks.axe("review page")
+    page.get_by_label("What should change").fill("Make each plan specific.")
+    page.get_by_role("button", name="Return with this comment").click()
+    assert "Returned to the facilitator" in page.get_by_role("status").first.inner_text()
+
+    other = browser.new_context(base_url=page.base_url).new_page()
+    sign_in(other, facilitator)
+    assert other.get_by_text("Make each plan specific.").is_visible()
+    other.goto(f"/logs/{log_id}/edit")
+    other.get_by_label("Your password").fill(PASSWORD)
+    other.get_by_role("button", name="Save and sign").click()
+    assert "Signed." in other.get_by_role("status").first.inner_text()
+    other.context.close()
+
+    page.goto(f"/review/logs/{log_id}")
+    page.get_by_label(re.compile("I have reviewed this log")).check()
+    page.get_by_role("button", name="Co-sign").click()
+    assert "Co-signed." in page.get_by_role("status").first.inner_text()
+    page.goto(f"/reports/groups/{group.id}/hours?start=2026-03-02&end=2026-03-08")
+    checks.axe("hours report")
+    assert page.get_by_role("img", name=re.compile("Participants meeting")).is_visible()
+    csv_href = page.get_by_role("link", name="Download CSV").get_attribute("href")
+    assert page.request.get(csv_href).headers["content-type"].startswith("text/csv")
+    assert checks.findings == []
+
+
+@pytest.mark.parametrize("path", ["/", "/topics", "/topics/coping-with-cravings", "/groups"])
+def test_pages_fit_a_375px_phone(page: Any, make_user: Callable, path: str) -> None:
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, make_user(Role.FACILITATOR))
+    page.goto(path)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375, f"{path} scrolls sideways at 375 px ({width} px wide)"
