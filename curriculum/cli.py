@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from curriculum import audit, db, demo, pdf, quality, schema
+from curriculum import audit, backup, db, demo, pdf, quality, schema
 from curriculum.auth import hash_password, password_problem
 from curriculum.handouts import SIZES, Variant, render_handouts
 from curriculum.localtime import today
@@ -152,6 +152,36 @@ def seed_demo(password_stdin: bool) -> None:
                    + ("" if password_stdin else f"  password: {password}"))
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the database to PATH, while the app keeps serving."""
+    try:
+        backup.backup(db.engine(), path)
+    except backup.BackupError as error:
+        _fail([f"backup: {error}"])
+    click.echo(f"Backed up the database to {path} ({path.stat().st_size:,} bytes)")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(path: Path) -> None:
+    """Load a backup from PATH into this empty instance, then check it."""
+    engine = db.engine()
+    try:
+        backup.restore(engine, path)
+    except backup.BackupError as error:
+        _fail([f"restore: {error}"])
+    schema.upgrade(engine)
+    result = audit.verify(db.get_session())
+    if result.problem:
+        _fail([f"restore: restored, but the audit check failed: {result.problem}"])
+    click.echo(f"Restored {path}: {result.events} audit events chained, "
+               f"{result.signed_logs} signed logs match their hashes")
+
+
 audit_cli = AppGroup("audit", help="The audit trail.")
 
 
@@ -167,6 +197,7 @@ def audit_verify() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, create_user, curriculum_cli, handouts_cli, audit_cli, seed_demo):
+    for command in (init_db, create_user, curriculum_cli, handouts_cli, audit_cli, seed_demo,
+                    backup_command, restore_command):
         app.cli.add_command(command)
 
