@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
@@ -75,6 +76,8 @@ class RowIdConverter(IntegerConverter):
 def render_error(error: HTTPException) -> tuple[str, int]:
     """Our own words for every status; a view's abort(400, description=...) is shown as given."""
     code = error.code or 500
+    if request_ctx.url_adapter is None:  # an untrusted Host header: no link can be built
+        return f"{code} {error.name}", code
     custom = error.description != type(error).description and code < 500
     return render_template("errors.html", code=code, title=error.name,
                            message=error.description if custom else None), code

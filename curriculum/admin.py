@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from curriculum import audit, roster_import
 from curriculum.auth import hash_password, roles_required
 from curriculum.db import begin_write, get_session
+from curriculum.text import clean_line
 from curriculum.topics import library
 from models import Enrollment, Group, Modality, NoteFormat, Role, User
 
@@ -118,7 +119,7 @@ def create_user() -> ResponseReturnValue:
             form.email.errors = ["That email already has an account."]
         else:
             password = one_time_password()
-            user = User(email=email, name=form.name.data.strip(), role=Role(form.role.data),
+            user = User(email=email, name=clean_line(form.name.data), role=Role(form.role.data),
                         password_hash=hash_password(password), is_password_temporary=True)
             session.add(user)
             session.flush()
@@ -243,7 +244,7 @@ def save_group(group_id: int | None = None) -> ResponseReturnValue:
         session.rollback()
         return render_template("admin/group_form.html", form=form,
                                group=found if group_id else None), 400
-    found.name = form.name.data.strip()
+    found.name = clean_line(form.name.data)
     found.meeting_days = ",".join(d for d, _ in DAYS if d in form.meeting_days.data)
     found.start_time = form.start_time.data
     found.minutes = form.minutes.data
@@ -295,14 +296,14 @@ def admit(group_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         session.rollback()
         return _roster_page(found, admit=form, status=400)
-    outcome = roster_import.admit(session, found, form.display_name.data.strip(),
+    outcome = roster_import.admit(session, found, clean_line(form.display_name.data),
                                   form.record_number.data.strip(), form.admitted_on.data)
     if outcome.problem:
         session.rollback()
         form.record_number.errors = [outcome.problem]
         return _roster_page(found, admit=form, status=400)
     session.commit()
-    flash(f"Admitted {form.display_name.data.strip()}.")
+    flash(f"Admitted {clean_line(form.display_name.data)}.")
     return redirect(url_for("admin.roster", group_id=found.id))
 
 

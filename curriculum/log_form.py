@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from curriculum.library import Library
 from curriculum.logbook import LogEdit, RowEdit
+from curriculum.text import clean
 from models import NOTE_FIELDS, AttendanceStatus, SessionLog
 
 MAX_TEXT = 5000
@@ -47,16 +48,16 @@ def values_from_form(form: MultiDict[str, str], session_log: SessionLog) -> dict
         pid = row.participant_id
         rows[pid] = {
             "status": form.get(f"status_{pid}", ""), "minutes": form.get(f"minutes_{pid}", ""),
-            "fields": {key: form.get(f"note_{pid}_{key}", "") for key, _ in fields},
+            "fields": {key: clean(form.get(f"note_{pid}_{key}", "")) for key, _ in fields},
             "engagement": form.get(f"engagement_{pid}", ""),
             "safety": form.get(f"safety_{pid}") == "1",
-            "follow_up": form.get(f"follow_up_{pid}", ""),
+            "follow_up": clean(form.get(f"follow_up_{pid}", "")),
         }
     return {
         "version": form.get("version", ""), "start_time": form.get("start_time", ""),
         "minutes": form.get("minutes", ""), "topics": form.getlist("topics"),
-        "interventions": form.get("interventions", ""), "summary": form.get("summary", ""),
-        "rows": rows,
+        "interventions": clean(form.get("interventions", "")),
+        "summary": clean(form.get("summary", "")), "rows": rows,
     }
 
 

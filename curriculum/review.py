@@ -21,6 +21,7 @@ from curriculum.access import get_log, supervises
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.sessions import REDISCLOSURE_NOTICE
+from curriculum.text import clean
 from curriculum.topics import library
 from models import (
     ATTENDED,
@@ -137,7 +138,7 @@ def return_log(log_id: int) -> ResponseReturnValue:
     """Send a signed log back to its facilitator with a comment."""
     session = get_session()
     session_log = get_log(log_id, action="return-log", allowed=supervises)
-    comment = request.form.get("comment", "").strip()
+    comment = clean(request.form.get("comment", ""))
     if session_log.state != LogState.SIGNED:
         return _refuse(log_id, f"This log is {session_log.state.value}; only a signed log can "
                                f"be returned.")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curriculum import audit
+from curriculum.text import clean_line
 from models import Enrollment, Group, Participant
 
 COLUMNS = ("display_name", "record_number", "admitted_on")
@@ -85,7 +86,7 @@ def preview(session: Session, group: Group, text: str) -> Preview:
             result.problems.append((line, f"expected {len(COLUMNS)} columns, found "
                                           f"{len(values)}"))
             continue
-        name, number, admitted = (v.strip() for v in values)
+        name, number, admitted = clean_line(values[0]), values[1].strip(), values[2].strip()
         if not 1 <= len(name) <= 60:
             result.problems.append((line, "display_name must be 1 to 60 characters"))
             continue

@@ -25,6 +25,7 @@ from curriculum.auth import verify_password
 from curriculum.db import begin_write, get_session
 from curriculum.formats import clock
 from curriculum.localtime import now_local, today
+from curriculum.text import clean
 from curriculum.topics import library
 from models import (
     NOTE_FIELDS,
@@ -201,7 +202,7 @@ def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
     session = get_session()
     problems = logbook.completeness_problems(session_log)
     hits = logbook.name_check(session_log)
-    overrides = {key: request.form.get(f"override_{key}", "").strip() for key in hits}
+    overrides = {key: clean(request.form.get(f"override_{key}", "")) for key in hits}
     unexplained = {key: names for key, names in hits.items() if not overrides[key]}
     password_ok = verify_password(current_user.password_hash,
                                   request.form.get("password", ""))
@@ -236,7 +237,7 @@ def add_addendum(log_id: int) -> ResponseReturnValue:
     """Add a correction or late entry to a signed log."""
     session = get_session()
     session_log = get_log(log_id, action="add-addendum", allowed=_can_supervise_or_facilitate)
-    text = request.form.get("text", "").strip()
+    text = clean(request.form.get("text", ""))
     if session_log.is_editable or session_log.state == LogState.VOIDED:
         session.commit()
         flash("Addenda are for signed logs; edit the draft instead.")
@@ -255,7 +256,7 @@ def void(log_id: int) -> ResponseReturnValue:
     """Void a log made by mistake, with a reason; it stays in the record."""
     session = get_session()
     session_log = get_log(log_id, action="void-log", allowed=_can_supervise_or_facilitate)
-    reason = request.form.get("reason", "").strip()
+    reason = clean(request.form.get("reason", ""))
     if session_log.state == LogState.VOIDED:
         flash("This log is already void.")
     elif not reason or len(reason) > 1000:

@@ -54,6 +54,9 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "CONTENT_DIRS": DEFAULTS["CONTENT_DIRS"]
         + [Path(p) for p in env.get("GROUPWORK_CONTENT_DIRS", "").split(":") if p],
         "TIMEZONE": env.get("GROUPWORK_TIMEZONE", DEFAULTS["TIMEZONE"]),
+        # Host names this deployment answers to; any other Host header gets a 400.
+        "TRUSTED_HOSTS": [h.strip() for h in env.get("GROUPWORK_TRUSTED_HOSTS", "").split(",")
+                          if h.strip()] or None,
         "LICENSED_TOPICS": frozenset(
             s.strip() for s in env.get("GROUPWORK_LICENSED_TOPICS", "").split(",") if s.strip()
         ),

@@ -15,6 +15,7 @@ from curriculum.access import deny
 from curriculum.auth import roles_required
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
+from curriculum.text import clean
 from curriculum.topics import library
 from models import (
     NOTE_FIELDS,
@@ -168,7 +169,7 @@ def record_item(check_id: int, item_id: int) -> ResponseReturnValue:
         return redirect(url_for("spot_checks.show", check_id=check_id, _anchor=f"item-{item_id}"))
     for key, value in answers.items():
         setattr(item, key, value == "yes")
-    item.comment = request.form.get("comment", "").strip()[:1000]
+    item.comment = clean(request.form.get("comment", ""))[:1000]
     item.checked_at = utcnow()
     session.commit()
     flash("Checklist saved.")

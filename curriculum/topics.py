@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from curriculum import pdf
 from curriculum.handouts import SIZES, Variant, handout_file
 from curriculum.library import TAGS, Library, Topic
+from curriculum.text import clean_line
 
 bp = Blueprint("topics", __name__)
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def _send_handouts(topics: list[Topic], download_name: str) -> ResponseReturnVal
 @bp.get("/topics")
 def index() -> ResponseReturnValue:
     """The library, searched with ?q= and filtered with ?tag=."""
-    query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    query = clean_line(request.args.get("q", ""))[:MAX_QUERY_LENGTH]
     tag = request.args.get("tag", "")
     if tag and tag not in TAGS:
         tag = ""

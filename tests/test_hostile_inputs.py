@@ -1,0 +1,195 @@
+"""A corpus of hostile inputs, each answered safely, with nothing else changed."""
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from curriculum import db
+from curriculum.text import clean, clean_line
+from models import AuditEvent, Group, Participant, Role, SessionLog
+from tests.conftest import AuthActions
+from tests.helpers import csrf_token, write_topic
+from tests.test_sessions import form_data, load_log, start_log
+
+NOTE_PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' onmouseover='alert(1)",
+    "{{ 7*7 }} {% for x in range(3) %}x{% endfor %}",
+    "${7*7} #{7*7}",
+    "javascript:alert(document.cookie)",
+    "<a href=\"javascript:alert(1)\">click</a>",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "<iframe src=\"http://127.0.0.1:5432\"></iframe>",
+    "<style>@import url('file:///etc/passwd');</style>",
+    "<link rel=attachment href=file:///etc/passwd>",
+    "'; DROP TABLE participant_notes; --",
+    "Robert'); DELETE FROM audit_events;--",
+    "Normal text with a NUL\x00 in it",
+    "Bell\x07 and escape\x1b[31m red",
+    "Right-to-left \u202etxt.exe override",
+    "Isolate \u2066hidden\u2069 text",
+    "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "x" * 4999,
+]
+
+
+@pytest.fixture
+def facilitator_client(app: Flask, make_user: Callable, make_group: Callable) -> dict:
+    facilitator = make_user(Role.FACILITATOR)
+    group = make_group(facilitators=[facilitator], supervisor=make_user(Role.SUPERVISOR),
+                       people=["Maria G."])
+    client = app.test_client()
+    AuthActions(client).login(facilitator.email)
+    return {"client": client, "group": group, "log": start_log(client, group)}
+
+
+@pytest.mark.parametrize("payload", NOTE_PAYLOADS)
+def test_note_text_is_stored_clean_and_shown_inert(
+    app: Flask, facilitator_client: dict, payload: str
+) -> None:
+    client, log_id = facilitator_client["client"], facilitator_client["log"]
+    maria = facilitator_client["group"].participants[0]
+    data = form_data(app, client, log_id, **{f"note_{maria.id}_data": payload,
+                                            "summary": payload})
+    assert client.post(f"/logs/{log_id}/edit", data=data).status_code == 302
+    saved = load_log(app, log_id)
+    assert saved.note_for(maria.id).fields["data"] == clean(payload)
+    assert "\x00" not in saved.summary and "\u202e" not in saved.summary
+    for url in (f"/logs/{log_id}", f"/logs/{log_id}/edit"):
+        page = client.get(url).get_data(as_text=True)
+        for live in ("<script>alert", "<img src=x", "<iframe", "<style>@import", "<link rel=att",
+                     "<a href=\"javascript"):
+            assert live not in page
+        if "{{" in payload:
+            assert "{{ 7*7 }}" in page  # template syntax is shown as typed, never run
+    pdf = client.get(f"/logs/{log_id}/log.pdf")
+    assert pdf.status_code == 200
+    assert b"root:x:" not in pdf.data and not PdfReader(io.BytesIO(pdf.data)).attachments
+    with app.app_context():
+        session = db.get_session()
+        assert session.get(SessionLog, log_id) is not None
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) > 0
+
+
+@pytest.mark.parametrize("name", ["<script>alert(1)</script>", "Ann\u202eB.", "=1+1",
+                                  "Bob\x00 T.", "  Spaced   Out  "])
+def test_hostile_names_through_the_roster(
+    app: Flask, client: FlaskClient, make_user: Callable, make_group: Callable, name: str
+) -> None:
+    group = make_group(people=[])
+    AuthActions(client).login(make_user(Role.ADMIN).email)
+    client.post(f"/admin/groups/{group.id}/roster", data={
+        "display_name": name, "record_number": "R-1", "admitted_on": "2026-03-02",
+        "csrf_token": csrf_token(client, "/")})
+    page = client.get(f"/admin/groups/{group.id}/roster").get_data(as_text=True)
+    assert "<script>alert(1)" not in page
+    with app.app_context():
+        stored = db.get_session().scalars(select(Participant)).one()
+        assert stored.display_name == clean_line(name)
+
+
+def test_hostile_group_name_is_escaped(app: Flask, client: FlaskClient,
+                                       make_user: Callable) -> None:
+    AuthActions(client).login(make_user(Role.ADMIN).email)
+    client.post("/admin/groups/new", data={
+        "name": "<img src=x onerror=alert(1)>", "meeting_days": ["mon"], "start_time": "18:00",
+        "minutes": "180", "modality": "in-person", "note_format": "DAP", "track_slug": "",
+        "weekly_minimum_minutes": "540", "supervisor_id": "0",
+        "csrf_token": csrf_token(client, "/")})
+    page = client.get("/admin/groups").get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+@pytest.mark.parametrize("query", [
+    "q=' OR 1=1 --", "q=%00", "q=" + "a" * 5000, "tag=' OR '1'='1", "q=\u202eevil",
+    "q={{config}}", "q=<svg onload=alert(1)>",
+])
+def test_hostile_searches(client: FlaskClient, make_user: Callable, query: str) -> None:
+    AuthActions(client).login(make_user().email)
+    response = client.get(f"/topics?{query}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<svg onload" not in page and "SECRET_KEY" not in page
+
+
+@pytest.mark.parametrize("path", [
+    "/logs/0", "/logs/-1", "/logs/99999999999", "/logs/1e3", "/logs/%00", "/logs/1%00",
+    "/groups/2147483648", "/topics/%2e%2e%2fapp.py", "/topics/a%00b", "/topics/" + "x" * 300,
+    "/handouts.pdf?topics=%00", "/coverage/groups/1/participants/-5/makeup.pdf",
+])
+def test_hostile_urls_and_ids(client: FlaskClient, make_user: Callable, path: str) -> None:
+    AuthActions(client).login(make_user().email)
+    assert client.get(path).status_code in (400, 404)
+
+
+@pytest.mark.parametrize("filters", ["action=' OR '1'='1", "user=1 OR 1=1",
+                                     "object_id=1;DROP TABLE users", "page=-1", "page=abc"])
+def test_sql_in_filters_is_just_text(client: FlaskClient, make_user: Callable,
+                                     filters: str) -> None:
+    AuthActions(client).login(make_user(Role.ADMIN).email)
+    assert client.get(f"/audit/?{filters}").status_code == 200
+    assert client.get("/audit/").status_code == 200
+
+
+def test_oversized_body_is_refused(app: Flask, facilitator_client: dict) -> None:
+    client, log_id = facilitator_client["client"], facilitator_client["log"]
+    data = form_data(app, client, log_id, summary="x" * (3 * 1024 * 1024))
+    assert client.post(f"/logs/{log_id}/edit", data=data).status_code == 413
+    assert load_log(app, log_id).version == 1
+
+
+def test_hidden_ids_of_other_groups_are_refused(
+    app: Flask, facilitator_client: dict, make_group: Callable
+) -> None:
+    client, log_id = facilitator_client["client"], facilitator_client["log"]
+    stranger = make_group(people=["Zed Q."]).participants[0]
+    client.post(f"/logs/{log_id}/participants", data={
+        "participant_id": str(stranger.id), "csrf_token": csrf_token(client, "/")})
+    data = form_data(app, client, log_id, **{f"note_{stranger.id}_data": "injected",
+                                            f"status_{stranger.id}": "present"})
+    client.post(f"/logs/{log_id}/edit", data=data)
+    assert load_log(app, log_id).note_for(stranger.id) is None
+
+
+def test_foreign_host_header_is_refused(make_app: Callable, make_user: Callable) -> None:
+    app = make_app(TRUSTED_HOSTS=["groupwork.example.org"])
+    client = app.test_client()
+    assert client.get("/login", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/login", headers={"Host": "groupwork.example.org"}).status_code == 200
+
+
+def test_hostile_topic_markdown_in_an_extra_folder(
+    make_app: Callable, content_dir: Path, tmp_path: Path, make_user: Callable
+) -> None:
+    extra = tmp_path / "program"
+    write_topic(extra, "hostile-topic", title="Hostile Topic", handout=(
+        "## Key ideas\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) "
+        "[y](JAVASCRIPT:alert(1)) [z](data:text/html,<b>x</b>) ![i](http://127.0.0.1/x.png) "
+        "<img src=file:///etc/passwd> <style>@import url(file:///etc/passwd);</style>\n\n"
+        "[lines: 2]\n\n## Before next group\n\nTry.\n"))
+    app = make_app(CONTENT_DIRS=[content_dir, extra])
+    client = app.test_client()
+    AuthActions(client).login(make_user().email)
+    page = client.get("/topics/hostile-topic").get_data(as_text=True).lower()
+    for live in ("<script>alert", "javascript:", "data:text", "<img", "@import", "127.0.0.1"):
+        assert live not in page
+    pdf = client.get("/topics/hostile-topic/handout.pdf")
+    assert pdf.status_code == 200 and b"root:x:" not in pdf.data
+
+
+def test_nothing_changed_by_a_refused_sign(app: Flask, facilitator_client: dict) -> None:
+    client, log_id = facilitator_client["client"], facilitator_client["log"]
+    data = form_data(app, client, log_id, action="sign", password="' OR '1'='1")
+    assert client.post(f"/logs/{log_id}/edit", data=data).status_code == 400
+    assert load_log(app, log_id).signed_at is None
+    with app.app_context():
+        assert db.get_session().get(Group, facilitator_client["group"].id) is not None
