@@ -36,7 +36,7 @@ def sign_in(page: Any, user: User) -> None:
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r"^http://[^/]+/$"))
 
 
 def test_facilitator_prepares_a_session(page: Any, make_user: Callable) -> None:
@@ -57,8 +57,8 @@ def test_facilitator_prepares_a_session(page: Any, make_user: Callable) -> None:
     pdf = page.request.get(href)
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     page.goto("/topics")
-    page.get_by_label("Add Coping With Cravings to the packet").check()
-    page.get_by_label("Add Naming Feelings to the packet").check()
+    page.get_by_label("Add Coping With Cravings to packet").check()
+    page.get_by_label("Add Naming Feelings to packet").check()
     with page.expect_response(lambda r: "/handouts.pdf" in r.url) as answer:
         page.get_by_role("button", name="Print packet (PDF)").click()
     assert answer.value.status == 200
@@ -200,10 +200,84 @@ def test_supervisor_returns_then_cosigns_and_reads_hours(
     assert checks.findings == []
 
 
+@pytest.mark.parametrize("width", [375, 640])  # a phone, and a 1280 px screen at 200% zoom
 @pytest.mark.parametrize("path", ["/", "/topics", "/topics/coping-with-cravings", "/groups"])
-def test_pages_fit_a_375px_phone(page: Any, make_user: Callable, path: str) -> None:
-    page.set_viewport_size({"width": 375, "height": 800})
+def test_pages_fit_narrow_screens(page: Any, make_user: Callable, path: str, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
     sign_in(page, make_user(Role.FACILITATOR))
     page.goto(path)
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 375, f"{path} scrolls sideways at 375 px ({width} px wide)"
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{path} scrolls sideways at {width} px ({scroll_width} px)"
+
+
+def keyboard_sign_in(page: Any, user: User) -> None:
+    page.goto("/")
+    tab_to(page, "#email")
+    page.keyboard.type(user.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"^http://[^/]+/$"))
+
+
+def test_keyboard_only_facilitator_prepares(page: Any, make_user: Callable) -> None:
+    keyboard_sign_in(page, make_user(Role.FACILITATOR))
+    tab_to(page, "nav a[href='/topics']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/topics$"))
+    tab_to(page, "#q")
+    page.keyboard.type("cravings")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*q=cravings.*"))
+    tab_to(page, "a[href='/topics/coping-with-cravings']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/topics/coping-with-cravings$"))
+    tab_to(page, "a[href$='handout.pdf?size=a4']")
+    href = page.evaluate("() => document.activeElement.getAttribute('href')")
+    assert page.request.get(href).headers["content-type"] == "application/pdf"
+    tab_to(page, ".crumbs a[href='/topics']")  # Tab wraps round to the breadcrumb
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/topics$"))
+    tab_to(page, "#pick-coping-with-cravings")
+    page.keyboard.press("Space")
+    tab_to(page, "#pick-naming-feelings")
+    page.keyboard.press("Space")
+    tab_to(page, "#packet button[type=submit]")
+    with page.expect_response(lambda r: "/handouts.pdf" in r.url) as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 200
+
+
+def test_keyboard_only_supervisor_returns_and_cosigns(
+    page: Any, app: Flask, make_user: Callable, make_group: Callable
+) -> None:
+    from tests.test_review import make_signed_log
+
+    facilitator = make_user(Role.FACILITATOR)
+    supervisor = make_user(Role.SUPERVISOR)
+    group = make_group(facilitators=[facilitator], supervisor=supervisor, people=PEOPLE[:3],
+                       admitted_on=datetime.date(2026, 3, 2))
+    to_return = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 4))
+    to_cosign = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 5))
+    keyboard_sign_in(page, supervisor)
+    tab_to(page, "nav a[href='/review/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/review/$"))
+    tab_to(page, f"a[href='/review/logs/{to_return}']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf".*/review/logs/{to_return}$"))
+    tab_to(page, "#comment")
+    page.keyboard.type("Make each plan specific.")
+    tab_to(page, "form[action$='/return'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/review/$"))
+    assert "Returned to the facilitator" in page.get_by_role("status").first.inner_text()
+    tab_to(page, f"a[href='/review/logs/{to_cosign}']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf".*/review/logs/{to_cosign}$"))
+    tab_to(page, "#attest")
+    page.keyboard.press("Space")
+    tab_to(page, "form[action$='/cosign'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/review/$"))
+    assert "Co-signed." in page.get_by_role("status").first.inner_text()
