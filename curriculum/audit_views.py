@@ -2,7 +2,7 @@
 
 import datetime
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Select, String, cast, or_, select
@@ -15,11 +15,6 @@ from models import AuditEvent, Group, Role, SessionLog, User
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
 
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _visible_events() -> Select[tuple[AuditEvent]]:

@@ -5,7 +5,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, render_template, send_file
+from flask import Blueprint, render_template, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,11 +23,6 @@ from models import ATTENDED, Attendance, Enrollment, Group, LogState, Participan
 bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @dataclass

@@ -22,11 +22,6 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 MAX_DAYS = 370
 
 
-@bp.after_request
-def no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 def _logs(group_id: int, action: str) -> tuple[Group, list[SessionLog], datetime.date,
                                                datetime.date]:

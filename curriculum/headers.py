@@ -1,7 +1,10 @@
-"""Security headers on every response."""
+"""Security headers on every response, and no caching of pages with clinical data."""
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 
+# Blueprints whose pages and exports carry clinical data: never kept by a browser or proxy.
+CLINICAL_BLUEPRINTS = frozenset({"sessions", "review", "reports", "coverage", "exports",
+                                 "audit_trail", "spot_checks"})
 CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'none'; "
                            "frame-ancestors 'none'; form-action 'self'")
 
@@ -12,6 +15,8 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    if request.blueprint in CLINICAL_BLUEPRINTS:
+        headers["Cache-Control"] = "no-store"
     if current_app.config["GROUPWORK_ENV"] != "development":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

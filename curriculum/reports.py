@@ -26,11 +26,6 @@ COUNTED_STATES = (LogState.SIGNED, LogState.COSIGNED)
 MAX_WEEKS = 53
 
 
-@bp.after_request
-def no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 @dataclass
 class ParticipantWeeks:

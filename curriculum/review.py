@@ -4,7 +4,6 @@ import datetime
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -42,11 +41,6 @@ PAGE_SIZE = 25
 COSIGN_ATTESTATION = ("I have reviewed this log and its notes, and I co-sign it as the "
                       "clinical supervisor of this group.")
 
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def supervised_group_ids() -> Select[tuple[int]]:

@@ -5,7 +5,6 @@ import io
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     jsonify,
     redirect,
@@ -53,12 +52,6 @@ REDISCLOSURE_NOTICE = (
 def _can_supervise_or_facilitate(user: User, group: Group) -> bool:
     return can_read(user, group)
 
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    """Pages here carry clinical data: never kept in a browser or proxy cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/groups")

@@ -5,7 +5,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -45,11 +45,6 @@ _sampler = random.SystemRandom()  # a sample the facilitator cannot predict
 def supervisors_only() -> None:
     """Spot-checks are a supervisor's tool."""
 
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @dataclass(frozen=True)

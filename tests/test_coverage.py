@@ -44,8 +44,9 @@ def rolling(app: Flask, make_user: Callable, make_group: Callable) -> dict:
 
 
 def test_coverage_shows_attended_missing_and_next_dates(rolling: dict) -> None:
-    page = rolling["client"].get(f"/coverage/groups/{rolling['group'].id}").get_data(
-        as_text=True)
+    response = rolling["client"].get(f"/coverage/groups/{rolling['group'].id}")
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
     ana = page.split("Ana P. — ")[1].split("</article>")[0]
     ben = page.split("Ben C. — ")[1].split("</article>")[0]
     assert ana.startswith("2 of 3 topics attended") and "Naming Feelings — next on" in ana

@@ -61,7 +61,9 @@ def test_queue_puts_safety_flags_first_then_oldest(app: Flask, team: dict) -> No
                              signed_hours_ago=50)
     flagged = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 5), flagged=True,
                               signed_hours_ago=5)
-    page = signed_in(app, team["supervisor"]).get("/review/").get_data(as_text=True)
+    response = signed_in(app, team["supervisor"]).get("/review/")
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
     positions = [page.index(f'href="/review/logs/{log_id}"') for log_id in (flagged, oldest,
                                                                               newest)]
     assert positions == sorted(positions)
