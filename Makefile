@@ -34,10 +34,12 @@ run: $(VENV)/.app-installed
 
 test: $(VENV)/.dev-installed syslibs
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r curriculum app.py models.py wsgi.py -ll
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r curriculum app.py models.py wsgi.py -ll
 
 bench: $(VENV)/.dev-installed syslibs
 	$(BIN)/python -m bench
