@@ -97,6 +97,9 @@ def test_facilitator_logs_signs_and_adds_an_addendum(
     page.get_by_role("button", name="Save and sign").click()
     alert = page.get_by_role("alert")
     assert "A note names Devon T." in alert.inner_text()
+    target = alert.get_by_role("link", name=re.compile("A note names Devon T.")).get_attribute(
+        "href")
+    assert page.locator(target).count() == 1  # the error links to the field that fixes it
     checks.axe("name-check stop")
     maria = page.get_by_role("group", name="Maria G.", exact=True)
     maria.get_by_label("Data — Maria G.").fill("Named payday as a trigger; rated craving 6/10.")
@@ -281,3 +284,51 @@ def test_keyboard_only_supervisor_returns_and_cosigns(
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/review/$"))
     assert "Co-signed." in page.get_by_role("status").first.inner_text()
+    tab_to(page, "nav a[href='/groups']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/groups$"))
+    tab_to(page, f"a[href='/groups/{group.id}']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf".*/groups/{group.id}$"))
+    tab_to(page, f"a[href^='/reports/groups/{group.id}/hours']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/hours.*"))
+    tab_to(page, "a[href*='hours.csv']")
+    href = page.evaluate("() => document.activeElement.getAttribute('href')")
+    assert page.request.get(href).headers["content-type"].startswith("text/csv")
+
+
+def test_axe_on_admin_and_supervisor_pages(
+    page: Any, browser: Any, app: Flask, make_user: Callable, make_group: Callable
+) -> None:
+    from tests.test_review import make_signed_log
+
+    facilitator = make_user(Role.FACILITATOR)
+    supervisor = make_user(Role.SUPERVISOR)
+    group = make_group(facilitators=[facilitator], supervisor=supervisor, people=PEOPLE[:3],
+                       admitted_on=datetime.date(2026, 3, 2))
+    make_signed_log(app, group, facilitator, datetime.date(2026, 3, 4))
+    checks = Checked(page)
+    sign_in(page, supervisor)
+    for path in (f"/coverage/groups/{group.id}", "/review/spot-checks/",
+                 "/reports/timeliness?start=2026-03-01&end=2026-03-31", "/audit/?verify=1",
+                 f"/groups/{group.id}"):
+        page.goto(path)
+        checks.axe(path)
+    page.goto("/review/spot-checks/")
+    page.get_by_label("Sessions from").fill("2026-03-01")
+    page.get_by_role("button", name="Draw the sample").click()
+    checks.axe("spot-check sample")
+    admin = browser.new_context(base_url=page.base_url).new_page()
+    admin_checks = Checked(admin)
+    sign_in(admin, make_user(Role.ADMIN))
+    for path in ("/admin/users", "/admin/groups", f"/admin/groups/{group.id}",
+                 f"/admin/groups/{group.id}/roster", "/admin/groups/new", "/account/password"):
+        admin.goto(path)
+        admin_checks.axe(path)
+    admin.goto(f"/admin/groups/{group.id}/roster")
+    admin.get_by_label("Roster CSV").fill("display_name,record_number,admitted_on\nBad,,x\n")
+    admin.get_by_role("button", name="Check (dry run)").click()
+    admin_checks.axe("roster import with errors")
+    admin.context.close()
+    assert checks.findings + admin_checks.findings == []
