@@ -1,13 +1,19 @@
 """Helpers shared by the tests: topic files, CSRF tokens, the standard test password."""
 
+import os
 import re
 import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 PASSWORD = "correct horse battery staple"
+# For slow tests that never touch the database: they run once, in the SQLite pass of CI.
+database_independent = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="does not touch the database; runs in the SQLite pass")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 

@@ -12,7 +12,7 @@ from curriculum import quality
 from curriculum.handouts import Variant, render_handouts
 from curriculum.library import Library
 from curriculum.settings import PROJECT_ROOT
-from tests.helpers import write_topic
+from tests.helpers import database_independent, write_topic
 
 SHIPPED = Library.load([PROJECT_ROOT / "content"])
 
@@ -86,6 +86,7 @@ def test_handouts_carry_no_facilitator_text() -> None:
 
 
 @pytest.mark.slow
+@database_independent
 def test_every_shipped_handout_prints_on_letter(app: Flask) -> None:
     with app.test_request_context():
         for topic in SHIPPED:
