@@ -46,14 +46,20 @@ def deny(object_type: str, object_id: object, action: str) -> NoReturn:
     abort(404)
 
 
-def get_group(group_id: int, action: str = "view-group") -> Group:
-    """A group whose roster and logs the signed-in user may read.
+def get_group(group_id: int, action: str = "view-group",
+              allowed: Callable[[User, Group], bool] = can_read,
+              detail: dict[str, object] | None = None) -> Group:
+    """A group whose roster and logs the signed-in user may read, or whatever ``allowed`` says
+    (for example ``supervises`` for reports). The access is audited in the caller's transaction.
 
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
-    group = get_session().get(Group, group_id)
-    if group is None or not can_read(current_user, group):
+    session = get_session()
+    begin_write(session)
+    group = session.get(Group, group_id)
+    if group is None or not allowed(current_user, group):
         deny("group", group_id, action)
+    audit.record(session, action, "group", group_id, detail=detail)
     return group
 
 

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template, send_file
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curriculum import audit, logbook
-from curriculum.access import can_read, deny
-from curriculum.db import begin_write, get_session
+from curriculum import logbook
+from curriculum.access import deny, get_group
+from curriculum.db import get_session
 from curriculum.handouts import Variant, handout_file
 from curriculum.library import Library, Track
 from curriculum.localtime import today
@@ -107,21 +106,11 @@ def not_yet_had(session: Session, group: Group, slug: str, day: datetime.date) -
             if slug not in seen.get(p.id, set())]
 
 
-def _readable_group(group_id: int, action: str) -> Group:
-    session = get_session()
-    begin_write(session)
-    group = session.get(Group, group_id)
-    if group is None or not can_read(current_user, group):
-        deny("group", group_id, action)
-    audit.record(session, action, "group", group.id)
-    session.commit()
-    return group
-
-
 @bp.get("/groups/<id:group_id>")
 def group(group_id: int) -> ResponseReturnValue:
     """Each participant's attended and missing topics; how often each topic ran."""
-    found = _readable_group(group_id, "view-coverage")
+    found = get_group(group_id, action="view-coverage")
+    get_session().commit()
     coverage = group_coverage(get_session(), found, library(), today())
     return render_template("coverage/group.html", group=found, coverage=coverage,
                            library=library())
@@ -130,8 +119,9 @@ def group(group_id: int) -> ResponseReturnValue:
 @bp.get("/groups/<id:group_id>/participants/<id:participant_id>/makeup.pdf")
 def makeup_packet(group_id: int, participant_id: int) -> ResponseReturnValue:
     """One PDF of the handouts of the track topics this participant has missed."""
-    found = _readable_group(group_id, "export-makeup-packet")
+    found = get_group(group_id, action="export-makeup-packet")
     session = get_session()
+    session.commit()
     enrolled = session.scalar(select(Enrollment.id).where(
         Enrollment.group_id == found.id, Enrollment.participant_id == participant_id).limit(1))
     coverage = group_coverage(session, found, library(), today())

@@ -7,12 +7,11 @@ import io
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import select
 
-from curriculum import audit, pdf
-from curriculum.access import deny, supervises
-from curriculum.db import begin_write, get_session
+from curriculum import pdf
+from curriculum.access import get_group, supervises
+from curriculum.db import get_session
 from curriculum.reports import csv_cell
 from curriculum.sessions import REDISCLOSURE_NOTICE
 from curriculum.topics import library
@@ -25,11 +24,6 @@ MAX_DAYS = 370
 
 def _logs(group_id: int, action: str) -> tuple[Group, list[SessionLog], datetime.date,
                                                datetime.date]:
-    session = get_session()
-    begin_write(session)
-    group = session.get(Group, group_id)
-    if group is None or not supervises(current_user, group):
-        deny("group", group_id, action)
     try:
         start = datetime.date.fromisoformat(request.args.get("start", ""))
         end = datetime.date.fromisoformat(request.args.get("end", ""))
@@ -37,13 +31,14 @@ def _logs(group_id: int, action: str) -> tuple[Group, list[SessionLog], datetime
         abort(400, description="Give start and end as dates, for example 2026-03-02.")
     if end < start or (end - start).days > MAX_DAYS:
         abort(400, description="Choose an end after the start, at most a year apart.")
+    group = get_group(group_id, action=action, allowed=supervises,
+                      detail={"start": start.isoformat(), "end": end.isoformat()})
+    session = get_session()
+    session.commit()
     logs = list(session.scalars(
         select(SessionLog).where(SessionLog.group_id == group.id,
                                  SessionLog.session_date.between(start, end))
         .order_by(SessionLog.session_date, SessionLog.start_time, SessionLog.id)))
-    audit.record(session, action, "group", group.id,
-                 detail={"start": start.isoformat(), "end": end.isoformat(), "logs": len(logs)})
-    session.commit()
     return group, logs, start, end
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from curriculum import audit, pdf
-from curriculum.access import deny, supervises
+from curriculum.access import get_group, supervises
 from curriculum.auth import roles_required
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
@@ -131,14 +131,10 @@ def _range() -> tuple[datetime.date, datetime.date]:
 
 
 def _report(group_id: int, action: str) -> HoursReport:
-    session = get_session()
-    begin_write(session)
-    group = session.get(Group, group_id)
-    if group is None or not supervises(current_user, group):
-        deny("group", group_id, action)
     start, end = _range()
-    audit.record(session, action, "group", group.id,
-                 detail={"start": start.isoformat(), "end": end.isoformat()})
+    group = get_group(group_id, action=action, allowed=supervises,
+                      detail={"start": start.isoformat(), "end": end.isoformat()})
+    session = get_session()
     session.commit()
     return hours_report(session, group, start, end)
 

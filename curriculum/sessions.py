@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from curriculum import audit, coverage, log_form, logbook, pdf
 from curriculum.access import can_read, clinical_group_ids, deny, facilitates, get_group, get_log
 from curriculum.auth import verify_password
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session
 from curriculum.formats import clock
 from curriculum.localtime import now_local, today
 from curriculum.text import clean
@@ -61,9 +61,7 @@ def groups() -> ResponseReturnValue:
 def group(group_id: int) -> ResponseReturnValue:
     """One group: today's roster, how to log a session, and its logs, newest first."""
     session = get_session()
-    begin_write(session)
-    found = get_group(group_id)
-    audit.record(session, "view-group", "group", found.id)  # the roster is clinical data
+    found = get_group(group_id)  # audited: the roster is clinical data
     session.commit()
     day = today()
     logs = session.scalars(select(SessionLog).where(SessionLog.group_id == found.id)
@@ -81,7 +79,6 @@ def group(group_id: int) -> ResponseReturnValue:
 def start(group_id: int) -> ResponseReturnValue:
     """Start a draft log for a date (or open the one already started: a double submit)."""
     session = get_session()
-    begin_write(session)
     found = get_group(group_id, action="create-log")
     if not facilitates(current_user, found):
         deny("group", group_id, "create-log")
