@@ -280,10 +280,8 @@ def add_drop_in(log_id: int) -> ResponseReturnValue:
 
 def _pdf_response(html: str, filename: str) -> ResponseReturnValue:
     """Clinical PDFs: rendered per request, never written to the disk cache."""
-    document = pdf.render_pdf(html)
-    response = send_file(io.BytesIO(document), mimetype="application/pdf",
-                         download_name=filename)
-    return response
+    return send_file(io.BytesIO(pdf.render_pdf(html)), mimetype="application/pdf",
+                     download_name=filename)
 
 
 @bp.get("/logs/<id:log_id>/log.pdf")

@@ -1,13 +1,20 @@
 """Helpers shared by the tests: topic files, CSRF tokens, the standard test password."""
 
+import datetime
 import os
 import re
 import textwrap
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+
+from curriculum import db, logbook
+from curriculum.topics import library
+from models import Group, User, utcnow
 
 PASSWORD = "correct horse battery staple"
 # For slow tests that never touch the database: they run once, in the SQLite pass of CI.
@@ -108,3 +115,24 @@ def csrf_token(client: FlaskClient, url: str = "/login") -> str:
     match = CSRF_RE.search(response.get_data(as_text=True))
     assert match, f"no CSRF token on {url}"
     return match.group(1)
+
+
+def make_signed_log(app: Flask, group: Group, facilitator: User, day: datetime.date,
+                    flagged: bool = False, signed_hours_ago: int = 1) -> int:
+    with app.app_context():
+        session = db.get_session()
+        user = session.get(User, facilitator.id)
+        session_log = logbook.start_log(session, session.get(Group, group.id), day, user, [],
+                                        library())
+        session_log.summary = "Summary."
+        for note in session_log.notes:
+            note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 3
+        if flagged:
+            session_log.notes[0].is_safety_concern = True
+            session_log.notes[0].safety_follow_up = "Risk screen done; safety plan made."
+        session.flush()
+        signed_at = utcnow() - datetime.timedelta(hours=signed_hours_ago)
+        with mock.patch("curriculum.logbook.utcnow", return_value=signed_at):  # a set clock
+            logbook.sign(session, session_log, user, {})
+        session.commit()
+        return session_log.id

@@ -9,9 +9,9 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from curriculum import audit, db, logbook
-from curriculum.topics import library
-from models import Group, Role, User
+from curriculum import audit, db
+from models import Role
+from tests.helpers import make_signed_log
 
 
 @pytest.fixture
@@ -19,19 +19,12 @@ def trail(app: Flask, make_user: Callable, make_group: Callable) -> int:
     """A few chained events and one signed log; returns the log id."""
     facilitator = make_user(Role.FACILITATOR)
     group = make_group(facilitators=[facilitator])
+    log_id = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 4))
     with app.app_context():
         session = db.get_session()
-        user = session.get(User, facilitator.id)
-        session_log = logbook.start_log(session, session.get(Group, group.id),
-                                        datetime.date(2026, 3, 4), user, [], library())
-        for note in session_log.notes:
-            note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 3
-        session_log.summary = "S."
-        session.flush()
-        logbook.sign(session, session_log, user, {})
-        audit.record(session, "view-log", "session-log", session_log.id, user_id=user.id)
+        audit.record(session, "view-log", "session-log", log_id, user_id=facilitator.id)
         session.commit()
-        return session_log.id
+    return log_id
 
 
 def run_sql(app: Flask, *statements: str) -> None:

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 
 from models import Role
 from tests.conftest import AuthActions
-from tests.test_review import make_signed_log
+from tests.helpers import make_signed_log
 
 
 def client_for(app: Flask, user) -> FlaskClient:  # type: ignore[no-untyped-def]

@@ -165,7 +165,7 @@ def test_keyboard_only_facilitator_logs_an_8_person_session(
 def test_supervisor_returns_then_cosigns_and_reads_hours(
     browser: Any, page: Any, app: Flask, make_user: Callable, make_group: Callable
 ) -> None:
-    from tests.test_review import make_signed_log
+    from tests.helpers import make_signed_log
 
     facilitator = make_user(Role.FACILITATOR)
     supervisor = make_user(Role.SUPERVISOR)
@@ -254,7 +254,7 @@ def test_keyboard_only_facilitator_prepares(page: Any, make_user: Callable) -> N
 def test_keyboard_only_supervisor_returns_and_cosigns(
     page: Any, app: Flask, make_user: Callable, make_group: Callable
 ) -> None:
-    from tests.test_review import make_signed_log
+    from tests.helpers import make_signed_log
 
     facilitator = make_user(Role.FACILITATOR)
     supervisor = make_user(Role.SUPERVISOR)
@@ -301,7 +301,7 @@ def test_keyboard_only_supervisor_returns_and_cosigns(
 def test_axe_on_admin_and_supervisor_pages(
     page: Any, browser: Any, app: Flask, make_user: Callable, make_group: Callable
 ) -> None:
-    from tests.test_review import make_signed_log
+    from tests.helpers import make_signed_log
 
     facilitator = make_user(Role.FACILITATOR)
     supervisor = make_user(Role.SUPERVISOR)

@@ -2,40 +2,17 @@
 
 import datetime
 from collections.abc import Callable
-from unittest import mock
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from curriculum import audit, db, logbook
-from curriculum.topics import library
-from models import Group, LogReview, LogState, ParticipantNote, Role, SessionLog, User, utcnow
+from curriculum import audit, db
+from models import LogReview, LogState, ParticipantNote, Role, SessionLog, User
 from tests.conftest import AuthActions
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, make_signed_log
 from tests.test_sessions import complete_notes, load_log, sign
-
-
-def make_signed_log(app: Flask, group: Group, facilitator: User, day: datetime.date,
-                    flagged: bool = False, signed_hours_ago: int = 1) -> int:
-    with app.app_context():
-        session = db.get_session()
-        user = session.get(User, facilitator.id)
-        session_log = logbook.start_log(session, session.get(Group, group.id), day, user, [],
-                                        library())
-        session_log.summary = "Summary."
-        for note in session_log.notes:
-            note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 3
-        if flagged:
-            session_log.notes[0].is_safety_concern = True
-            session_log.notes[0].safety_follow_up = "Risk screen done; safety plan made."
-        session.flush()
-        signed_at = utcnow() - datetime.timedelta(hours=signed_hours_ago)
-        with mock.patch("curriculum.logbook.utcnow", return_value=signed_at):  # a set clock
-            logbook.sign(session, session_log, user, {})
-        session.commit()
-        return session_log.id
 
 
 @pytest.fixture
@@ -164,7 +141,6 @@ def test_flagged_note_and_overrides_are_highlighted(app: Flask, team: dict) -> N
         flagged = db.get_session().scalars(select(ParticipantNote).where(
             ParticipantNote.log_id == log_id, ParticipantNote.is_safety_concern.is_(True))).all()
         assert len(flagged) == 1
-
 
 
 

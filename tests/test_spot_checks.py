@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from curriculum import db
 from models import Role, SpotCheckItem
 from tests.conftest import AuthActions
-from tests.helpers import csrf_token
-from tests.test_review import make_signed_log
+from tests.helpers import csrf_token, make_signed_log
 
 
 @pytest.fixture
