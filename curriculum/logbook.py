@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from curriculum import audit
 from curriculum.library import Library
@@ -104,12 +105,20 @@ def start_log(session: Session, group: Group, day: datetime.date, user: User,
     return session_log
 
 
+def _new_version(session_log: SessionLog) -> None:
+    """Write the log's own row on every change, even when only a note or the attendance
+    changed: its version then moves on, and that is what refuses another editor's stale form."""
+    session_log.updated_at = utcnow()
+    flag_modified(session_log, "updated_at")
+
+
 def add_participant(session_log: SessionLog, participant: Participant) -> None:
     """Put a participant (rostered or drop-in) on the log, present, with an empty note."""
     session_log.attendance.append(Attendance(participant=participant,
                                              status=AttendanceStatus.PRESENT,
                                              minutes_attended=session_log.minutes))
     session_log.notes.append(ParticipantNote(participant=participant, fields={}))
+    _new_version(session_log)
 
 
 @dataclass
@@ -135,14 +144,8 @@ class LogEdit:
 
 
 def apply_edit(session_log: SessionLog, edit: LogEdit) -> None:
-    """Copy an edit onto a draft; a returned log becomes a draft again."""
-    session_log.start_time = edit.start_time
-    session_log.minutes = edit.minutes
-    session_log.topics = edit.topics
-    session_log.interventions = edit.interventions
-    session_log.summary = edit.summary
-    if session_log.state == LogState.RETURNED:
-        session_log.state = LogState.DRAFT
+    """Copy an edit onto a draft; a returned log becomes a draft again. The log's own row is
+    written last, so the save is one UPDATE of it: one new version."""
     for row in session_log.attendance:
         change = edit.rows[row.participant_id]
         row.status, row.minutes_attended = change.status, change.minutes
@@ -154,6 +157,14 @@ def apply_edit(session_log: SessionLog, edit: LogEdit) -> None:
         note.engagement = change.engagement
         note.is_safety_concern = change.is_safety_concern
         note.safety_follow_up = change.safety_follow_up
+    session_log.start_time = edit.start_time
+    session_log.minutes = edit.minutes
+    session_log.topics = edit.topics
+    session_log.interventions = edit.interventions
+    session_log.summary = edit.summary
+    if session_log.state == LogState.RETURNED:
+        session_log.state = LogState.DRAFT
+    _new_version(session_log)
 
 
 def completeness_problems(session_log: SessionLog) -> dict[str, str]:

@@ -163,8 +163,8 @@ def save(log_id: int) -> ResponseReturnValue:
             return _autosave_answer(400, "Not saved automatically: "
                                     + next(iter(errors.values())), session_log)
         return _render_edit(session_log, values, errors=errors, status=400)
-    logbook.apply_edit(session_log, edit_values)
-    try:
+    try:  # another editor may commit between our version check and our write
+        logbook.apply_edit(session_log, edit_values)
         session.flush()
     except StaleDataError:
         session.rollback()
@@ -302,9 +302,3 @@ def sign_in_sheet(log_id: int) -> ResponseReturnValue:
     get_session().commit()
     html = render_template("pdf/sign_in_sheet.html", log=session_log, notice=REDISCLOSURE_NOTICE)
     return _pdf_response(html, f"sign-in-sheet-{log_id}.pdf")
-
-
-@bp.errorhandler(pdf.PdfUnavailable)
-def pdf_unavailable(error: pdf.PdfUnavailable) -> ResponseReturnValue:
-    return render_template("errors.html", code=503, title="Printing unavailable",
-                           message=f"Printing is not available on this server ({error})."), 503

@@ -13,8 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from curriculum import db, logbook
+from curriculum.log_form import values_from_log
 from curriculum.topics import library
-from models import Group, User, utcnow
+from models import Group, SessionLog, User, utcnow
 
 PASSWORD = "correct horse battery staple"
 # For slow tests that never touch the database: they run once, in the SQLite pass of CI.
@@ -136,3 +137,22 @@ def make_signed_log(app: Flask, group: Group, facilitator: User, day: datetime.d
             logbook.sign(session, session_log, user, {})
         session.commit()
         return session_log.id
+
+
+def log_form_fields(app: Flask, log_id: int) -> dict[str, Any]:
+    """The log's edit form as its page would submit it (without the CSRF token)."""
+    with app.app_context():
+        values = values_from_log(db.get_session().get(SessionLog, log_id))
+    data: dict[str, Any] = {key: values[key] for key in
+                            ("version", "start_time", "minutes", "topics", "interventions",
+                             "summary")}
+    for pid, row in values["rows"].items():
+        data[f"status_{pid}"] = row["status"]
+        data[f"minutes_{pid}"] = row["minutes"]
+        data[f"engagement_{pid}"] = row["engagement"]
+        data[f"follow_up_{pid}"] = row["follow_up"]
+        if row["safety"]:
+            data[f"safety_{pid}"] = "1"
+        for key, text in row["fields"].items():
+            data[f"note_{pid}_{key}"] = text
+    return data

@@ -10,10 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from curriculum import audit, db
-from curriculum.log_form import values_from_log
 from models import AuditEvent, Group, LogState, Role, SessionLog, User
 from tests.conftest import AuthActions
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token, log_form_fields
 
 DAY = datetime.date(2026, 3, 4)
 
@@ -31,23 +30,7 @@ def load_log(app: Flask, log_id: int) -> SessionLog:
 
 def form_data(app: Flask, client: FlaskClient, log_id: int, **changes: Any) -> dict[str, Any]:
     """The edit form as the page would submit it, with some fields changed."""
-    with app.app_context():
-        values = values_from_log(db.get_session().get(SessionLog, log_id))
-    data: dict[str, Any] = {key: values[key] for key in
-                            ("version", "start_time", "minutes", "topics", "interventions",
-                             "summary")}
-    for pid, row in values["rows"].items():
-        data[f"status_{pid}"] = row["status"]
-        data[f"minutes_{pid}"] = row["minutes"]
-        data[f"engagement_{pid}"] = row["engagement"]
-        data[f"follow_up_{pid}"] = row["follow_up"]
-        if row["safety"]:
-            data[f"safety_{pid}"] = "1"
-        for key, text in row["fields"].items():
-            data[f"note_{pid}_{key}"] = text
-    data.update(changes)
-    data["csrf_token"] = csrf_token(client, "/")
-    return data
+    return {**log_form_fields(app, log_id), **changes, "csrf_token": csrf_token(client, "/")}
 
 
 def complete_notes(group: Group) -> dict[str, str]:
@@ -181,6 +164,32 @@ def test_second_editor_is_refused_and_both_texts_survive(
     assert "Someone else saved this log" in page
     assert "Tab B&#39;s summary" in page and "Tab A&#39;s summary" in page
     assert load_log(app, log_id).summary == "Tab A's summary"
+
+
+@pytest.mark.parametrize("change", ["note", "attendance"])
+def test_second_editor_is_refused_when_only_a_note_or_attendance_changed(
+    app: Flask, facilitator_client: FlaskClient, group: Group, change: str
+) -> None:
+    """The log's version moves on with any change, not only the group part's."""
+    log_id = start_log(facilitator_client, group, topics=())
+    first_pid, second_pid = (p.id for p in group.participants[:2])  # type: ignore[attr-defined]
+    if change == "note":
+        first = {f"note_{first_pid}_data": "Tab A's note."}
+        stale = {f"note_{second_pid}_data": "Tab B's note."}
+    else:
+        first, stale = {f"status_{first_pid}": "absent"}, {f"status_{second_pid}": "excused"}
+    stale = form_data(app, facilitator_client, log_id, **stale)
+    first = form_data(app, facilitator_client, log_id, **first)
+    assert facilitator_client.post(f"/logs/{log_id}/edit", data=first).status_code == 302
+    assert facilitator_client.post(f"/logs/{log_id}/edit", data=stale).status_code == 409
+    saved = load_log(app, log_id)
+    assert saved.version == 2
+    if change == "note":
+        assert saved.note_for(first_pid).fields["data"] == "Tab A's note."
+        assert saved.note_for(second_pid).fields["data"] == ""
+    else:
+        statuses = {row.participant_id: row.status.value for row in saved.attendance}
+        assert (statuses[first_pid], statuses[second_pid]) == ("absent", "present")
 
 
 def test_repeated_submit_of_the_same_form_saves_once(
