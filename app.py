@@ -6,6 +6,8 @@ from typing import Any
 from flask import Flask, render_template
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
@@ -16,6 +18,7 @@ from curriculum import (
     cli,
     coverage,
     db,
+    db_unavailable,
     exports,
     formats,
     headers,
@@ -63,6 +66,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # One error page for every status we answer with.
     for code in ERROR_CODES:
         app.register_error_handler(code, render_error)
+    app.register_error_handler(OperationalError, db_unavailable.database_unavailable)
+    app.register_error_handler(StaleDataError, render_conflict)
 
     cli.init_app(app)
     return app
@@ -81,3 +86,13 @@ def render_error(error: HTTPException) -> tuple[str, int]:
     custom = error.description != type(error).description and code < 500
     return render_template("errors.html", code=code, title=error.name,
                            message=error.description if custom else None), code
+
+
+def render_conflict(_error: StaleDataError) -> tuple[str, int]:
+    """Another save landed between this request's read and its write; this one is undone
+    whole. (The log editor answers this itself, with both texts side by side.)"""
+    db.get_session().rollback()
+    return render_template("errors.html", code=409, title="Changed by someone else",
+                           message="Someone else saved this at the same moment, so nothing "
+                                   "from your request was saved. Reload the page and try "
+                                   "again."), 409

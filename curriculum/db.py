@@ -27,15 +27,19 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
-    if engine.dialect.name == "sqlite":
-        _tune_sqlite(engine, busy_timeout_ms)
-    return engine
+def make_engine(url: str, lock_timeout_ms: int = 5000) -> Engine:
+    """An engine whose writers wait at most ``lock_timeout_ms`` for another's lock, then fail
+    (answered 503 by ``db_unavailable``) rather than hold a web worker indefinitely."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url)
+        _tune_sqlite(engine, lock_timeout_ms)
+        return engine
+    return create_engine(url, pool_pre_ping=True,
+                         connect_args={"options": f"-c lock_timeout={int(lock_timeout_ms)}"})
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    engine = make_engine(app.config["DATABASE_URL"], app.config["LOCK_TIMEOUT_MS"])
     app.extensions["engine"] = engine
     app.extensions["sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_session)

@@ -19,12 +19,18 @@ DEFAULTS: dict[str, Any] = {
     "TIMEZONE": "America/New_York",
     # A draft older than this (from the session's date) is overdue for signature.
     "SIGNATURE_DUE_HOURS": 72,
-    "SQLITE_BUSY_TIMEOUT_MS": 5000,
+    # How long a request waits for another writer's lock before answering 503 (SQLite's
+    # busy timeout, PostgreSQL's lock_timeout).
+    "LOCK_TIMEOUT_MS": 5000,
     "IDLE_TIMEOUT_MINUTES": 15,
     "ABSOLUTE_SESSION_HOURS": 12,
     "MAX_FAILED_LOGINS": 5,
     "LOCKOUT_MINUTES": 15,
     "PACKET_MAX_TOPICS": 60,
+    # A PDF render that runs longer, or needs more memory beyond a warm worker's, is stopped
+    # and answered 503 (the gunicorn worker timeout is longer than this).
+    "PDF_TIME_LIMIT_SECONDS": 60,
+    "PDF_MEMORY_LIMIT_MB": 1024,
     "SESSION_COOKIE_NAME": "groupwork_session",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -66,6 +72,9 @@ def from_environment(instance: Path) -> dict[str, Any]:
 
 def finish(config: dict[str, Any], instance: Path) -> None:
     """Settings derived from others (the cache and database paths only unless given)."""
-    config["SESSION_COOKIE_SECURE"] = config["GROUPWORK_ENV"] == "production"
+    production = config["GROUPWORK_ENV"] == "production"
+    config["SESSION_COOKIE_SECURE"] = production
+    if production:  # served behind a TLS proxy: links built outside a request use https
+        config["PREFERRED_URL_SCHEME"] = "https"
     config.setdefault("PDF_CACHE_DIR", instance / "pdf-cache")
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'groupwork.sqlite3'}")
