@@ -1,5 +1,6 @@
-"""HTML → PDF through one function, with a fetcher that reaches only our static files, and the
-on-disk cache of rendered handouts.
+"""HTML → PDF through one function, with a fetcher that reaches only our static files, run in
+a child process with time and memory limits (see ``isolated``); and the on-disk cache of
+rendered handouts.
 
 WeasyPrint needs Pango and friends from the system. Where they are missing the rest of the app
 still runs and the PDF routes answer 503 with the reason (see ``unavailable_reason``).
@@ -15,9 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context, render_template
+from flask.typing import ResponseReturnValue
 
-from curriculum.settings import PROJECT_ROOT
+from curriculum.isolated import LimitedProcess, LimitExceeded
+from curriculum.settings import DEFAULTS, PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +75,8 @@ def _print_stylesheet() -> Any:
     return _stylesheet
 
 
-def render_pdf(html: str, extra_css: str = "") -> bytes:
-    """Render one HTML document to a tagged PDF (PDF/UA-1) with our print stylesheet."""
-    if weasyprint is None:
-        raise PdfUnavailable(unavailable_reason())
+def _render_here(html: str, extra_css: str) -> bytes:
+    """Render in this process; only the render child calls it (and the warm-up)."""
     fetcher = StaticOnlyFetcher()
     stylesheets = [_print_stylesheet()]
     if extra_css:
@@ -83,6 +84,52 @@ def render_pdf(html: str, extra_css: str = "") -> bytes:
     document = weasyprint.HTML(string=html, base_url=STATIC_DIR.as_uri() + "/",
                                url_fetcher=fetcher)
     return document.write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
+
+
+class RenderStopped(PdfUnavailable):
+    """A render went over its time or memory limit and was stopped."""
+
+
+_renderer: LimitedProcess | None = None
+
+
+def _setting(key: str) -> Any:
+    return current_app.config[key] if has_app_context() else DEFAULTS[key]
+
+
+def renderer() -> LimitedProcess:
+    """This process's render child (one per web worker), with the app's memory limit."""
+    global _renderer
+    allowance = _setting("PDF_MEMORY_LIMIT_MB")
+    if _renderer is None or _renderer.allowance != allowance * 1024 * 1024:
+        if _renderer is not None:
+            _renderer.close()
+        _renderer = LimitedProcess(_render_here, allowance)
+    return _renderer
+
+
+def render_pdf(html: str, extra_css: str = "") -> bytes:
+    """Render one HTML document to a tagged PDF (PDF/UA-1) with our print stylesheet, in the
+    render child, within PDF_TIME_LIMIT_SECONDS and PDF_MEMORY_LIMIT_MB."""
+    if weasyprint is None:
+        raise PdfUnavailable(unavailable_reason())
+    try:
+        return renderer().call(html, extra_css, timeout=_setting("PDF_TIME_LIMIT_SECONDS"))
+    except LimitExceeded as error:
+        log.warning("PDF render stopped: %s", error)
+        raise RenderStopped(str(error)) from None
+
+
+_warm = False
+
+
+def warm_up() -> None:
+    """Import and exercise WeasyPrint once (fonts, Pango, the print CSS) in this process, so
+    workers and render children forked from it start warm. Once per process."""
+    global _warm
+    if weasyprint is not None and not _warm:
+        _render_here("<p>Warm-up.</p>", "")
+        _warm = True
 
 
 def style_fingerprint() -> str:
@@ -118,7 +165,19 @@ def cache() -> PdfCache:
     return current_app.extensions["pdf_cache"]
 
 
+def answer_unavailable(error: PdfUnavailable) -> ResponseReturnValue:
+    """503 for any PDF route: printing is missing here, or this document was stopped."""
+    if isinstance(error, RenderStopped):
+        message = (f"Printing this document was stopped because {error}. Nothing else was "
+                   f"affected. Try fewer handouts at once, or a shorter date range.")
+        return render_template("errors.html", code=503, title="Too large to print",
+                               message=message), 503
+    return render_template("errors.html", code=503, title="Printing unavailable",
+                           message=f"Printing is not available on this server ({error})."), 503
+
+
 def init_app(app: Flask) -> None:
     app.extensions["pdf_cache"] = PdfCache(Path(app.config["PDF_CACHE_DIR"]))
+    app.register_error_handler(PdfUnavailable, answer_unavailable)
     if weasyprint is None:
         log.warning("PDF rendering is unavailable: %s", unavailable_reason())

@@ -7,7 +7,6 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
-from curriculum import pdf
 from curriculum.handouts import SIZES, Variant, handout_file
 from curriculum.library import TAGS, Library, Topic
 from curriculum.text import clean_line
@@ -93,13 +92,6 @@ def packet() -> ResponseReturnValue:
                                f"{current_app.config['PACKET_MAX_TOPICS']} handouts.")
     topics = [get_topic(slug) for slug in slugs]
     return _send_handouts(topics, "handouts.pdf")
-
-
-@bp.errorhandler(pdf.PdfUnavailable)
-def pdf_unavailable(error: pdf.PdfUnavailable) -> ResponseReturnValue:
-    message = f"Printing is not available on this server right now ({error})."
-    return render_template("errors.html", code=503, title="Printing unavailable",
-                           message=message), 503
 
 
 def init_app(app: Flask) -> None:
