@@ -66,8 +66,25 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "LICENSED_TOPICS": frozenset(
             s.strip() for s in env.get("GROUPWORK_LICENSED_TOPICS", "").split(",") if s.strip()
         ),
+        "PDF_TIME_LIMIT_SECONDS": _positive(env, "GROUPWORK_PDF_TIME_LIMIT_SECONDS",
+                                            DEFAULTS["PDF_TIME_LIMIT_SECONDS"]),
+        "PDF_MEMORY_LIMIT_MB": int(_positive(env, "GROUPWORK_PDF_MEMORY_LIMIT_MB",
+                                             DEFAULTS["PDF_MEMORY_LIMIT_MB"])),
     }
     return config
+
+
+def _positive(env: os._Environ[str], name: str, default: float) -> float:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ValueError(f"{name} must be a positive number, not {value!r}")
+    return number
 
 
 def finish(config: dict[str, Any], instance: Path) -> None:

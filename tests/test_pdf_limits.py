@@ -15,6 +15,7 @@ from curriculum.isolated import LimitedProcess, LimitExceeded
 from models import Group, Role, User
 from tests.conftest import AuthActions
 from tests.helpers import csrf_token, log_form_fields, write_topic
+from tests.web_client import Gunicorn, WebClient
 
 
 def sleep_then_answer(seconds: float) -> str:
@@ -92,15 +93,25 @@ def test_a_handout_over_the_time_limit_is_answered_503_and_printing_goes_on(
 
 
 def test_a_handout_over_the_memory_limit_is_answered_503(
-        make_app: Callable[..., Flask], make_user: Callable[..., User], huge_topic: str) -> None:
-    """The limit is address space the render child may add to what it was forked with; 1 MB
-    is less than the output of a hundred-page handout alone. (Forked from a large process, a
-    child can reuse that process's free heap, so a more generous limit is not a reliable
-    test here; tests of LimitedProcess above cover the limit itself.)"""
-    _app, _client, response = print_with_limits(make_app, make_user, huge_topic,
-                                                PDF_MEMORY_LIMIT_MB=1)
-    assert response.status_code == 503
-    assert "more memory than allowed" in response.get_data(as_text=True)
+        make_user: Callable[..., User], database_url: str, content_dir: Path,
+        huge_topic: str) -> None:
+    """The limit is address space the render child may add to what it was forked with, so
+    it is tried in a fresh server: a child forked from this long-running test process could
+    reuse that process's free heap. 1 MB is less than a hundred-page handout needs."""
+    user = make_user()
+    server = Gunicorn({"DATABASE_URL": database_url, "SECRET_KEY": "k" * 64,
+                       "GROUPWORK_CONTENT_DIRS": str(content_dir),
+                       "GROUPWORK_PDF_MEMORY_LIMIT_MB": "1"}, workers=1)
+    server.start()
+    try:
+        client = WebClient(server.base_url)
+        client.sign_in(user.email)
+        status, page = client.request(f"/topics/{huge_topic}/handout.pdf")
+        assert status == 503
+        assert "more memory than allowed" in page
+        assert client.request("/healthz")[0] == 200
+    finally:
+        server.stop()
 
 
 def test_saves_are_not_held_up_while_a_render_runs_away(
@@ -133,3 +144,17 @@ def test_saves_are_not_held_up_while_a_render_runs_away(
     assert answers["save"][0] == 302
     assert answers["print"][0] == 503
     assert answers["save"][1] < 1.5 <= answers["print"][1]
+
+
+def test_limits_come_from_the_environment_and_nonsense_is_refused(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from curriculum.settings import from_environment
+
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("GROUPWORK_PDF_TIME_LIMIT_SECONDS", "90")
+    monkeypatch.setenv("GROUPWORK_PDF_MEMORY_LIMIT_MB", "512")
+    settings = from_environment(tmp_path)
+    assert (settings["PDF_TIME_LIMIT_SECONDS"], settings["PDF_MEMORY_LIMIT_MB"]) == (90, 512)
+    monkeypatch.setenv("GROUPWORK_PDF_TIME_LIMIT_SECONDS", "soon")
+    with pytest.raises(ValueError, match="GROUPWORK_PDF_TIME_LIMIT_SECONDS must be a positive"):
+        from_environment(tmp_path)

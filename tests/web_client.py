@@ -29,8 +29,9 @@ class WebClient:
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
+        self.cookies = CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar()), _KeepRedirects())
+            urllib.request.HTTPCookieProcessor(self.cookies), _KeepRedirects())
 
     def request(self, path: str, data: Any = None, timeout: float = 30) -> tuple[int, str]:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None

@@ -1,0 +1,20 @@
+"""The WSGI apps the page benchmarks serve with gunicorn, beside Groupwork itself."""
+
+from flask import Flask
+
+from app import create_app
+
+
+def hello_app() -> Flask:
+    """The ceiling for any page: a minimal Flask view, nothing else."""
+    app = Flask(__name__)
+    app.add_url_rule("/hello", "hello", lambda: "hello")
+    return app
+
+
+def signed_in_hello_app() -> Flask:
+    """Groupwork with one minimal view added: behind its sign-in and session checks, and
+    nothing more (the ceiling for any signed-in page)."""
+    app = create_app()
+    app.add_url_rule("/bench/hello", "bench_hello", lambda: "hello")
+    return app

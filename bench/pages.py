@@ -1,0 +1,131 @@
+"""Pages over HTTP: gunicorn with gunicorn.conf.py on loopback, driven by ApacheBench (ab), each
+path against its ceiling measured in the same run: a bare Flask hello, and a hello view added
+to Groupwork behind its sign-in and session checks.
+
+Cookies are not marked Secure here (GROUPWORK_ENV=development) because the benchmark speaks
+plain HTTP on loopback; everything else is the production configuration.
+"""
+
+import datetime
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from app import create_app
+from curriculum import db, logbook, schema
+from curriculum.cli import add_user
+from curriculum.settings import PROJECT_ROOT
+from models import Enrollment, Group, Modality, Participant, Role, User
+from tests.web_client import Gunicorn, WebClient
+
+SECONDS = 5  # per ab run
+RUNS = 3  # medians of these
+CONCURRENCY = 4  # two sync workers, each with one request waiting
+PASSWORD = "bench password 2026"
+REQUESTS_RE = re.compile(r"Requests per second:\s+([\d.]+)")
+P99_RE = re.compile(r"^\s+99%\s+(\d+)", re.MULTILINE)
+NON_2XX_RE = re.compile(r"Non-2xx responses:\s+(\d+)")
+
+
+def ab(url: str, cookie: str | None = None) -> dict[str, float]:
+    """req/s and p99 (ms) for one URL: a warm-up, then the median of RUNS timed runs."""
+    base = ["ab", "-q", "-c", str(CONCURRENCY), *(["-C", cookie] if cookie else [])]
+    subprocess.run([*base, "-n", "200", url], capture_output=True, check=True)
+    rates, p99s = [], []
+    for _ in range(RUNS):
+        output = subprocess.run([*base, "-t", str(SECONDS), "-n", "1000000", url],
+                                capture_output=True, text=True, check=True).stdout
+        if match := NON_2XX_RE.search(output):
+            raise RuntimeError(f"{url}: {match.group(1)} answers were not 2xx")
+        rates.append(float(REQUESTS_RE.search(output).group(1)))
+        p99s.append(float(P99_RE.search(output).group(1)))
+    return {"req_s": statistics.median(rates), "req_s_min": min(rates),
+            "req_s_max": max(rates), "p99_ms": statistics.median(p99s)}
+
+
+def prepare(scratch: Path) -> tuple[str, int]:
+    """A facilitator with a group of eight and a draft log; returns the email and log id."""
+    app = create_app({"SECRET_KEY": "pages-" * 8,
+                      "DATABASE_URL": f"sqlite:///{scratch}/pages.sqlite3"})
+    with app.app_context():
+        schema.upgrade(db.engine())
+        add_user("facilitator@bench.test", "Fran Bench", Role.FACILITATOR, PASSWORD)
+        session = db.get_session()
+        group = Group(name="Bench group", meeting_days="mon,wed,thu",
+                      start_time=datetime.time(18), minutes=180, modality=Modality.IN_PERSON,
+                      track_slug="core-12-week")
+        user = session.query(User).one()
+        group.facilitators = [user]
+        session.add(group)
+        for seat in range(8):
+            session.add(Enrollment(group=group, admitted_on=datetime.date(2026, 1, 5),
+                                   participant=Participant(display_name=f"Member {seat}",
+                                                           record_number=f"B{seat:03d}")))
+        session.flush()
+        log = logbook.start_log(session, group, datetime.date(2026, 3, 4), user,
+                                ["managing-cravings"], app.extensions["library"])
+        session.commit()
+        log_id = log.id
+    app.extensions["engine"].dispose()
+    return "facilitator@bench.test", log_id
+
+
+def serve(app_spec: str, scratch: Path) -> Gunicorn:
+    server = Gunicorn({"DATABASE_URL": f"sqlite:///{scratch}/pages.sqlite3",
+                       "SECRET_KEY": "pages-" * 8,
+                       "GROUPWORK_ENV": "development"},
+                      options=("--config", str(PROJECT_ROOT / "gunicorn.conf.py"),
+                               "--access-logfile", "/dev/null"),
+                      app_spec=app_spec)
+    server.start()
+    return server
+
+
+def run() -> dict[str, Any]:
+    if shutil.which("ab") is None:
+        print("pages: skipped, ApacheBench is missing (Debian: apt-get install apache2-utils)")
+        return {"skipped": "ab not installed"}
+    scratch = Path(tempfile.mkdtemp(prefix="groupwork-pages-"))
+    results: dict[str, Any] = {}
+    try:
+        email, log_id = prepare(scratch)
+        server = serve("bench.apps:hello_app()", scratch)
+        try:
+            results["hello"] = ab(server.base_url + "/hello")
+        finally:
+            server.stop()
+        server = serve("bench.apps:signed_in_hello_app()", scratch)
+        try:
+            client = WebClient(server.base_url)
+            client.sign_in(email, PASSWORD)
+            cookie = "; ".join(f"{c.name}={c.value}" for c in client.cookies)
+            assert client.request("/topics/managing-cravings/handout.pdf")[0] == 200  # cached
+            for name, path in (("signed-in hello", "/bench/hello"),
+                               ("handout PDF, cached", "/topics/managing-cravings/handout.pdf"),
+                               ("topic page", "/topics/managing-cravings"),
+                               ("log page GET (8 people)", f"/logs/{log_id}/edit")):
+                results[name] = ab(server.base_url + path, cookie)
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    hello, signed_in = results["hello"], results["signed-in hello"]
+    print(f"\nPages over HTTP (gunicorn.conf.py, ab -c {CONCURRENCY}, medians of {RUNS} × "
+          f"{SECONDS} s)")
+    print(f"{'path':28} {'req/s':>8} {'[min–max]':>15} {'p99 ms':>7}  ratio")
+    for name, figures in results.items():
+        base, base_name = (hello, "hello") if name == "signed-in hello" else (
+            signed_in, "signed-in hello")
+        ratio = "" if name == "hello" else (
+            f"{figures['req_s'] / base['req_s']:.2f}x {base_name} req/s")
+        if name == "handout PDF, cached":
+            ratio += f"; p99 {figures['p99_ms'] / max(signed_in['p99_ms'], 1):.2f}x"
+        figures["ratio"] = ratio
+        print(f"{name:28} {figures['req_s']:8.0f} "
+              f"{figures['req_s_min']:7.0f}–{figures['req_s_max']:<7.0f} "
+              f"{figures['p99_ms']:7.0f}  {ratio}")
+    return results
