@@ -44,5 +44,7 @@ def post_worker_init(worker: Any) -> None:
     """Fork this worker's PDF render child now, not on its first PDF request."""
     from curriculum import pdf
 
-    with worker.wsgi.app_context():
-        pdf.renderer().start()
+    app = worker.wsgi
+    if "pdf_cache" in getattr(app, "extensions", {}):  # Groupwork, not bench's bare hello app
+        with app.app_context():
+            pdf.renderer().start()

@@ -240,6 +240,9 @@ class SessionLog(Base):
     __table_args__ = (
         Index("ix_session_logs_group_date", "group_id", "session_date"),
         Index("ix_session_logs_state_signed", "state", "signed_at"),
+        # A supervisor's queue (signed, in my groups) and overdue drafts: without it the
+        # planner may walk ten years of a group's logs to find the few still signed.
+        Index("ix_session_logs_group_state_date", "group_id", "state", "session_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

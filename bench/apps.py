@@ -9,6 +9,7 @@ def hello_app() -> Flask:
     """The ceiling for any page: a minimal Flask view, nothing else."""
     app = Flask(__name__)
     app.add_url_rule("/hello", "hello", lambda: "hello")
+    app.add_url_rule("/healthz", "healthz", lambda: "ok")  # how the starter knows it is up
     return app
 
 

@@ -1,5 +1,5 @@
 """A program's ten years of records, built by bulk inserts: 100 groups meeting three times a
-week, rolling rosters (12-week stays, about ten people a group), every log state, about one
+week, rolling rosters (12-week stays, eight seats a group), every log state, about one
 million participant notes. Shaped like real use, so the page queries meet real selectivity.
 """
 
@@ -32,7 +32,7 @@ GROUPS, SUPERVISORS, FACILITATORS = 100, 10, 50
 YEARS = 10
 MEETING_DAYS = (0, 2, 3)  # Monday, Wednesday, Thursday
 STAY_WEEKS = 12
-SEATS = 10
+SEATS = 8
 BATCH = 20_000
 PASSWORD = "bench password 2026"
 NOTE = {"data": "Described a craving after a hard shift and rated it 6 of 10.",

@@ -28,11 +28,12 @@ LAST_DAY = datetime.date(2026, 11, 20)
 
 
 def captured_statements(engine: Engine, action: Callable[[], object]) -> list[tuple[str, Any]]:
-    """The SQL an action sends, with its parameters, in order."""
+    """The queries an action sends, with their parameters, in order (not BEGIN and such)."""
     seen: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        seen.append((statement, parameters))
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -63,8 +64,6 @@ def plans(engine: Engine, statements: list[tuple[str, Any]]) -> list[str]:
     connection = engine.raw_connection()
     cursor = connection.cursor()
     for statement, parameters in statements:
-        if not statement.lstrip().upper().startswith("SELECT"):
-            continue
         lines.append("  " + " ".join(statement.split())[:160] + " …")
         if engine.dialect.name == "sqlite":
             cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
@@ -104,20 +103,23 @@ def run_engine(url: str, scratch: Path) -> dict[str, Any]:
         group_id = built.group_ids[0]
         first = LAST_DAY - datetime.timedelta(weeks=12)
 
-        def as_a_request(page: Callable[[Group], object]) -> Callable[[], object]:
-            """Each round starts as a request does: an empty session, the group loaded."""
+        def as_a_request(page: Callable[[], object]) -> Callable[[], object]:
+            """Each round starts as a request does: with an empty session."""
             def run() -> object:
                 session.expunge_all()
                 session.rollback()
-                return page(session.get(Group, group_id))
+                return page()
             return run
 
+        def group() -> Group:
+            return session.get(Group, group_id)
+
         paths = {
-            "review queue": as_a_request(lambda _group: review.awaiting_cosignature(1)),
+            "review queue": as_a_request(lambda: review.awaiting_cosignature(1)),
             "hours report, 12 weeks": as_a_request(
-                lambda group: reports.hours_report(session, group, first, LAST_DAY)),
+                lambda: reports.hours_report(session, group(), first, LAST_DAY)),
             "coverage, one group": as_a_request(
-                lambda group: coverage.group_coverage(session, group, library, LAST_DAY)),
+                lambda: coverage.group_coverage(session, group(), library, LAST_DAY)),
         }
         for label, action in paths.items():
             statements = captured_statements(engine, action)

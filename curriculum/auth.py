@@ -95,6 +95,11 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+# The idle clock is restarted at most once a minute: a session cookie re-signed and re-sent on
+# every request would cost every page for no gain over a 15-minute idle timeout.
+SEEN_AT_RESOLUTION_SECONDS = 60
+
+
 def _session_expired() -> bool:
     now = utcnow().timestamp()
     config = current_app.config
@@ -115,7 +120,9 @@ def require_sign_in() -> ResponseReturnValue | None:
         if request.method != "GET":
             abort(401)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    session["seen_at"] = utcnow().timestamp()
+    now = utcnow().timestamp()
+    if now - session.get("seen_at", 0) >= SEEN_AT_RESOLUTION_SECONDS:
+        session["seen_at"] = now
     if current_user.is_password_temporary and request.endpoint not in (
         "auth.change_password", "auth.change_password_post", "auth.logout"
     ):

@@ -64,16 +64,20 @@ def next_dates(session: Session, group: Group, track: Track, library_: Library,
     return upcoming
 
 
-def attended_topics(session: Session, group: Group) -> dict[int, set[str]]:
-    """Topics each participant attended in this group (any log not voided)."""
+def attended_topics(session: Session, group: Group,
+                    participant_ids: list[int]) -> dict[int, set[str]]:
+    """Topics each of these participants attended in this group, in any log not voided
+    (through the attendance index on participant: a few hundred rows, however long the
+    group has run)."""
     rows = session.execute(
         select(Attendance.participant_id, SessionLog.topics)
         .join(SessionLog, Attendance.log_id == SessionLog.id)
-        .where(SessionLog.group_id == group.id, SessionLog.state != LogState.VOIDED,
+        .where(Attendance.participant_id.in_(participant_ids),
+               SessionLog.group_id == group.id, SessionLog.state != LogState.VOIDED,
                Attendance.status.in_(ATTENDED)))
-    seen: dict[int, set[str]] = {}
+    seen: dict[int, set[str]] = {pid: set() for pid in participant_ids}
     for participant_id, topics in rows:
-        seen.setdefault(participant_id, set()).update(topics)
+        seen[participant_id].update(topics)
     return seen
 
 
@@ -83,12 +87,12 @@ def group_coverage(session: Session, group: Group, library_: Library,
     if track is None:
         return None
     topics = list(dict.fromkeys(track.topics))
-    seen = attended_topics(session, group)
-    upcoming = next_dates(session, group, track, library_, day)
     current = logbook.roster_on(session, group, day)
+    seen = attended_topics(session, group, [p.id for p in current])
+    upcoming = next_dates(session, group, track, library_, day)
     people = [ParticipantCoverage(
-        p, [t for t in topics if t in seen.get(p.id, set())],
-        [(t, upcoming.get(t)) for t in topics if t not in seen.get(p.id, set())])
+        p, [t for t in topics if t in seen[p.id]],
+        [(t, upcoming.get(t)) for t in topics if t not in seen[p.id]])
         for p in current]
     runs = dict.fromkeys(topics, 0)
     for logged in session.scalars(select(SessionLog.topics).where(
@@ -101,9 +105,9 @@ def group_coverage(session: Session, group: Group, library_: Library,
 
 def not_yet_had(session: Session, group: Group, slug: str, day: datetime.date) -> list[str]:
     """Display names of today's enrolled participants who have not attended this topic."""
-    seen = attended_topics(session, group)
-    return [p.display_name for p in logbook.roster_on(session, group, day)
-            if slug not in seen.get(p.id, set())]
+    current = logbook.roster_on(session, group, day)
+    seen = attended_topics(session, group, [p.id for p in current])
+    return [p.display_name for p in current if slug not in seen[p.id]]
 
 
 @bp.get("/groups/<id:group_id>")

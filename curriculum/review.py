@@ -1,6 +1,7 @@
 """Blueprint: the supervisor's review queue, co-signing and returning logs."""
 
 import datetime
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -13,7 +14,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Row, Select, bindparam, exists, func, select
 
 from curriculum import audit, logbook
 from curriculum.access import get_log, supervises
@@ -33,6 +34,7 @@ from models import (
     ParticipantNote,
     ReviewAction,
     SessionLog,
+    User,
     utcnow,
 )
 
@@ -52,19 +54,37 @@ def _flagged(log_id_column: object) -> object:
                           ParticipantNote.is_safety_concern.is_(True))
 
 
-def awaiting_cosignature(page: int) -> list[tuple[SessionLog, bool, int]]:
-    """Signed logs in my groups: safety-flagged first, then oldest signature first; each with
-    its flag and the number who attended."""
+def _awaiting_cosignature_query() -> Select[Any]:
+    """Signed logs in a supervisor's groups: safety-flagged first, then oldest signature first;
+    with what the queue shows and nothing more (rows, not objects: a supervisor's queue is read
+    often and covers every group they supervise). Built once; the supervisor and page are
+    parameters."""
     flagged = _flagged(SessionLog.id).label("flagged")
+    overridden = (SessionLog.summary_name_override.is_not(None) | exists().where(
+        ParticipantNote.log_id == SessionLog.id,
+        ParticipantNote.name_check_override.is_not(None))).label("overridden")
     attended = (select(func.count()).select_from(Attendance)
                 .where(Attendance.log_id == SessionLog.id, Attendance.status.in_(ATTENDED))
                 .scalar_subquery().label("attended"))
-    query = (select(SessionLog, flagged, attended)
-             .where(SessionLog.group_id.in_(supervised_group_ids()),
-                    SessionLog.state == LogState.SIGNED)
-             .order_by(flagged.desc(), SessionLog.signed_at, SessionLog.id)
-             .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
-    return [tuple(row) for row in get_session().execute(query)]
+    return (select(SessionLog.id, SessionLog.session_date, SessionLog.topics,
+                   SessionLog.signed_at, Group.name.label("group_name"),
+                   User.name.label("signed_by_name"), flagged, overridden, attended)
+            .join(Group, SessionLog.group_id == Group.id)
+            .join(User, SessionLog.signed_by_id == User.id)
+            .where(Group.supervisor_id == bindparam("supervisor_id"),
+                   SessionLog.state == LogState.SIGNED)
+            .order_by(flagged.desc(), SessionLog.signed_at, SessionLog.id)
+            .limit(PAGE_SIZE + 1).offset(bindparam("offset")))
+
+
+_AWAITING_COSIGNATURE = _awaiting_cosignature_query()
+
+
+def awaiting_cosignature(page: int) -> list[Row[Any]]:
+    """One page of my queue (and one row more, to tell whether there is a next page)."""
+    # Through the session's connection: plain rows need none of the ORM's bookkeeping.
+    return list(get_session().connection().execute(_AWAITING_COSIGNATURE, {
+        "supervisor_id": current_user.id, "offset": (page - 1) * PAGE_SIZE}))
 
 
 def overdue_for_signature(day: datetime.date) -> list[SessionLog]:
