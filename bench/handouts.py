@@ -57,7 +57,26 @@ def run() -> dict[str, object]:
         assert response.status_code == 200
         return response.data
 
+    track = library.tracks["core-12-week"]
+    packet_url = "/handouts.pdf?topics=" + ",".join(track.topics)
+
+    def packet() -> bytes:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        response = client.get(packet_url)
+        assert response.status_code == 200
+        return response.data
+
+    def singles() -> None:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        for slug in track.topics:
+            assert client.get(f"/topics/{slug}/handout.pdf?size=a4").status_code == 200
+
     timings = {}
+    timings["packet"] = measure(f"packet of {len(track.topics)} handouts, first request",
+                                packet, 3)
+    timings["singles"] = measure(f"{len(track.topics)} single handouts, uncached", singles, 3)
+    timings["packet_repeat"] = measure("packet, repeated (cached)",
+                                       lambda: client.get(packet_url).data, ROUNDS)
     timings["bare"] = measure("bare WeasyPrint, same HTML", bare, ROUNDS)
     timings["reference"] = measure("bare WeasyPrint, reference handout", reference, ROUNDS)
     timings["uncached"] = measure("handout endpoint, uncached", uncached, ROUNDS)
@@ -68,10 +87,14 @@ def run() -> dict[str, object]:
     print(timings["uncached"].row(timings["bare"]))
     print(timings["bare"].row(timings["reference"]))
     print(timings["cached"].row(timings["bare"]))
+    print(timings["singles"].row())
+    print(timings["packet"].row(timings["singles"]))
+    print(timings["packet_repeat"].row(timings["packet"]))
     shutil.rmtree(scratch, ignore_errors=True)
     return {name: t.as_dict() for name, t in timings.items()} | {
         "ratios": {
             "uncached_vs_bare": timings["uncached"].median / timings["bare"].median,
             "bare_vs_reference": timings["bare"].median / timings["reference"].median,
             "cached_vs_bare": timings["cached"].median / timings["bare"].median,
+            "packet_vs_singles": timings["packet"].median / timings["singles"].median,
         }}

@@ -12,6 +12,7 @@ import shutil
 import statistics
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,13 +77,55 @@ def prepare(scratch: Path) -> tuple[str, int]:
 
 def serve(app_spec: str, scratch: Path) -> Gunicorn:
     server = Gunicorn({"DATABASE_URL": f"sqlite:///{scratch}/pages.sqlite3",
-                       "SECRET_KEY": "pages-" * 8,
-                       "GROUPWORK_ENV": "development"},
+                       "SECRET_KEY": "pages-" * 8, "GROUPWORK_ENV": "development",
+                       "GROUPWORK_PDF_CACHE_DIR": str(scratch / "pdf-cache")},
                       options=("--config", str(PROJECT_ROOT / "gunicorn.conf.py"),
                                "--access-logfile", "/dev/null"),
                       app_spec=app_spec)
     server.start()
     return server
+
+
+def timed_get(client: WebClient, path: str) -> float:
+    started = time.perf_counter()
+    status, _ = client.headers(path)
+    assert status == 200, (path, status)
+    return time.perf_counter() - started
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+
+def fresh_workers(email: str, log_id: int, scratch: Path) -> dict[str, Any]:
+    """A freshly started server: its first PDF against steady uncached renders, then worker
+    memory after 1,000 mixed requests including 50 PDFs."""
+    server = serve("app:create_app()", scratch)
+    try:
+        client = WebClient(server.base_url)
+        client.sign_in(email, PASSWORD)
+        slugs = sorted(p.stem for p in (PROJECT_ROOT / "content" / "topics").glob("*.md"))
+        first = timed_get(client, f"/topics/{slugs[0]}/handout.pdf?size=a4&large=1")
+        steady = [timed_get(client, f"/topics/{slug}/handout.pdf?size=a4&large=1")
+                  for slug in slugs[1:8]]
+        pdfs = iter([f"/topics/{slug}/handout.pdf?size={size}"
+                     for size in ("letter", "a4") for slug in slugs][:50])
+        pages = ["/", "/topics", f"/logs/{log_id}/edit", "/groups", "/topics/managing-cravings"]
+        for number in range(1000):
+            path = next(pdfs, None) if number % 20 == 0 else None
+            client.headers(path or pages[number % len(pages)])
+        children = subprocess.run(["ps", "-o", "pid=,ppid=", "-g", str(server.process.pid)],
+                                  capture_output=True, text=True).stdout.split("\n")
+        pairs = [tuple(map(int, line.split())) for line in children if line.strip()]
+        workers = [pid for pid, parent in pairs if parent == server.process.pid]
+        renderers = [pid for pid, parent in pairs if parent in workers]
+        return {"first_pdf_s": first, "steady_pdf_s": statistics.median(steady),
+                "first_vs_steady": first / statistics.median(steady),
+                "worker_rss_mb": [rss_mb(pid) for pid in workers],
+                "render_child_rss_mb": [rss_mb(pid) for pid in renderers]}
+    finally:
+        server.stop()
 
 
 def run() -> dict[str, Any]:
@@ -111,12 +154,14 @@ def run() -> dict[str, Any]:
                 results[name] = ab(server.base_url + path, cookie)
         finally:
             server.stop()
+        results["fresh workers"] = fresh_workers(email, log_id, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     hello, signed_in = results["hello"], results["signed-in hello"]
     print(f"\nPages over HTTP (gunicorn.conf.py, ab -c {CONCURRENCY}, medians of {RUNS} × "
           f"{SECONDS} s)")
     print(f"{'path':28} {'req/s':>8} {'[min–max]':>15} {'p99 ms':>7}  ratio")
+    fresh = results.pop("fresh workers")
     for name, figures in results.items():
         base, base_name = (hello, "hello") if name == "signed-in hello" else (
             signed_in, "signed-in hello")
@@ -128,4 +173,10 @@ def run() -> dict[str, Any]:
         print(f"{name:28} {figures['req_s']:8.0f} "
               f"{figures['req_s_min']:7.0f}–{figures['req_s_max']:<7.0f} "
               f"{figures['p99_ms']:7.0f}  {ratio}")
+    print(f"first PDF after a worker starts {fresh['first_pdf_s'] * 1000:.0f} ms, steady "
+          f"uncached {fresh['steady_pdf_s'] * 1000:.0f} ms: {fresh['first_vs_steady']:.2f}x")
+    print(f"after 1,000 mixed requests (50 PDFs): worker RSS "
+          f"{', '.join(f'{mb:.0f}' for mb in fresh['worker_rss_mb'])} MB; render child RSS "
+          f"{', '.join(f'{mb:.0f}' for mb in fresh['render_child_rss_mb'])} MB")
+    results["fresh workers"] = fresh
     return results

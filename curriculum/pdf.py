@@ -6,6 +6,7 @@ WeasyPrint needs Pango and friends from the system. Where they are missing the r
 still runs and the PDF routes answer 503 with the reason (see ``unavailable_reason``).
 """
 
+import functools
 import hashlib
 import logging
 import mimetypes
@@ -64,25 +65,20 @@ def unavailable_reason() -> str | None:
     return None if weasyprint is not None else _IMPORT_ERROR or "WeasyPrint is not installed"
 
 
-_stylesheet: Any = None
-
-
-def _print_stylesheet() -> Any:
-    """The print CSS, parsed once per process (every render reuses it)."""
-    global _stylesheet
-    if _stylesheet is None:
-        _stylesheet = weasyprint.CSS(filename=str(PRINT_CSS), url_fetcher=StaticOnlyFetcher())
-    return _stylesheet
+@functools.lru_cache(maxsize=16)
+def _stylesheet(extra_css: str = "") -> Any:
+    """A stylesheet parsed once per process and reused by every render: the print CSS (no
+    argument), or one variant's few rules (page size, large print)."""
+    if not extra_css:
+        return weasyprint.CSS(filename=str(PRINT_CSS), url_fetcher=StaticOnlyFetcher())
+    return weasyprint.CSS(string=extra_css, url_fetcher=StaticOnlyFetcher())
 
 
 def _render_here(html: str, extra_css: str) -> bytes:
     """Render in this process; only the render child calls it (and the warm-up)."""
-    fetcher = StaticOnlyFetcher()
-    stylesheets = [_print_stylesheet()]
-    if extra_css:
-        stylesheets.append(weasyprint.CSS(string=extra_css, url_fetcher=fetcher))
+    stylesheets = [_stylesheet()] + ([_stylesheet(extra_css)] if extra_css else [])
     document = weasyprint.HTML(string=html, base_url=STATIC_DIR.as_uri() + "/",
-                               url_fetcher=fetcher)
+                               url_fetcher=StaticOnlyFetcher())
     return document.write_pdf(stylesheets=stylesheets, pdf_variant="pdf/ua-1")
 
 

@@ -66,6 +66,9 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "LICENSED_TOPICS": frozenset(
             s.strip() for s in env.get("GROUPWORK_LICENSED_TOPICS", "").split(",") if s.strip()
         ),
+        # Where rendered handouts are kept (default instance/pdf-cache).
+        **({"PDF_CACHE_DIR": Path(env["GROUPWORK_PDF_CACHE_DIR"])}
+           if env.get("GROUPWORK_PDF_CACHE_DIR") else {}),
         "PDF_TIME_LIMIT_SECONDS": _positive(env, "GROUPWORK_PDF_TIME_LIMIT_SECONDS",
                                             DEFAULTS["PDF_TIME_LIMIT_SECONDS"]),
         "PDF_MEMORY_LIMIT_MB": int(_positive(env, "GROUPWORK_PDF_MEMORY_LIMIT_MB",
