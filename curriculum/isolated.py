@@ -33,6 +33,14 @@ def _address_space() -> int:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _out_of_memory() -> bool:
+    try:
+        bytearray(16 * 1024 * 1024)
+    except MemoryError:
+        return True
+    return False
+
+
 def _close_inherited_files(keep: int) -> None:
     """Close every descriptor the fork copied but our pipe and stdio: the worker's listening
     socket, database connections, a test runner's pipes. Held open here, they would keep
@@ -51,8 +59,7 @@ def _serve(function: Callable[..., Any], connection: Connection, parents_end: Co
         signal.signal(number, signal.SIG_DFL)
     faulthandler.disable()  # a render stopped for its memory is expected, not a crash report
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = _address_space() + allowance
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    resource.setrlimit(resource.RLIMIT_AS, (_address_space() + allowance, hard))
     while True:
         try:
             args = connection.recv()
@@ -62,8 +69,8 @@ def _serve(function: Callable[..., Any], connection: Connection, parents_end: Co
             connection.send(("ok", function(*args)))
         except Exception as error:  # reported to the parent, which raises it there
             # Out of memory shows as MemoryError, or as whatever a C library makes of a
-            # failed malloc (SystemError, say): near the limit, it is the limit.
-            if isinstance(error, MemoryError) or _address_space() > limit - allowance // 10:
+            # failed malloc (SystemError, say): if a modest allocation fails now, it was.
+            if isinstance(error, MemoryError) or _out_of_memory():
                 connection.send(("memory", None))
                 return  # the heap may be half-torn: the next call gets a fresh child
             connection.send(("error", f"{type(error).__name__}: {error}"))

@@ -66,9 +66,10 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "LICENSED_TOPICS": frozenset(
             s.strip() for s in env.get("GROUPWORK_LICENSED_TOPICS", "").split(",") if s.strip()
         ),
-        # Where rendered handouts are kept (default instance/pdf-cache).
-        **({"PDF_CACHE_DIR": Path(env["GROUPWORK_PDF_CACHE_DIR"])}
-           if env.get("GROUPWORK_PDF_CACHE_DIR") else {}),
+        # Where rendered handouts and the rendered library are kept (default: instance/).
+        **{key: Path(env[name]) for key, name in (
+            ("PDF_CACHE_DIR", "GROUPWORK_PDF_CACHE_DIR"),
+            ("LIBRARY_CACHE_DIR", "GROUPWORK_LIBRARY_CACHE_DIR")) if env.get(name)},
         "PDF_TIME_LIMIT_SECONDS": _positive(env, "GROUPWORK_PDF_TIME_LIMIT_SECONDS",
                                             DEFAULTS["PDF_TIME_LIMIT_SECONDS"]),
         "PDF_MEMORY_LIMIT_MB": int(_positive(env, "GROUPWORK_PDF_MEMORY_LIMIT_MB",
@@ -97,4 +98,5 @@ def finish(config: dict[str, Any], instance: Path) -> None:
     if production:  # served behind a TLS proxy: links built outside a request use https
         config["PREFERRED_URL_SCHEME"] = "https"
     config.setdefault("PDF_CACHE_DIR", instance / "pdf-cache")
+    config.setdefault("LIBRARY_CACHE_DIR", instance / "library-cache")
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'groupwork.sqlite3'}")

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
+from curriculum import library_cache
 from curriculum.handouts import SIZES, Variant, handout_file
 from curriculum.library import TAGS, Library, Topic
 from curriculum.text import clean_line
@@ -97,7 +98,8 @@ def packet() -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     """Load the library once, at start-up; every request reads the same object."""
     folders = [Path(folder) for folder in app.config["CONTENT_DIRS"]]
-    loaded = Library.load(folders, licensed=frozenset(app.config["LICENSED_TOPICS"]))
+    loaded = library_cache.load(folders, frozenset(app.config["LICENSED_TOPICS"]),
+                                Path(app.config["LIBRARY_CACHE_DIR"]))
     if loaded.problems:
         log.warning("the curriculum library has %d problem(s); run 'flask --app app "
                     "curriculum check'", len(loaded.problems))

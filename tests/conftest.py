@@ -67,6 +67,7 @@ def app_config(tmp_path: Path, content_dir: Path, database_url: str) -> dict[str
         "DATABASE_URL": database_url,
         "CONTENT_DIRS": [content_dir],
         "PDF_CACHE_DIR": tmp_path / "pdf-cache",
+        "LIBRARY_CACHE_DIR": tmp_path / "library-cache",
     }
 
 

@@ -63,14 +63,18 @@ def test_the_functions_own_errors_come_back_by_name() -> None:
         worker.close()
 
 
+def write_long_handout(content_dir: Path, paragraphs: int) -> str:
+    text = "\n\n".join(f"Paragraph {n}: notice the urge, name it, and let it pass."
+                       for n in range(paragraphs))
+    handout = f"## Key ideas\n\n{text}\n\n[lines: 2]\n\n## Before next group\n\nRest.\n"
+    write_topic(content_dir, "endless-handout", title="Endless Handout", handout=handout)
+    return "endless-handout"
+
+
 @pytest.fixture
 def huge_topic(content_dir: Path) -> str:
     """A handout of some 3,000 paragraphs: about a hundred pages, seconds to render."""
-    paragraphs = "\n\n".join(f"Paragraph {n}: notice the urge, name it, and let it pass."
-                             for n in range(3000))
-    handout = f"## Key ideas\n\n{paragraphs}\n\n[lines: 2]\n\n## Before next group\n\nRest.\n"
-    write_topic(content_dir, "endless-handout", title="Endless Handout", handout=handout)
-    return "endless-handout"
+    return write_long_handout(content_dir, 3000)
 
 
 def print_with_limits(make_app: Callable[..., Flask], make_user: Callable[..., User],
@@ -93,11 +97,12 @@ def test_a_handout_over_the_time_limit_is_answered_503_and_printing_goes_on(
 
 
 def test_a_handout_over_the_memory_limit_is_answered_503(
-        make_user: Callable[..., User], database_url: str, content_dir: Path,
-        huge_topic: str) -> None:
+        make_user: Callable[..., User], database_url: str, content_dir: Path) -> None:
     """The limit is address space the render child may add to what it was forked with, so
     it is tried in a fresh server: a child forked from this long-running test process could
-    reuse that process's free heap. 1 MB is less than a hundred-page handout needs."""
+    reuse that process's free heap, and a worker has some free heap too: 1 MB beyond it is far
+    less than a 12,000-paragraph handout needs (hundreds of MB), whatever the heap holds."""
+    huge_topic = write_long_handout(content_dir, 12_000)
     user = make_user()
     server = Gunicorn({"DATABASE_URL": database_url, "SECRET_KEY": "k" * 64,
                        "GROUPWORK_CONTENT_DIRS": str(content_dir),

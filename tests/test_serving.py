@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from models import Role, User
 from tests.web_client import PROJECT_ROOT, Gunicorn, WebClient
@@ -24,12 +25,13 @@ def production(database_url: str, **env: str) -> dict[str, str]:
 
 
 def test_refuses_to_start_with_an_account_on_a_printed_password(
-        make_user: Callable[..., User], database_url: str) -> None:
+        make_user: Callable[..., User], database_url: str, tmp_path: Path) -> None:
     make_user(Role.ADMIN, email="first-admin@example.org", is_password_temporary=True)
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind",
          "127.0.0.1:0", "wsgi:app"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-        timeout=60, env={**os.environ, **production(database_url)})
+        timeout=60, env={**os.environ, **production(database_url),
+                         "GROUPWORK_LIBRARY_CACHE_DIR": str(tmp_path / "library-cache")})
     assert result.returncode != 0
     assert "first-admin@example.org still has the one-time password" in result.stderr
 

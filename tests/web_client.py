@@ -2,10 +2,12 @@
 kill the server, where an in-process test client cannot stand in."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -79,7 +81,11 @@ class Gunicorn:
                  options: tuple[str, ...] = (), app_spec: str = "app:create_app()") -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "GROUPWORK_ENV": "development", **env}
+        # Its own caches, never the project's instance folder (kept across a restart).
+        self.scratch = Path(tempfile.mkdtemp(prefix="groupwork-server-"))
+        self.env = {**os.environ, "GROUPWORK_ENV": "development",
+                    "GROUPWORK_PDF_CACHE_DIR": str(self.scratch / "pdf-cache"),
+                    "GROUPWORK_LIBRARY_CACHE_DIR": str(self.scratch / "library-cache"), **env}
         self.workers = workers
         self.options = options  # e.g. ("--config", "gunicorn.conf.py"); ours come after
         self.app_spec = app_spec
@@ -100,6 +106,7 @@ class Gunicorn:
                     return
             except OSError:
                 time.sleep(0.1)
+        self.kill()  # never leave a half-started server behind
         raise RuntimeError("gunicorn did not answer /healthz in time")
 
     def kill(self) -> None:
@@ -109,7 +116,12 @@ class Gunicorn:
         self.process.communicate()
 
     def stop(self) -> None:
+        """SIGTERM to the master, which stops its workers in order (a signal to the whole
+        group could reach a worker still booting, before it has its own handlers)."""
         if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.communicate(timeout=30)
-
+            self.process.terminate()
+            try:
+                self.process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        shutil.rmtree(self.scratch, ignore_errors=True)
