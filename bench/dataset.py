@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
+from bench.common import NOTE, PASSWORD
 from curriculum.auth import hash_password
 from models import (
     Attendance,
@@ -34,10 +35,6 @@ MEETING_DAYS = (0, 2, 3)  # Monday, Wednesday, Thursday
 STAY_WEEKS = 12
 SEATS = 8
 BATCH = 20_000
-PASSWORD = "bench password 2026"
-NOTE = {"data": "Described a craving after a hard shift and rated it 6 of 10.",
-        "assessment": "Engaged; linked the craving to fatigue and payday.",
-        "plan": "Practise urge surfing daily; call a support before the weekend."}
 TOPICS = ["managing-cravings", "identifying-triggers", "healthy-communication",
           "emotional-regulation", "relapse-warning-signs", "sleep-in-recovery"]
 

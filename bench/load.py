@@ -28,6 +28,7 @@ from locust.env import Environment
 from sqlalchemy import func, select
 
 from app import create_app
+from bench.common import NOTE, PASSWORD, VERSION_RE, filled_log_form
 from curriculum import audit, db, logbook, schema
 from curriculum.auth import hash_password
 from curriculum.settings import PROJECT_ROOT
@@ -44,18 +45,12 @@ from models import (
     SessionLog,
     User,
 )
+from tests.helpers import CSRF_RE, reset_postgres
 from tests.web_client import Gunicorn
 
-PASSWORD = "load test password 2026"
 FACILITATORS, SUPERVISORS, PRINTERS = 40, 8, 2
 GROUP_SIZE = 8
 SIGNED_PER_GROUP = 3  # waiting for co-signature when the run starts
-NOTE = {"data": "Described a craving at work and rated it 6 of 10.",
-        "assessment": "Engaged and linked the craving to payday stress.",
-        "plan": "Practise urge surfing daily and report back next group."}
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
-VERSION_RE = re.compile(r'name="version" value="(\d+)"')
-PARTICIPANT_RE = re.compile(r'name="status_(\d+)"')
 REVIEW_LINK_RE = re.compile(r'href="/review/logs/(\d+)"')
 
 # What the simulated users were told was saved, and every status they saw.
@@ -179,16 +174,7 @@ class Facilitator(Staff):
 
     def form(self, edit_path: str) -> dict[str, Any]:
         """The log page, filled in: everyone present, a note each, a group summary."""
-        page = self.client.get(edit_path, name="log page").text
-        form: dict[str, Any] = {"csrf_token": self.token, "start_time": "18:00",
-                                "minutes": "180", "version": VERSION_RE.search(page).group(1),
-                                "summary": "Group practised urge surfing; each named a plan.",
-                                "interventions": "Urge surfing\nRelapse prevention planning"}
-        for pid in PARTICIPANT_RE.findall(page):
-            form |= {f"status_{pid}": "present", f"minutes_{pid}": "180",
-                     f"engagement_{pid}": "4"}
-            form |= {f"note_{pid}_{part}": text for part, text in NOTE.items()}
-        return form
+        return filled_log_form(self.client.get(edit_path, name="log page").text, self.token)
 
 
 class Supervisor(Staff):
@@ -258,9 +244,7 @@ def run(seconds: int = 60) -> dict[str, Any]:
                       "PDF_CACHE_DIR": scratch / "pdf-cache"})
     with app.app_context():
         if database_url.startswith("postgresql"):
-            from tests.conftest import _reset_postgres
-
-            _reset_postgres(database_url)
+            reset_postgres(database_url)
         schema.upgrade(db.engine())
     accounts.update(seed(app))
     since = datetime.datetime.now(datetime.UTC)

@@ -3,7 +3,6 @@ what the server spends between the facilitator's click and the answer. The passw
 the signing step-up (argon2, deliberately slow) is replaced by a stub, as the issue asks."""
 
 import datetime
-import re
 import shutil
 import tempfile
 import time
@@ -12,19 +11,12 @@ from typing import Any
 from unittest import mock
 
 from app import create_app
+from bench.common import PASSWORD, filled_log_form, small_group
 from bench.timing import Timing
 from curriculum import db, schema
-from curriculum.cli import add_user
-from models import Enrollment, Group, Modality, Participant, Role, User
+from tests.helpers import CSRF_RE
 
 ROUNDS = 15
-PASSWORD = "bench password 2026"
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
-VERSION_RE = re.compile(r'name="version" value="(\d+)"')
-PARTICIPANT_RE = re.compile(r'name="status_(\d+)"')
-NOTE = {"data": "Described a craving after a hard shift and rated it 6 of 10.",
-        "assessment": "Engaged; linked the craving to fatigue and payday.",
-        "plan": "Practise urge surfing daily; call a support before the weekend."}
 
 
 def run() -> dict[str, Any]:
@@ -34,19 +26,8 @@ def run() -> dict[str, Any]:
                       "PDF_CACHE_DIR": scratch / "pdf-cache"})
     with app.app_context():
         schema.upgrade(db.engine())
-        add_user("facilitator@bench.test", "Fran Bench", Role.FACILITATOR, PASSWORD)
-        session = db.get_session()
-        group = Group(name="Bench group", meeting_days="mon,wed,thu",
-                      start_time=datetime.time(18), minutes=180, modality=Modality.IN_PERSON,
-                      track_slug="core-12-week")
-        group.facilitators = [session.query(User).one()]
-        session.add(group)
-        for seat in range(8):
-            session.add(Enrollment(group=group, admitted_on=datetime.date(2026, 1, 5),
-                                   participant=Participant(display_name=f"Member {seat}",
-                                                           record_number=f"B{seat:03d}")))
-        session.commit()
-        group_id = group.id
+        group_id = small_group().id
+        db.get_session().commit()
     client = app.test_client()
     token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
     client.post("/login", data={"email": "facilitator@bench.test", "password": PASSWORD,
@@ -60,14 +41,7 @@ def run() -> dict[str, Any]:
                 "session_date": day.isoformat(), "csrf_token": token})
             edit = started.headers["Location"]
             page = client.get(edit).get_data(as_text=True)
-            form = {"csrf_token": token, "start_time": "18:00", "minutes": "180",
-                    "version": VERSION_RE.search(page).group(1),
-                    "summary": "Group practised urge surfing; each named a plan.",
-                    "interventions": "Urge surfing"}
-            for pid in PARTICIPANT_RE.findall(page):
-                form |= {f"status_{pid}": "present", f"minutes_{pid}": "180",
-                         f"engagement_{pid}": "4"}
-                form |= {f"note_{pid}_{part}": text for part, text in NOTE.items()}
+            form = filled_log_form(page, token)
             clock = time.perf_counter()
             assert client.post(edit, data={**form, "action": "save"}).status_code == 302
             saved = time.perf_counter()

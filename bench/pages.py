@@ -17,16 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from app import create_app
+from bench.common import PASSWORD, small_group
 from curriculum import db, logbook, schema
-from curriculum.cli import add_user
 from curriculum.settings import PROJECT_ROOT
-from models import Enrollment, Group, Modality, Participant, Role, User
 from tests.web_client import Gunicorn, WebClient
 
 SECONDS = 5  # per ab run
 RUNS = 3  # medians of these
 CONCURRENCY = 4  # two sync workers, each with one request waiting
-PASSWORD = "bench password 2026"
 REQUESTS_RE = re.compile(r"Requests per second:\s+([\d.]+)")
 P99_RE = re.compile(r"^\s+99%\s+(\d+)", re.MULTILINE)
 NON_2XX_RE = re.compile(r"Non-2xx responses:\s+(\d+)")
@@ -54,22 +52,11 @@ def prepare(scratch: Path) -> tuple[str, int]:
                       "DATABASE_URL": f"sqlite:///{scratch}/pages.sqlite3"})
     with app.app_context():
         schema.upgrade(db.engine())
-        add_user("facilitator@bench.test", "Fran Bench", Role.FACILITATOR, PASSWORD)
-        session = db.get_session()
-        group = Group(name="Bench group", meeting_days="mon,wed,thu",
-                      start_time=datetime.time(18), minutes=180, modality=Modality.IN_PERSON,
-                      track_slug="core-12-week")
-        user = session.query(User).one()
-        group.facilitators = [user]
-        session.add(group)
-        for seat in range(8):
-            session.add(Enrollment(group=group, admitted_on=datetime.date(2026, 1, 5),
-                                   participant=Participant(display_name=f"Member {seat}",
-                                                           record_number=f"B{seat:03d}")))
-        session.flush()
-        log = logbook.start_log(session, group, datetime.date(2026, 3, 4), user,
-                                ["managing-cravings"], app.extensions["library"])
-        session.commit()
+        group = small_group()
+        log = logbook.start_log(db.get_session(), group, datetime.date(2026, 3, 4),
+                                group.facilitators[0], ["managing-cravings"],
+                                app.extensions["library"])
+        db.get_session().commit()
         log_id = log.id
     app.extensions["engine"].dispose()
     return "facilitator@bench.test", log_id

@@ -22,6 +22,7 @@ from bench import dataset
 from bench.timing import measure
 from curriculum import coverage, db, reports, review, schema
 from models import Group, User
+from tests.helpers import reset_postgres
 
 ROUNDS = 25
 LAST_DAY = datetime.date(2026, 11, 20)
@@ -80,9 +81,7 @@ def prepare(url: str, scratch: Path) -> tuple[Flask, dataset.Built]:
                       "PDF_CACHE_DIR": scratch / "pdf-cache"})
     engine = app.extensions["engine"]
     if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
+        reset_postgres(url)
     schema.upgrade(engine)
     built = dataset.build(engine, LAST_DAY)
     with engine.begin() as connection:  # fresh statistics, as a maintained database has

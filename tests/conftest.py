@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
 
 from app import create_app
 from curriculum import db, schema
 from curriculum.auth import hash_password
 from models import Enrollment, Group, Modality, Participant, Role, User
-from tests.helpers import PASSWORD, csrf_token, write_topic
+from tests.helpers import PASSWORD, csrf_token, reset_postgres, write_topic
 
 
 @pytest.fixture
@@ -39,22 +38,12 @@ def content_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def _reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     """The test's own empty database."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        _reset_postgres(url)
+        reset_postgres(url)
         return url
     return f"sqlite:///{tmp_path / 'test.sqlite3'}"
 

@@ -11,6 +11,7 @@ from unittest import mock
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 
 from curriculum import db, logbook
 from curriculum.log_form import values_from_log
@@ -153,6 +154,15 @@ def log_form_fields(app: Flask, log_id: int) -> dict[str, Any]:
         data[f"follow_up_{pid}"] = row["follow_up"]
         if row["safety"]:
             data[f"safety_{pid}"] = "1"
-        for key, text in row["fields"].items():
-            data[f"note_{pid}_{key}"] = text
+        for key, value in row["fields"].items():
+            data[f"note_{pid}_{key}"] = value
     return data
+
+
+def reset_postgres(url: str) -> None:
+    """An empty public schema in the PostgreSQL database at ``url``."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()

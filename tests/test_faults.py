@@ -23,9 +23,9 @@ from curriculum import audit, db, schema
 from models import AuditEvent, Group, ParticipantNote, Role, SessionLog, User
 from tests.conftest import AuthActions
 from tests.helpers import csrf_token, log_form_fields
+from tests.test_sessions import DAY, start_log
 from tests.web_client import Gunicorn, WebClient
 
-DAY = datetime.date(2026, 3, 4)
 HIDDEN_INPUT_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 NOTE = "Named two cravings this week and the walk that helped with each of them."
 
@@ -44,13 +44,6 @@ def facilitator(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def group(make_group: Callable[..., Group], facilitator: User) -> Group:
     return make_group(facilitators=[facilitator])
-
-
-def start_log(client: FlaskClient, group: Group, day: datetime.date = DAY) -> int:
-    response = client.post(f"/groups/{group.id}/logs", data={
-        "session_date": day.isoformat(), "csrf_token": csrf_token(client, "/")})
-    assert response.status_code == 302
-    return int(response.headers["Location"].split("/")[2])
 
 
 def snapshot(app: Flask, log_id: int) -> tuple[int, dict[int, dict], int]:
@@ -100,7 +93,7 @@ def locked_by_another_process(app: Flask) -> Iterator[None]:
 def test_database_locked_by_another_process_answers_503_with_the_text_kept(
         app: Flask, client: FlaskClient, facilitator: User, group: Group) -> None:
     AuthActions(client).login(facilitator.email)
-    log_id = start_log(client, group)
+    log_id = start_log(client, group, topics=())
     pid = group.participants[0].id  # type: ignore[attr-defined]
     before = snapshot(app, log_id)
     data = {**log_form_fields(app, log_id), f"note_{pid}_data": NOTE,
@@ -131,7 +124,7 @@ def test_database_locked_by_another_process_answers_503_with_the_text_kept(
 def test_reading_pages_while_locked_answers_503_not_an_error(
         app: Flask, client: FlaskClient, facilitator: User, group: Group) -> None:
     AuthActions(client).login(facilitator.email)
-    log_id = start_log(client, group)
+    log_id = start_log(client, group, topics=())
     with locked_by_another_process(app):
         response = client.get(f"/logs/{log_id}/edit")
         # Reading a note is audited, so it needs the write lock too; PostgreSQL's table lock
@@ -149,7 +142,7 @@ def test_disk_full_answers_503_saves_nothing_and_recovers(
         pytest.skip("a full disk is simulated with SQLite's max_page_count; PostgreSQL would "
                     "need a tablespace on a small mounted filesystem")
     AuthActions(client).login(facilitator.email)
-    log_id = start_log(client, group)
+    log_id = start_log(client, group, topics=())
     pid = group.participants[0].id  # type: ignore[attr-defined]
     with engine.connect() as connection:
         pages = connection.execute(text("PRAGMA page_count")).scalar()

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from curriculum.isolated import LimitedProcess, LimitExceeded
 from models import Group, Role, User
@@ -77,18 +75,12 @@ def huge_topic(content_dir: Path) -> str:
     return write_long_handout(content_dir, 3000)
 
 
-def print_with_limits(make_app: Callable[..., Flask], make_user: Callable[..., User],
-                      slug: str, **limits: float) -> tuple[Flask, FlaskClient, TestResponse]:
-    app = make_app(**limits)
-    client = app.test_client()
-    AuthActions(client).login(make_user().email)
-    return app, client, client.get(f"/topics/{slug}/handout.pdf")
-
-
 def test_a_handout_over_the_time_limit_is_answered_503_and_printing_goes_on(
         make_app: Callable[..., Flask], make_user: Callable[..., User], huge_topic: str) -> None:
-    app, client, response = print_with_limits(make_app, make_user, huge_topic,
-                                              PDF_TIME_LIMIT_SECONDS=1)
+    app = make_app(PDF_TIME_LIMIT_SECONDS=1)
+    client = app.test_client()
+    AuthActions(client).login(make_user().email)
+    response = client.get(f"/topics/{huge_topic}/handout.pdf")
     assert response.status_code == 503
     assert "Too large to print" in response.get_data(as_text=True)
     assert not list(Path(app.config["PDF_CACHE_DIR"]).glob("*.pdf"))  # nothing half-written

@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from curriculum.settings import PROJECT_ROOT
 from models import Role, User
-from tests.web_client import PROJECT_ROOT, Gunicorn, WebClient
+from tests.web_client import Gunicorn, WebClient
 
 STRONG = "3f9c1e7a5b2d8f4061c9e3a7b5d1f8e2a4c6b8d0e2f4a6c8"
 

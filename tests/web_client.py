@@ -16,9 +16,8 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
+from curriculum.settings import PROJECT_ROOT
 from tests.helpers import CSRF_RE, PASSWORD
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class _KeepRedirects(urllib.request.HTTPRedirectHandler):
