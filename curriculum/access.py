@@ -11,10 +11,19 @@ from typing import NoReturn
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from curriculum import audit
 from curriculum.db import begin_write, get_session
-from models import Group, SessionLog, User, group_facilitators
+from models import Attendance, Group, SessionLog, User, group_facilitators
+
+# What every page, form and PDF of a log reads, in four statements rather than one per
+# participant as the template reaches it. (Signers, reviews and addenda load when shown.)
+WHOLE_LOG = (
+    joinedload(SessionLog.group).selectinload(Group.facilitators),
+    selectinload(SessionLog.attendance).joinedload(Attendance.participant),
+    selectinload(SessionLog.notes),
+)
 
 
 def clinical_group_ids(user: User) -> Select[tuple[int]]:
@@ -72,8 +81,28 @@ def get_log(log_id: int, action: str = "view-log",
     """
     session = get_session()
     begin_write(session)
-    session_log = session.get(SessionLog, log_id)
+    session_log = session.get(SessionLog, log_id, options=WHOLE_LOG)
     if session_log is None or not allowed(current_user, session_log.group):
         deny("session-log", log_id, action)
     audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})
+    return session_log
+
+
+def read_log(log_id: int, action: str = "view-log",
+             allowed: Callable[[User, Group], bool] = can_read) -> SessionLog:
+    """A session log to show (a page or a PDF), like ``get_log`` but read without the write
+    lock: the lock is taken only to append the access to the audit trail, which is committed
+    before anything is shown. (Holding it through the read made every view of a log wait
+    for every other.)
+
+    :raise 404: if it does not exist or is not theirs (the denial is audited).
+    """
+    session = get_session()
+    session_log = session.get(SessionLog, log_id, options=WHOLE_LOG)
+    if session_log is None or not allowed(current_user, session_log.group):
+        deny("session-log", log_id, action)
+    session.commit()  # ends the read; what was loaded stays loaded
+    begin_write(session)
+    audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})
+    session.commit()
     return session_log

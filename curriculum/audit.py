@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from models import AuditEvent, SessionLog, utcnow
@@ -26,39 +26,42 @@ GENESIS = "0" * 64
 _CHAIN_LOCK = 4_727_001
 
 
-def _event_hash(prev_hash: str, event: AuditEvent) -> str:
-    fields = {
-        "at": event.at.isoformat(), "user_id": event.user_id, "action": event.action,
-        "object_type": event.object_type, "object_id": event.object_id,
-        "outcome": event.outcome, "remote_addr": event.remote_addr, "detail": event.detail,
-    }
+_events = AuditEvent.__table__
+_LAST_HASH = select(_events.c.hash).order_by(_events.c.id.desc()).limit(1)
+_HASHED = ("at", "user_id", "action", "object_type", "object_id", "outcome", "remote_addr",
+           "detail")
+
+
+def _event_hash(prev_hash: str, values: dict[str, Any]) -> str:
+    fields = {name: values[name] for name in _HASHED}
+    fields["at"] = fields["at"].isoformat()
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
 def record(session: Session, action: str, object_type: str, object_id: object = None,
            outcome: str = "ok", detail: dict[str, Any] | None = None,
-           user_id: int | None = None) -> AuditEvent:
-    """Append one event (flushed, not committed: it lands with the caller's change).
+           user_id: int | None = None) -> int:
+    """Append one event in the caller's transaction (it commits with the caller's change);
+    returns its id. The caller's pending changes are flushed first.
 
-    ``detail`` holds ids and counts, never note text.
+    ``detail`` holds ids and counts, never note text. A plain INSERT rather than an ORM object:
+    every audited page view makes one, and the unit of work would cost more than the page.
     """
     if user_id is None and has_request_context() and current_user.is_authenticated:
         user_id = current_user.id
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    event = AuditEvent(
-        at=utcnow(), user_id=user_id, action=action,
-        object_type=object_type, object_id=None if object_id is None else str(object_id),
-        outcome=outcome, detail=detail or {},
-        remote_addr=request.remote_addr if has_request_context() else None,
-    )
-    event.prev_hash = prev or GENESIS
-    event.hash = _event_hash(event.prev_hash, event)
-    session.add(event)
     session.flush()
-    return event
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+    values = {
+        "at": utcnow(), "user_id": user_id, "action": action, "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id), "outcome": outcome,
+        "remote_addr": request.remote_addr if has_request_context() else None,
+        "detail": detail or {}, "prev_hash": connection.scalar(_LAST_HASH) or GENESIS,
+    }
+    values["hash"] = _event_hash(values["prev_hash"], values)
+    return connection.execute(insert(_events).values(values)).inserted_primary_key[0]
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def _chain_problem(events: Iterable[AuditEvent]) -> tuple[int, str | None]:
         if event.prev_hash != prev:
             return count, (f"audit event {event.id}: previous-hash link broken "
                            f"(an event before it was removed or changed)")
-        if _event_hash(prev, event) != event.hash:
+        if _event_hash(prev, {name: getattr(event, name) for name in _HASHED}) != event.hash:
             return count, f"audit event {event.id}: contents do not match its hash (it was altered)"
         prev = event.hash
     return count, None

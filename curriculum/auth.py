@@ -2,8 +2,10 @@
 
 import datetime
 import functools
+import hmac
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -24,11 +26,11 @@ from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, true
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from curriculum.db import begin_write, get_session
+from curriculum.db import DriverQuery, begin_write, get_session
 from models import Role, User, utcnow
 
 bp = Blueprint("auth", __name__)
@@ -73,16 +75,52 @@ def find_user_by_email(email: str) -> User | None:
     return get_session().scalar(query)
 
 
+@dataclass(frozen=True)
+class SignedInUser:
+    """Who is signed in, as the check every request makes finds them: what menus, access
+    checks and the audit trail need. Views that change the account, or record it as a signer
+    or author, load the full record with ``account()``."""
+
+    id: int
+    name: str
+    email: str
+    role: Role
+    is_password_temporary: bool
+    session_token: str
+    is_authenticated: ClassVar[bool] = True
+    is_active: ClassVar[bool] = True  # only active accounts are loaded
+    is_anonymous: ClassVar[bool] = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def account(self) -> User:
+        """The account's row in this request's session (404 if it went since the check)."""
+        user = get_session().get(User, self.id)
+        if user is None or user.session_token != self.session_token:
+            abort(404)
+        return user
+
+
+_users = User.__table__.c
+# One indexed read per request: SQLAlchemy's ORM would cost several times the read itself.
+SIGNED_IN_QUERY = select(_users.id, _users.name, _users.email, _users.role,
+                         _users.is_password_temporary, _users.session_token).where(
+    _users.id == bindparam("user_id"), _users.is_active == true())
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The signed-in user, only while the session's token matches the account's current one."""
+def load_user(user_id: str) -> SignedInUser | None:
+    """The signed-in user, only while the session's token matches the account's current one
+    (so a sign-out, password change or deactivation ends every session at once)."""
     id_part, _, token = user_id.partition(":")
-    if not id_part.isdigit() or not token:
+    if not id_part.isdigit() or not token or int(id_part) > 2**31 - 1:
         return None
-    user = get_session().get(User, int(id_part))
-    if user is None or not user.is_active or user.session_token != token:
+    row = current_app.extensions["signed_in_query"].first(user_id=int(id_part))
+    if row is None or not hmac.compare_digest(row[5].encode(), token.encode()):
         return None
-    return user
+    return SignedInUser(id=row[0], name=row[1], email=row[2], role=Role(row[3]),
+                        is_password_temporary=bool(row[4]), session_token=row[5])
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -265,5 +303,6 @@ def change_password_post() -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.extensions["signed_in_query"] = DriverQuery(app.extensions["engine"], SIGNED_IN_QUERY)
     login_manager.login_view = "auth.login"
     app.before_request(require_sign_in)

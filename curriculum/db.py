@@ -3,7 +3,7 @@
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Select, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -68,6 +68,38 @@ def begin_write(session: Session) -> None:
             raise RuntimeError("begin_write() after changes were made; call it first")
         session.rollback()
     session.connection(execution_options={"begin_immediate": True})
+
+
+class DriverQuery:
+    """A fixed SELECT compiled once for the engine's driver and run on a pooled DBAPI
+    connection, outside any session. For the check every request makes (who is signed in),
+    where SQLAlchemy's execution layer costs several times the indexed read itself.
+
+    Rows come back as the driver gives them: no type conversion. Driver errors are raised as
+    SQLAlchemy's, so the app's handlers (503 when the database is unavailable) still apply.
+    """
+
+    def __init__(self, engine: Engine, statement: Select[Any]) -> None:
+        compiled = statement.compile(dialect=engine.dialect)
+        self.engine = engine
+        self.sql = compiled.string
+        self.positions = compiled.positiontup  # bind names in order; None when named
+
+    def first(self, **params: Any) -> tuple[Any, ...] | None:
+        values = tuple(params[name] for name in self.positions) if self.positions else params
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.sql, values)
+            row = cursor.fetchone()
+            cursor.close()
+        except self.engine.dialect.loaded_dbapi.Error as error:
+            connection.invalidate(error)
+            raise exc.DBAPIError.instance(self.sql, values, error,
+                                          self.engine.dialect.loaded_dbapi.Error) from error
+        finally:
+            connection.close()
+        return row
 
 
 def close_session(_exc: BaseException | None = None) -> None:

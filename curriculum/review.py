@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import Row, Select, bindparam, exists, func, select
 
 from curriculum import audit, logbook
-from curriculum.access import get_log, supervises
+from curriculum.access import get_log, read_log, supervises
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.sessions import REDISCLOSURE_NOTICE
@@ -111,8 +111,7 @@ def queue() -> ResponseReturnValue:
 @bp.get("/logs/<id:log_id>")
 def show(log_id: int) -> ResponseReturnValue:
     """The whole log on one page, with the review actions."""
-    session_log = get_log(log_id, action="review-log", allowed=supervises)
-    get_session().commit()
+    session_log = read_log(log_id, action="review-log", allowed=supervises)
     return render_template("review/log.html", log=session_log, library=library(),
                            fields=NOTE_FIELDS[session_log.group.note_format],
                            notice=REDISCLOSURE_NOTICE, attestation=COSIGN_ATTESTATION)

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -15,11 +16,20 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from curriculum import audit, coverage, log_form, logbook, pdf
-from curriculum.access import can_read, clinical_group_ids, deny, facilitates, get_group, get_log
+from curriculum.access import (
+    can_read,
+    clinical_group_ids,
+    deny,
+    facilitates,
+    get_group,
+    get_log,
+    read_log,
+)
 from curriculum.auth import verify_password
 from curriculum.db import get_session
 from curriculum.formats import clock
@@ -95,7 +105,8 @@ def start(group_id: int) -> ResponseReturnValue:
     if existing is not None:
         session.commit()
         return redirect(url_for("sessions.edit", log_id=existing.id))
-    session_log = logbook.start_log(session, found, day, current_user, topics, library())
+    session_log = logbook.start_log(session, found, day, current_user.account(), topics,
+                                    library())
     session.commit()
     return redirect(url_for("sessions.edit", log_id=session_log.id))
 
@@ -104,22 +115,39 @@ def _render_edit(session_log: SessionLog, values: dict, errors: dict[str, str] |
                  name_hits: dict[str, list[str]] | None = None, conflict: dict | None = None,
                  status: int = 200) -> ResponseReturnValue:
     attended_ids = {r.participant_id for r in session_log.attendance}
-    others = get_session().scalars(
-        select(Participant).join(Enrollment).where(Enrollment.group_id == session_log.group_id,
-                                                   Participant.id.not_in(attended_ids))
+    others = get_session().execute(
+        select(Participant.id, Participant.display_name).join(Enrollment)
+        .where(Enrollment.group_id == session_log.group_id, Participant.id.not_in(attended_ids))
         .order_by(Participant.display_name).distinct()).all()
+    errors = errors or {}
     return render_template(
-        "sessions/edit.html", log=session_log, values=values, errors=errors or {},
+        "sessions/edit.html", log=session_log, values=values, errors=errors,
         name_hits=name_hits or {}, conflict=conflict, library=library(),
         fields=NOTE_FIELDS[session_log.group.note_format], statuses=list(AttendanceStatus),
-        drop_ins=others), status
+        drop_ins=others, **_field_error_helpers(errors)), status
+
+
+def _field_error_helpers(errors: dict[str, str]) -> dict[str, Callable[[str], Markup]]:
+    """``err(name)``, a field's error message, and ``described(name)``, the attributes tying
+    its input to that message: plain functions, as the form calls them for every field of
+    every participant (Jinja macros cost several times more)."""
+
+    def err(name: str) -> Markup:
+        message = errors.get(name)
+        return (Markup('<p class="error" id="{}-error">{}</p>').format(name, message)
+                if message else Markup())
+
+    def described(name: str) -> Markup:
+        return (Markup(' aria-describedby="{}-error" aria-invalid="true"').format(name)
+                if errors.get(name) else Markup())
+
+    return {"err": err, "described": described}
 
 
 @bp.get("/logs/<id:log_id>/edit")
 def edit(log_id: int) -> ResponseReturnValue:
     """The whole log on one page: group part once, then a short note per participant."""
-    session_log = get_log(log_id, action="view-log", allowed=facilitates)
-    get_session().commit()
+    session_log = read_log(log_id, action="view-log", allowed=facilitates)
     if not session_log.is_editable:
         return redirect(url_for("sessions.show", log_id=log_id))
     return _render_edit(session_log, log_form.values_from_log(session_log))
@@ -189,7 +217,7 @@ def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
     hits = logbook.name_check(session_log)
     overrides = {key: clean(request.form.get(f"override_{key}", "")) for key in hits}
     unexplained = {key: names for key, names in hits.items() if not overrides[key]}
-    password_ok = verify_password(current_user.password_hash,
+    password_ok = verify_password(current_user.account().password_hash,
                                   request.form.get("password", ""))
     if not password_ok:
         problems["password"] = "Enter your password to sign."  # noqa: S105 - a message
@@ -199,7 +227,7 @@ def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
         session.commit()
         values["version"] = str(session_log.version)
         return _render_edit(session_log, values, errors=problems, name_hits=hits, status=400)
-    logbook.sign(session, session_log, current_user, overrides)
+    logbook.sign(session, session_log, current_user.account(), overrides)
     session.commit()
     flash("Signed. The log is locked; corrections are added as addenda.")
     return redirect(url_for("sessions.show", log_id=session_log.id))
@@ -208,8 +236,7 @@ def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
 @bp.get("/logs/<id:log_id>")
 def show(log_id: int) -> ResponseReturnValue:
     """A log as it stands: group part, attendance, each note, signatures and addenda."""
-    session_log = get_log(log_id)
-    get_session().commit()
+    session_log = read_log(log_id)
     return render_template("sessions/show.html", log=session_log,
                            fields=NOTE_FIELDS[session_log.group.note_format],
                            library=library(), may_edit=facilitates(current_user,
@@ -230,7 +257,7 @@ def add_addendum(log_id: int) -> ResponseReturnValue:
         session.commit()
         flash(f"Write the addendum (up to {log_form.MAX_TEXT} characters).")
     else:
-        logbook.add_addendum(session, session_log, current_user, text)
+        logbook.add_addendum(session, session_log, current_user.account(), text)
         session.commit()
         flash("Addendum added.")
     return redirect(url_for("sessions.show", log_id=log_id))
@@ -247,7 +274,7 @@ def void(log_id: int) -> ResponseReturnValue:
     elif not reason or len(reason) > 1000:
         flash("Give the reason for voiding this log.")
     else:
-        logbook.void(session, session_log, current_user, reason)
+        logbook.void(session, session_log, current_user.account(), reason)
         flash("The log is void. It stays in the record with your reason.")
     session.commit()
     return redirect(url_for("sessions.show", log_id=log_id))
@@ -287,8 +314,7 @@ def _pdf_response(html: str, filename: str) -> ResponseReturnValue:
 @bp.get("/logs/<id:log_id>/log.pdf")
 def log_pdf(log_id: int) -> ResponseReturnValue:
     """The log as a printable PDF, marked confidential, with the redisclosure notice."""
-    session_log = get_log(log_id, action="export-log-pdf")
-    get_session().commit()
+    session_log = read_log(log_id, action="export-log-pdf")
     html = render_template("pdf/log.html", log=session_log, library=library(),
                            fields=NOTE_FIELDS[session_log.group.note_format],
                            notice=REDISCLOSURE_NOTICE)
@@ -298,7 +324,6 @@ def log_pdf(log_id: int) -> ResponseReturnValue:
 @bp.get("/logs/<id:log_id>/sign-in-sheet.pdf")
 def sign_in_sheet(log_id: int) -> ResponseReturnValue:
     """A sign-in sheet for the session: display names and a signature column."""
-    session_log = get_log(log_id, action="export-sign-in-sheet")
-    get_session().commit()
+    session_log = read_log(log_id, action="export-sign-in-sheet")
     html = render_template("pdf/sign_in_sheet.html", log=session_log, notice=REDISCLOSURE_NOTICE)
     return _pdf_response(html, f"sign-in-sheet-{log_id}.pdf")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from curriculum import library_cache
 from curriculum.handouts import SIZES, Variant, handout_file
@@ -71,7 +72,18 @@ def _shown_problems() -> list[str]:
 def show(slug: str) -> ResponseReturnValue:
     """One topic: the facilitator guide and a preview of the handout."""
     topic = get_topic(slug)
-    return render_template("topics/show.html", topic=topic, sizes=SIZES)
+    return render_template("topics/show.html", topic=topic, body=_page_body(topic))
+
+
+def _page_body(topic: Topic) -> Markup:
+    """The page below the menu: the same for every reader, so rendered once per topic (and
+    mount point) in each worker rather than on every request."""
+    pages = current_app.extensions["topic_pages"]
+    key = (topic.slug, request.script_root)
+    if key not in pages:
+        # Our own template's output, escaped as it was rendered.
+        pages[key] = Markup(render_template("topics/_page_body.html", topic=topic))  # noqa: S704
+    return pages[key]
 
 
 @bp.get("/topics/<slug>/handout.pdf")
@@ -104,4 +116,5 @@ def init_app(app: Flask) -> None:
         log.warning("the curriculum library has %d problem(s); run 'flask --app app "
                     "curriculum check'", len(loaded.problems))
     app.extensions["library"] = loaded
+    app.extensions["topic_pages"] = {}
 

@@ -45,9 +45,9 @@ def test_backup_under_write_load_then_restore(
             session = db.get_session()
             while not stop.is_set():
                 db.begin_write(session)
-                event = audit.record(session, "load-test", "thread", None)
+                event_id = audit.record(session, "load-test", "thread", None)
                 session.commit()
-                acknowledged.append(event.id)
+                acknowledged.append(event_id)
 
     writer = threading.Thread(target=keep_writing)
     writer.start()

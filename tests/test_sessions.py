@@ -148,6 +148,11 @@ def test_invalid_input_keeps_everything_typed_and_saves_nothing(
     assert response.status_code == 400
     assert "Enter the session length in minutes" in page and "Engagement is 1 to 5." in page
     assert "Call sponsor daily." in page and "Kept &lt;b&gt;text&lt;/b&gt;" in page
+    # Each message is tied to its field for screen readers; fields without errors are not.
+    assert ('name="minutes" min="5" max="720" value="lots" aria-describedby="minutes-error" '
+            'aria-invalid="true"') in page
+    assert f'id="engagement_{sam.id}-error">Engagement is 1 to 5.</p>' in page
+    assert 'aria-describedby="summary-error"' not in page
     assert load_log(app, log_id).version == 1
 
 

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from curriculum import pdf
-from models import User
+from models import Role, User
 from tests.conftest import AuthActions
-from tests.helpers import write_topic
+from tests.helpers import csrf_token, write_topic
 
 LETTER = (612, 792)
 A4 = (595, 842)
@@ -69,6 +69,24 @@ def test_topic_page_shows_guide_and_handout(client: FlaskClient, signed_in: User
     assert "Facilitator guide" in page and "FACILITATOR SECRET" in page
     assert "Participant handout (preview)" in page
     assert "/topics/coping-with-cravings/handout.pdf?size=a4" in page
+
+
+def test_topic_page_body_is_shared_but_the_menu_is_each_readers(
+    app: Flask, make_user: Callable[..., User]
+) -> None:
+    """The body is rendered once per topic; the menu, name and sign-out token stay per reader."""
+    pages = {}
+    for role in (Role.FACILITATOR, Role.SUPERVISOR):
+        user = make_user(role)
+        client = app.test_client()
+        AuthActions(client).login(user.email)
+        pages[role] = (user, client.get("/topics/coping-with-cravings").get_data(as_text=True),
+                       csrf_token(client, "/"))
+    (facilitator, first, first_token), (supervisor, second, second_token) = pages.values()
+    assert first.count("FACILITATOR SECRET") == second.count("FACILITATOR SECRET") == 1
+    assert facilitator.name in first and facilitator.name not in second
+    assert supervisor.name in second and "Review queue" in second and "Review queue" not in first
+    assert first_token in first and first_token not in second and second_token in second
 
 
 @pytest.mark.parametrize("path", [
