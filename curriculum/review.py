@@ -14,7 +14,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import Row, Select, bindparam, exists, func, select
+from sqlalchemy import Row, Select, bindparam, exists, func, or_, select
 
 from curriculum import audit, logbook
 from curriculum.access import get_log, read_log, supervises
@@ -64,7 +64,9 @@ def _awaiting_cosignature_query() -> Select[Any]:
         ParticipantNote.log_id == SessionLog.id,
         ParticipantNote.name_check_override.is_not(None))).label("overridden")
     attended = (select(func.count()).select_from(Attendance)
-                .where(Attendance.log_id == SessionLog.id, Attendance.status.in_(ATTENDED))
+                .where(Attendance.log_id == SessionLog.id,
+                       # Fixed values, not an expanding IN re-rendered on every execution.
+                       or_(*(Attendance.status == status for status in sorted(ATTENDED))))
                 .scalar_subquery().label("attended"))
     return (select(SessionLog.id, SessionLog.session_date, SessionLog.topics,
                    SessionLog.signed_at, Group.name.label("group_name"),
