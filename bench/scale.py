@@ -19,12 +19,12 @@ from sqlalchemy import Engine, event, text
 
 from app import create_app
 from bench import dataset
-from bench.timing import measure
+from bench.timing import measure_pair
 from curriculum import coverage, db, reports, review, schema
 from models import Group, User
 from tests.helpers import reset_postgres
 
-ROUNDS = 25
+ROUNDS = 60  # in alternation with raw SQL
 LAST_DAY = datetime.date(2026, 11, 20)
 
 
@@ -122,9 +122,10 @@ def run_engine(url: str, scratch: Path) -> dict[str, Any]:
         }
         for label, action in paths.items():
             statements = captured_statements(engine, action)
-            app_timing = measure(f"{label} ({name})", action, ROUNDS, warmup=3)
-            raw_timing = measure(f"  raw SQL, same statements ({name})",
-                                 raw_runner(engine, statements), ROUNDS, warmup=3)
+            app_timing, raw_timing = measure_pair(
+                (f"{label} ({name})", action),
+                (f"  raw SQL, same statements ({name})", raw_runner(engine, statements)),
+                ROUNDS, warmup=5)
             print(app_timing.row(raw_timing))
             print(raw_timing.row())
             results[label] = {"app": app_timing.as_dict(), "raw_sql": raw_timing.as_dict(),

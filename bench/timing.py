@@ -33,3 +33,17 @@ def measure(name: str, action: Callable[[], object], rounds: int, warmup: int = 
         action()
         samples.append(time.perf_counter() - start)
     return Timing(name, samples)
+
+
+def measure_pair(first: tuple[str, Callable[[], object]], second: tuple[str, Callable[[], object]],
+                 rounds: int, warmup: int = 1) -> tuple[Timing, Timing]:
+    """Two actions timed in alternation, so a noisy spell on a shared machine falls on both
+    rather than on whichever happened to run then."""
+    timings = (Timing(first[0], []), Timing(second[0], []))
+    for round_number in range(warmup + rounds):
+        for timing, (_, action) in zip(timings, (first, second), strict=True):
+            start = time.perf_counter()
+            action()
+            if round_number >= warmup:
+                timing.samples.append(time.perf_counter() - start)
+    return timings
