@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -121,6 +122,13 @@ def load_user(user_id: str) -> SignedInUser | None:
         return None
     return SignedInUser(id=row[0], name=row[1], email=row[2], role=Role(row[3]),
                         is_password_temporary=bool(row[4]), session_token=row[5])
+
+
+def without_signed_in_user() -> None:
+    """Draw this response without asking the database who is signed in, when that check is
+    what failed (Flask-Login's template context would otherwise ask again, and fail again)."""
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -7,6 +7,7 @@ from flask import jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
+from curriculum.auth import without_signed_in_user
 from curriculum.db import get_session
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def typed_text(form: dict[str, list[str]]) -> list[str]:
 def database_unavailable(error: OperationalError) -> ResponseReturnValue:
     """Nothing from this request was committed: the transaction is rolled back as a whole."""
     get_session().rollback()
+    without_signed_in_user()
     log.warning("database unavailable for %s %s: %s", request.method, request.path,
                 str(error.orig).splitlines()[0] if error.orig else error)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}

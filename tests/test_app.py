@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask.testing import FlaskClient
 
-from curriculum import db, schema
+from curriculum import auth, db, schema
 from models import Base, User
 from tests.conftest import AuthActions
 
@@ -20,6 +20,23 @@ def test_healthz_reports_a_dead_database(make_app: Callable, tmp_path: Path) -> 
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable"}
+
+
+def test_a_database_that_stops_answering_the_sign_in_check_is_a_503(
+    make_app: Callable, make_user: Callable, tmp_path: Path
+) -> None:
+    """The per-request check of who is signed in runs on the driver directly; its errors are
+    still answered as the database being unavailable, never as a crash."""
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+    client = app.test_client()
+    AuthActions(client).login(make_user().email)
+    assert client.get("/topics").status_code == 200
+    empty = db.make_engine(f"sqlite:///{tmp_path}/empty.sqlite3")  # no users table at all
+    app.extensions["signed_in_query"] = db.DriverQuery(empty, auth.SIGNED_IN_QUERY)
+    response = client.get("/topics")
+    assert response.status_code == 503
+    assert "Traceback" not in response.get_data(as_text=True)
+    empty.dispose()
 
 
 def test_500_page_shows_no_traceback(make_app: Callable, make_user: Callable,
