@@ -10,7 +10,7 @@ import weasyprint
 from flask import render_template
 
 from app import create_app
-from bench.timing import measure
+from bench.timing import measure, measure_pair
 from curriculum import db, pdf, schema
 from curriculum.cli import add_user
 from curriculum.handouts import Variant, packet_title
@@ -63,16 +63,17 @@ def run() -> dict[str, object]:
     def singles() -> None:
         shutil.rmtree(cache_dir, ignore_errors=True)
         for slug in track.topics:
-            assert client.get(f"/topics/{slug}/handout.pdf?size=a4").status_code == 200
+            assert client.get(f"/topics/{slug}/handout.pdf").status_code == 200
 
     timings = {}
-    timings["packet"] = measure(f"packet of {len(track.topics)} handouts, first request",
-                                fetch(packet_url, fresh=True), 3)
-    timings["singles"] = measure(f"{len(track.topics)} single handouts, uncached", singles, 3)
+    timings["packet"], timings["singles"] = measure_pair(
+        (f"packet of {len(track.topics)} handouts, first request", fetch(packet_url, fresh=True)),
+        (f"{len(track.topics)} single handouts, uncached", singles), 3)
     timings["packet_repeat"] = measure("packet, repeated (cached)", fetch(packet_url), ROUNDS)
-    timings["bare"] = measure("bare WeasyPrint, same HTML", bare, ROUNDS)
+    timings["uncached"], timings["bare"] = measure_pair(
+        ("handout endpoint, uncached", fetch(url, fresh=True)),
+        ("bare WeasyPrint, same HTML", bare), ROUNDS)
     timings["reference"] = measure("bare WeasyPrint, reference handout", reference, ROUNDS)
-    timings["uncached"] = measure("handout endpoint, uncached", fetch(url, fresh=True), ROUNDS)
     timings["cached"] = measure("handout endpoint, cached", fetch(url), ROUNDS * 20)
     print(f"Handout PDFs ({topic.slug}; medians of {ROUNDS} rounds)")
     print(timings["bare"].row())

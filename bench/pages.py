@@ -22,35 +22,46 @@ from curriculum import db, logbook, schema
 from curriculum.settings import PROJECT_ROOT
 from tests.web_client import Gunicorn, WebClient
 
-SECONDS = 5  # per ab run
-RUNS = 3  # medians of these
+SECONDS = 4  # per ab run
+RUNS = 5  # medians of these
 CONCURRENCY = 4  # two sync workers, each with one request waiting
 REQUESTS_RE = re.compile(r"Requests per second:\s+([\d.]+)")
 P99_RE = re.compile(r"^\s+99%\s+(\d+)", re.MULTILINE)
 NON_2XX_RE = re.compile(r"Non-2xx responses:\s+(\d+)")
 
 
-def ab(url: str, client: WebClient | None = None) -> dict[str, float]:
-    """req/s and p99 (ms) for one URL: a warm-up, then the median of RUNS timed runs. With a
-    signed-in client, ab sends its cookies and User-Agent: a session cookie replayed from
-    another browser is a different request to the session checks (Flask-Login marks the
-    session not fresh and sends the cookie again)."""
-    base = ["ab", "-q", "-c", str(CONCURRENCY)]
+def ab_command(client: WebClient | None = None) -> list[str]:
+    """ab at CONCURRENCY. With a signed-in client, ab sends its cookies and User-Agent: a
+    session cookie replayed from another browser is a different request to the session checks
+    (Flask-Login marks the session not fresh and sends the cookie again)."""
+    command = ["ab", "-q", "-c", str(CONCURRENCY)]
     if client is not None:
         agent = dict(client.opener.addheaders)["User-agent"]
-        base += ["-C", "; ".join(f"{c.name}={c.value}" for c in client.cookies),
-                 "-H", f"User-Agent: {agent}"]
-    subprocess.run([*base, "-n", "200", url], capture_output=True, check=True)
-    rates, p99s = [], []
+        command += ["-C", "; ".join(f"{c.name}={c.value}" for c in client.cookies),
+                    "-H", f"User-Agent: {agent}"]
+    return command
+
+
+def ab(urls: dict[str, str], client: WebClient | None = None) -> dict[str, dict[str, float]]:
+    """req/s and p99 (ms) for each URL: a warm-up each, then RUNS rounds in which every URL
+    gets one timed run in turn (so a noisy spell on this shared machine falls on all of
+    them, not on one); medians of the rounds."""
+    base = ab_command(client)
+    for url in urls.values():
+        subprocess.run([*base, "-n", "200", url], capture_output=True, check=True)
+    rates: dict[str, list[float]] = {name: [] for name in urls}
+    p99s: dict[str, list[float]] = {name: [] for name in urls}
     for _ in range(RUNS):
-        output = subprocess.run([*base, "-t", str(SECONDS), "-n", "1000000", url],
-                                capture_output=True, text=True, check=True).stdout
-        if match := NON_2XX_RE.search(output):
-            raise RuntimeError(f"{url}: {match.group(1)} answers were not 2xx")
-        rates.append(float(REQUESTS_RE.search(output).group(1)))
-        p99s.append(float(P99_RE.search(output).group(1)))
-    return {"req_s": statistics.median(rates), "req_s_min": min(rates),
-            "req_s_max": max(rates), "p99_ms": statistics.median(p99s)}
+        for name, url in urls.items():
+            output = subprocess.run([*base, "-t", str(SECONDS), "-n", "1000000", url],
+                                    capture_output=True, text=True, check=True).stdout
+            if match := NON_2XX_RE.search(output):
+                raise RuntimeError(f"{url}: {match.group(1)} answers were not 2xx")
+            rates[name].append(float(REQUESTS_RE.search(output).group(1)))
+            p99s[name].append(float(P99_RE.search(output).group(1)))
+    return {name: {"req_s": statistics.median(rates[name]), "req_s_min": min(rates[name]),
+                   "req_s_max": max(rates[name]), "p99_ms": statistics.median(p99s[name])}
+            for name in urls}
 
 
 def prepare(scratch: Path) -> tuple[str, int]:
@@ -132,7 +143,7 @@ def run() -> dict[str, Any]:
         email, log_id = prepare(scratch)
         server = serve("bench.apps:hello_app()", scratch)
         try:
-            results["hello"] = ab(server.base_url + "/hello")
+            results |= ab({"hello": server.base_url + "/hello"})
         finally:
             server.stop()
         server = serve("bench.apps:signed_in_hello_app()", scratch)
@@ -140,11 +151,11 @@ def run() -> dict[str, Any]:
             client = WebClient(server.base_url)
             client.sign_in(email, PASSWORD)
             assert client.headers("/topics/managing-cravings/handout.pdf")[0] == 200  # cached
-            for name, path in (("signed-in hello", "/bench/hello"),
-                               ("handout PDF, cached", "/topics/managing-cravings/handout.pdf"),
-                               ("topic page", "/topics/managing-cravings"),
-                               ("log page GET (8 people)", f"/logs/{log_id}/edit")):
-                results[name] = ab(server.base_url + path, client)
+            results |= ab({name: server.base_url + path for name, path in (
+                ("signed-in hello", "/bench/hello"),
+                ("handout PDF, cached", "/topics/managing-cravings/handout.pdf"),
+                ("topic page", "/topics/managing-cravings"),
+                ("log page GET (8 people)", f"/logs/{log_id}/edit"))}, client)
         finally:
             server.stop()
         results["fresh workers"] = fresh_workers(email, log_id, scratch)
