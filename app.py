@@ -29,6 +29,7 @@ from curriculum import (
     sessions,
     settings,
     spot_checks,
+    templating,
     topics,
 )
 
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Services, each bound to this app.
     db.init_app(app)
     csrf.init_app(app)
+    templating.init_app(app)
     auth.init_app(app)
     formats.init_app(app)
     headers.init_app(app)

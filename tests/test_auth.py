@@ -231,3 +231,20 @@ def test_deactivation_ends_sessions(app: Flask, client: FlaskClient, signed_in: 
 def test_passwords_are_stored_as_argon2id(app: Flask, make_user: Callable) -> None:
     user = make_user(Role.ADMIN)
     assert stored(app, user.id).password_hash.startswith("$argon2id$")
+
+
+def test_form_tokens_belong_to_their_own_session(app: Flask, make_user: Callable) -> None:
+    """A session's pages carry one token (signed once, then kept); another session's token is
+    refused, and signing in again starts a new one."""
+    user = make_user()
+    first, second = app.test_client(), app.test_client()
+    AuthActions(first).login(user.email)
+    AuthActions(second).login(user.email)
+    token = csrf_token(first, "/")
+    assert csrf_token(first, "/topics") == token
+    other = csrf_token(second, "/")
+    assert other != token
+    assert first.post("/logout", data={"csrf_token": other}).status_code == 400
+    assert first.post("/logout", data={"csrf_token": token}).status_code == 302
+    AuthActions(first).login(user.email)
+    assert csrf_token(first, "/") != token
