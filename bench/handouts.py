@@ -18,7 +18,7 @@ from curriculum.settings import PROJECT_ROOT
 from models import Role
 
 REFERENCE = PROJECT_ROOT.parent / "shared" / "bench" / "reference-handout.html"
-ROUNDS = 7
+ROUNDS = 15
 
 
 def run() -> dict[str, object]:
