@@ -32,6 +32,12 @@ def run() -> dict[str, object]:
         library = app.extensions["library"]
         topic = library.get("managing-cravings") or next(iter(library))
         html = render_template("pdf/handout.html", topics=[topic], title=packet_title([topic]))
+        track = library.tracks["core-12-week"]
+        track_topics = [library.get(slug) for slug in track.topics]
+        packet_html = render_template("pdf/handout.html", topics=track_topics,
+                                      title=packet_title(track_topics))
+        singles_html = [render_template("pdf/handout.html", topics=[t], title=packet_title([t]))
+                        for t in track_topics]
     client = app.test_client()
     token_page = client.get("/login").get_data(as_text=True)
     token = token_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
@@ -40,8 +46,8 @@ def run() -> dict[str, object]:
     url = f"/topics/{topic.slug}/handout.pdf"
     css = [weasyprint.CSS(filename=str(pdf.PRINT_CSS)), weasyprint.CSS(string=Variant().css())]
 
-    def bare() -> bytes:
-        return weasyprint.HTML(string=html, base_url=str(pdf.STATIC_DIR)).write_pdf(
+    def bare(document: str = html) -> bytes:
+        return weasyprint.HTML(string=document, base_url=str(pdf.STATIC_DIR)).write_pdf(
             stylesheets=css, pdf_variant="pdf/ua-1")
 
     def reference() -> bytes:
@@ -57,7 +63,6 @@ def run() -> dict[str, object]:
             return response.data
         return get
 
-    track = library.tracks["core-12-week"]
     packet_url = "/handouts.pdf?topics=" + ",".join(track.topics)
 
     def singles() -> None:
@@ -69,6 +74,11 @@ def run() -> dict[str, object]:
     timings["packet"], timings["singles"] = measure_pair(
         (f"packet of {len(track.topics)} handouts, first request", fetch(packet_url, fresh=True)),
         (f"{len(track.topics)} single handouts, uncached", singles), 3)
+    # WeasyPrint's own floor for a packet: the same two jobs with nothing of ours around them.
+    timings["bare_packet"], timings["bare_singles"] = measure_pair(
+        ("bare WeasyPrint, the packet's HTML", lambda: bare(packet_html)),
+        (f"bare WeasyPrint, {len(track.topics)} singles' HTML",
+         lambda: [bare(single) for single in singles_html]), 2)
     timings["packet_repeat"] = measure("packet, repeated (cached)", fetch(packet_url), ROUNDS)
     timings["uncached"], timings["bare"] = measure_pair(
         ("handout endpoint, uncached", fetch(url, fresh=True)),
@@ -83,6 +93,8 @@ def run() -> dict[str, object]:
     print(timings["cached"].row(timings["bare"]))
     print(timings["singles"].row())
     print(timings["packet"].row(timings["singles"]))
+    print(timings["bare_singles"].row())
+    print(timings["bare_packet"].row(timings["bare_singles"]))
     print(timings["packet_repeat"].row(timings["packet"]))
     shutil.rmtree(scratch, ignore_errors=True)
     return {name: t.as_dict() for name, t in timings.items()} | {
@@ -91,4 +103,6 @@ def run() -> dict[str, object]:
             "bare_vs_reference": timings["bare"].median / timings["reference"].median,
             "cached_vs_bare": timings["cached"].median / timings["bare"].median,
             "packet_vs_singles": timings["packet"].median / timings["singles"].median,
+            "bare_packet_vs_bare_singles": (timings["bare_packet"].median
+                                            / timings["bare_singles"].median),
         }}
