@@ -118,10 +118,13 @@ def load_user(user_id: str) -> SignedInUser | None:
     if not id_part.isdigit() or not token or int(id_part) > 2**31 - 1:
         return None
     row = current_app.extensions["signed_in_query"].first(user_id=int(id_part))
-    if row is None or not hmac.compare_digest(row[5].encode(), token.encode()):
+    if row is None:
         return None
-    return SignedInUser(id=row[0], name=row[1], email=row[2], role=Role(row[3]),
-                        is_password_temporary=bool(row[4]), session_token=row[5])
+    found_id, name, email, role, temporary, current_token = row
+    if not hmac.compare_digest(current_token.encode(), token.encode()):
+        return None
+    return SignedInUser(id=found_id, name=name, email=email, role=Role(role),
+                        is_password_temporary=bool(temporary), session_token=current_token)
 
 
 def without_signed_in_user() -> None:
