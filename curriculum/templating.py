@@ -15,15 +15,16 @@ def csrf_token() -> str:
     in each worker rather than on every page. Only while tokens do not expire
     (WTF_CSRF_TIME_LIMIT None): a kept signature carries the time it was made."""
     config = current_app.config
-    raw = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    if raw is None or config["WTF_CSRF_TIME_LIMIT"] is not None:
+    if config["WTF_CSRF_TIME_LIMIT"] is not None:
         return generate_csrf()
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     signed = current_app.extensions["signed_csrf_tokens"]
-    if raw not in signed:
+    if session.get(field) not in signed:  # also a session's first page, before it has one
+        token = generate_csrf()  # keeps the session's raw token in session[field]
         if len(signed) >= SIGNED_TOKENS_KEPT:
             signed.clear()
-        signed[raw] = generate_csrf()
-    return signed[raw]
+        signed[session[field]] = token
+    return signed[session[field]]
 
 
 def path_for(endpoint: str, **values: Any) -> str:
@@ -37,7 +38,9 @@ def path_for(endpoint: str, **values: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """After Flask-WTF's init_app: this ``csrf_token`` replaces its template global."""
+    """After Flask-WTF's init_app: this ``csrf_token`` replaces the one it gives templates,
+    both as a global and through its context processor (a later processor wins)."""
     app.extensions["signed_csrf_tokens"] = {}
     app.extensions["fixed_paths"] = {}
     app.jinja_env.globals.update(csrf_token=csrf_token, path_for=path_for)
+    app.context_processor(lambda: {"csrf_token": csrf_token})
