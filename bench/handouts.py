@@ -16,6 +16,7 @@ from curriculum.cli import add_user
 from curriculum.handouts import Variant, packet_title
 from curriculum.settings import PROJECT_ROOT
 from models import Role
+from tests.helpers import csrf_token
 
 REFERENCE = PROJECT_ROOT.parent / "shared" / "bench" / "reference-handout.html"
 ROUNDS = 15
@@ -39,10 +40,8 @@ def run() -> dict[str, object]:
         singles_html = [render_template("pdf/handout.html", topics=[t], title=packet_title([t]))
                         for t in track_topics]
     client = app.test_client()
-    token_page = client.get("/login").get_data(as_text=True)
-    token = token_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     client.post("/login", data={"email": "bench@example.org", "password": "bench password 123",
-                                "csrf_token": token})
+                                "csrf_token": csrf_token(client)})
     url = f"/topics/{topic.slug}/handout.pdf"
     css = [weasyprint.CSS(filename=str(pdf.PRINT_CSS)), weasyprint.CSS(string=Variant().css())]
 

@@ -23,7 +23,7 @@ from bench.timing import Timing, measure
 from curriculum import audit, db, log_form, schema, sessions
 from curriculum.access import WHOLE_LOG
 from models import SessionLog, User
-from tests.helpers import CSRF_RE
+from tests.helpers import csrf_token
 
 ROUNDS = 15
 PAGE_ROUNDS = 60
@@ -40,10 +40,9 @@ def run() -> dict[str, Any]:
         group_id = small_group().id
         db.get_session().commit()
     client = app.test_client()
-    token = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)
     client.post("/login", data={"email": "facilitator@bench.test", "password": PASSWORD,
-                                "csrf_token": token})
-    token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)  # the new session's
+                                "csrf_token": csrf_token(client)})
+    token = csrf_token(client, "/")  # the new session's
     saves, signs = [], []
     with mock.patch("curriculum.sessions.verify_password", return_value=True):
         for number in range(ROUNDS + 2):  # the first two are warm-up

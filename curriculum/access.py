@@ -81,10 +81,18 @@ def get_log(log_id: int, action: str = "view-log",
     """
     session = get_session()
     begin_write(session)
-    session_log = session.get(SessionLog, log_id, options=WHOLE_LOG)
+    session_log = _allowed_log(log_id, action, allowed)
+    audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})
+    return session_log
+
+
+def _allowed_log(log_id: int, action: str,
+                 allowed: Callable[[User, Group], bool]) -> SessionLog:
+    """The whole log if the signed-in user may do ``action`` on it; else the refusal is
+    audited and answered 404."""
+    session_log = get_session().get(SessionLog, log_id, options=WHOLE_LOG)
     if session_log is None or not allowed(current_user, session_log.group):
         deny("session-log", log_id, action)
-    audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})
     return session_log
 
 
@@ -98,9 +106,7 @@ def read_log(log_id: int, action: str = "view-log",
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
     session = get_session()
-    session_log = session.get(SessionLog, log_id, options=WHOLE_LOG)
-    if session_log is None or not allowed(current_user, session_log.group):
-        deny("session-log", log_id, action)
+    session_log = _allowed_log(log_id, action, allowed)
     session.commit()  # ends the read; what was loaded stays loaded
     begin_write(session)
     audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})

@@ -10,12 +10,11 @@ the licence list or to the rendering code makes a new one.
 
 import hashlib
 import logging
-import os
 import pickle  # nosec B403
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from curriculum.files import write_replacing
 from curriculum.library import Library
 
 log = logging.getLogger(__name__)
@@ -52,11 +51,7 @@ def load(folders: list[Path], licensed: frozenset[str], cache_dir: Path) -> Libr
             log.warning("ignoring unreadable library cache %s", path.name)
     library = Library.load(folders, licensed=licensed)
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        descriptor, partial = tempfile.mkstemp(dir=cache_dir, suffix=".partial")
-        with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump(library, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, path)
+        write_replacing(path, pickle.dumps(library, protocol=pickle.HIGHEST_PROTOCOL))
         for stale in cache_dir.glob("library-*.pickle"):
             if stale != path:
                 stale.unlink(missing_ok=True)

@@ -10,8 +10,6 @@ import functools
 import hashlib
 import logging
 import mimetypes
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +18,7 @@ from urllib.request import url2pathname
 from flask import Flask, current_app, has_app_context, render_template
 from flask.typing import ResponseReturnValue
 
+from curriculum.files import write_replacing
 from curriculum.isolated import LimitedProcess, LimitExceeded
 from curriculum.settings import DEFAULTS, PROJECT_ROOT
 
@@ -148,13 +147,7 @@ class PdfCache:
         return path if path.exists() else None
 
     def put(self, key: str, pdf: bytes) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        descriptor, partial = tempfile.mkstemp(dir=self.folder, suffix=".partial")
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(pdf)
-        path = self.path_for(key)
-        os.replace(partial, path)
-        return path
+        return write_replacing(self.path_for(key), pdf)
 
 
 def cache() -> PdfCache:

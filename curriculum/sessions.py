@@ -217,8 +217,8 @@ def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
     hits = logbook.name_check(session_log)
     overrides = {key: clean(request.form.get(f"override_{key}", "")) for key in hits}
     unexplained = {key: names for key, names in hits.items() if not overrides[key]}
-    password_ok = verify_password(current_user.account().password_hash,
-                                  request.form.get("password", ""))
+    signer = current_user.account()
+    password_ok = verify_password(signer.password_hash, request.form.get("password", ""))
     if not password_ok:
         problems["password"] = "Enter your password to sign."  # noqa: S105 - a message
     if problems or unexplained:
@@ -227,7 +227,7 @@ def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
         session.commit()
         values["version"] = str(session_log.version)
         return _render_edit(session_log, values, errors=problems, name_hits=hits, status=400)
-    logbook.sign(session, session_log, current_user.account(), overrides)
+    logbook.sign(session, session_log, signer, overrides)
     session.commit()
     flash("Signed. The log is locked; corrections are added as addenda.")
     return redirect(url_for("sessions.show", log_id=session_log.id))

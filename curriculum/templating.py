@@ -1,11 +1,13 @@
 """Two helpers every page's menu calls, made cheap: as first written, they cost more than
 drawing the rest of a small page."""
 
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, request, session, url_for
 from flask_wtf.csrf import generate_csrf
 
+T = TypeVar("T")
 # Signed tokens kept per worker before the memo starts over (a token is re-signed on demand).
 SIGNED_TOKENS_KEPT = 10_000
 
@@ -27,20 +29,26 @@ def csrf_token() -> str:
     return signed[session[field]]
 
 
+def once_per_mount(key: Hashable, build: Callable[[], T]) -> T:
+    """What ``build`` gives for ``key``, built once per mount point in each worker: for
+    output that is the same for every request and every reader."""
+    made = current_app.extensions["made_once"]
+    full_key = (key, request.script_root)
+    if full_key not in made:
+        made[full_key] = build()
+    return made[full_key]
+
+
 def path_for(endpoint: str, **values: Any) -> str:
-    """``url_for`` for links that are the same on every request (the menu, static files):
-    built once per mount point in each worker."""
-    key = (endpoint, request.script_root, tuple(sorted(values.items())))
-    paths = current_app.extensions["fixed_paths"]
-    if key not in paths:
-        paths[key] = url_for(endpoint, **values)
-    return paths[key]
+    """``url_for`` for links that are the same on every request (the menu, static files)."""
+    return once_per_mount(("path", endpoint, tuple(sorted(values.items()))),
+                          lambda: url_for(endpoint, **values))
 
 
 def init_app(app: Flask) -> None:
     """After Flask-WTF's init_app: this ``csrf_token`` replaces the one it gives templates,
     both as a global and through its context processor (a later processor wins)."""
     app.extensions["signed_csrf_tokens"] = {}
-    app.extensions["fixed_paths"] = {}
+    app.extensions["made_once"] = {}
     app.jinja_env.globals.update(csrf_token=csrf_token, path_for=path_for)
     app.context_processor(lambda: {"csrf_token": csrf_token})

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from curriculum import library_cache
 from curriculum.handouts import SIZES, Variant, handout_file
 from curriculum.library import TAGS, Library, Topic
+from curriculum.templating import once_per_mount
 from curriculum.text import clean_line
 
 bp = Blueprint("topics", __name__)
@@ -76,16 +77,16 @@ def show(slug: str) -> ResponseReturnValue:
 
 
 def _page_body(topic: Topic) -> Markup:
-    """The page below the menu: the same for every reader, so rendered once per topic (and
-    mount point) in each worker rather than on every request."""
-    pages = current_app.extensions["topic_pages"]
-    key = (topic.slug, request.script_root)
-    if key not in pages:
+    """The page below the menu: the same for every reader, so rendered once per topic in each
+    worker rather than on every request."""
+
+    def render() -> Markup:
         # Our own template's output, escaped as it was rendered (the reason ruff's S704 and
         # bandit's B704 are silenced here).
         body = render_template("topics/_page_body.html", topic=topic)
-        pages[key] = Markup(body)  # noqa: S704  # nosec B704
-    return pages[key]
+        return Markup(body)  # noqa: S704  # nosec B704
+
+    return once_per_mount(("topic page", topic.slug), render)
 
 
 @bp.get("/topics/<slug>/handout.pdf")
@@ -118,5 +119,4 @@ def init_app(app: Flask) -> None:
         log.warning("the curriculum library has %d problem(s); run 'flask --app app "
                     "curriculum check'", len(loaded.problems))
     app.extensions["library"] = loaded
-    app.extensions["topic_pages"] = {}
 
