@@ -23,6 +23,7 @@ from curriculum import (
     formats,
     headers,
     home,
+    passwords,
     pdf,
     reports,
     review,
@@ -53,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     templating.init_app(app)
+    passwords.init_app(app)
     auth.init_app(app)
     formats.init_app(app)
     headers.init_app(app)

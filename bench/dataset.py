@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from bench.common import NOTE, PASSWORD
-from curriculum.auth import hash_password
+from curriculum.passwords import HASHERS, PRODUCTION
 from models import (
     Attendance,
     AttendanceStatus,
@@ -67,7 +67,7 @@ def build(engine: Engine, last_day: datetime.date, seed: int = 7) -> Built:
     rng = random.Random(seed)
     first_day = last_day - datetime.timedelta(days=365 * YEARS)
     now = datetime.datetime.combine(last_day, datetime.time(12), tzinfo=datetime.UTC)
-    password_hash = hash_password(PASSWORD)
+    password_hash = HASHERS[PRODUCTION].hash(PASSWORD)
     with engine.begin() as connection:
         def add(model: Any, rows: list[dict[str, Any]]) -> None:
             table = model.__table__ if hasattr(model, "__table__") else model

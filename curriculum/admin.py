@@ -22,8 +22,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from curriculum import audit, roster_import
-from curriculum.auth import hash_password, roles_required
+from curriculum.auth import roles_required
 from curriculum.db import begin_write, get_session
+from curriculum.passwords import hash_password
 from curriculum.text import clean_line
 from curriculum.topics import library
 from models import Enrollment, Group, Modality, NoteFormat, Role, User

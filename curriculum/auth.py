@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, passwords, the user loader and the check every request passes."""
+"""Sign-in, sign-out, changing a password, the user loader and the check every request passes."""
 
 import datetime
 import functools
@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import (
     Blueprint,
     Flask,
@@ -32,43 +30,27 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from curriculum.db import DriverQuery, begin_write, get_session
+from curriculum.passwords import (
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    hash_password,
+    needs_rehash,
+    spend_a_verification,
+    verify_password,
+)
 from models import Role, User, utcnow
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 
-# argon2id with the library's RFC 9106 "low memory" profile (t=3, m=64 MiB, p=4): above
-# OWASP ASVS 5.0's minimum. Argon2 hashes the whole password; nothing is truncated.
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password; equalizes timing")
-PASSWORD_MIN, PASSWORD_MAX = 12, 1024
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_post", "home.healthz", "static"})
 SIGN_IN_FAILED = ("That email and password did not match an active account. After five wrong "
                   "tries, sign-in for that account pauses for 15 minutes.")
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 def password_rules() -> list[Any]:
     return [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
                                    message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.")]
-
-
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused (length only: no composition rules), or None."""
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        return f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters."
-    return None
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -221,11 +203,11 @@ def _attempt_sign_in(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     now = utcnow()
     if user is None or not user.is_active:
-        verify_password(_DUMMY_HASH, password)
+        spend_a_verification(password)
         db.rollback()
         return None
     if user.locked_until_at and user.locked_until_at > now:
-        verify_password(_DUMMY_HASH, password)
+        spend_a_verification(password)
         db.rollback()
         return None
     if not verify_password(user.password_hash, password):
@@ -236,7 +218,7 @@ def _attempt_sign_in(email: str, password: str) -> User | None:
             user.failed_logins = 0
         db.commit()
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until_at = None

@@ -11,9 +11,9 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from curriculum import audit, backup, db, demo, pdf, quality, schema
-from curriculum.auth import hash_password, password_problem
 from curriculum.handouts import SIZES, Variant, render_handouts
 from curriculum.localtime import today
+from curriculum.passwords import hash_password, password_problem
 from curriculum.topics import library
 from models import Role, User
 

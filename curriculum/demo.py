@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curriculum import audit, logbook
-from curriculum.auth import hash_password
 from curriculum.library import Library
+from curriculum.passwords import hash_password
 from curriculum.review import COSIGN_ATTESTATION
 from models import (
     AttendanceStatus,

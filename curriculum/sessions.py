@@ -30,10 +30,10 @@ from curriculum.access import (
     get_log,
     read_log,
 )
-from curriculum.auth import verify_password
 from curriculum.db import get_session
 from curriculum.formats import clock
 from curriculum.localtime import now_local, today
+from curriculum.passwords import verify_password
 from curriculum.text import clean
 from curriculum.topics import library
 from models import (

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
 from curriculum import db, schema
-from curriculum.auth import hash_password
+from curriculum.passwords import hash_password
 from models import Enrollment, Group, Modality, Participant, Role, User
 from tests.helpers import PASSWORD, csrf_token, reset_postgres, write_topic
 
@@ -57,6 +57,9 @@ def app_config(tmp_path: Path, content_dir: Path, database_url: str) -> dict[str
         "CONTENT_DIRS": [content_dir],
         "PDF_CACHE_DIR": tmp_path / "pdf-cache",
         "LIBRARY_CACHE_DIR": tmp_path / "library-cache",
+        # Production's argon2 parameters are tested once (test_auth); everywhere else a
+        # password costs microseconds.
+        "PASSWORD_HASHING": "test-only-minimal",
     }
 
 
@@ -101,10 +104,10 @@ def make_user(app: Flask) -> Callable[..., User]:
              password: str = PASSWORD, name: str | None = None, **fields: Any) -> User:
         number = next(counter)
         role = Role(role)
-        user = User(email=email or f"{role.value}{number}@example.org",
-                    name=name or f"{role.value.title()} {number}", role=role,
-                    password_hash=hash_password(password), **fields)
         with app.app_context():
+            user = User(email=email or f"{role.value}{number}@example.org",
+                        name=name or f"{role.value.title()} {number}", role=role,
+                        password_hash=hash_password(password), **fields)
             session = db.get_session()
             session.add(user)
             session.commit()

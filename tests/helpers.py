@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from curriculum import db, logbook
+from curriculum import db, logbook, passwords
 from curriculum.log_form import values_from_log
 from curriculum.topics import library
 from models import Group, SessionLog, User, utcnow
@@ -110,6 +110,11 @@ def write_topic(folder: Path, slug: str, **fields: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(topic_text(slug, **fields), encoding="utf-8")
     return path
+
+
+def password_matches(app: Flask, password_hash: str, password: str) -> bool:
+    with app.app_context():
+        return passwords.verify_password(password_hash, password)
 
 
 def csrf_token(client: FlaskClient, url: str = "/login") -> str:

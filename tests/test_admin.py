@@ -8,10 +8,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from curriculum import db
-from curriculum.auth import verify_password
 from models import AuditEvent, Enrollment, Group, Participant, Role, User
 from tests.conftest import AuthActions
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, password_matches
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ def test_create_account_shows_one_time_password_once(
     password = page.split('<p class="one-time-password"><code>')[1].split("</code>")[0]
     with app.app_context():
         user = db.get_session().scalar(select(User).where(User.email == "new@example.org"))
-        assert user.is_password_temporary and verify_password(user.password_hash, password)
+        assert user.is_password_temporary and password_matches(app, user.password_hash, password)
     assert password not in admin_client.get("/admin/users").get_data(as_text=True)
 
 

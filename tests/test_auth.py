@@ -8,11 +8,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from curriculum import db
-from curriculum.auth import SIGN_IN_FAILED, verify_password
+from curriculum import db, passwords
+from curriculum.auth import SIGN_IN_FAILED
 from models import Role, User, utcnow
 from tests.conftest import AuthActions
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, csrf_token, password_matches
 
 
 def stored(app: Flask, user_id: int) -> User:
@@ -194,7 +194,7 @@ def test_password_change_errors_keep_nothing(
     response = change_password(client, current, new, confirm)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
-    assert verify_password(stored(app, signed_in.id).password_hash, PASSWORD)
+    assert password_matches(app, stored(app, signed_in.id).password_hash, PASSWORD)
 
 
 def test_long_passwords_are_not_truncated(
@@ -228,9 +228,23 @@ def test_deactivation_ends_sessions(app: Flask, client: FlaskClient, signed_in: 
     assert client.get("/").status_code == 302
 
 
-def test_passwords_are_stored_as_argon2id(app: Flask, make_user: Callable) -> None:
-    user = make_user(Role.ADMIN)
-    assert stored(app, user.id).password_hash.startswith("$argon2id$")
+def test_production_stores_argon2id_at_rfc9106_cost_and_upgrades_cheaper_hashes(
+    make_app: Callable[..., Flask]
+) -> None:
+    """Outside tests, passwords are hashed with RFC 9106's low-memory profile; a hash made
+    with cheaper parameters (here the test profile's) is re-hashed at the next sign-in."""
+    app = make_app(PASSWORD_HASHING=passwords.PRODUCTION)
+    with app.app_context():
+        session = db.get_session()
+        cheap = passwords.HASHERS["test-only-minimal"].hash(PASSWORD)
+        session.add(User(email="admin@example.org", name="Ada", role=Role.ADMIN,
+                         password_hash=cheap))
+        session.commit()
+    assert AuthActions(app.test_client()).login("admin@example.org").status_code == 302
+    with app.app_context():
+        upgraded = db.get_session().scalar(select(User.password_hash))
+    assert upgraded.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert password_matches(app, upgraded, PASSWORD)
 
 
 def test_form_tokens_belong_to_their_own_session(app: Flask, make_user: Callable) -> None:

@@ -9,9 +9,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from curriculum import db
-from curriculum.auth import verify_password
 from models import Role, User
-from tests.helpers import write_topic
+from tests.helpers import password_matches, write_topic
 
 
 def users(app: Flask) -> list[User]:
@@ -29,7 +28,7 @@ def test_init_db_twice_creates_one_admin_with_a_one_time_password(
     assert second.exit_code == 0 and "One-time password" not in second.output
     [admin] = users(app)
     assert admin.role is Role.ADMIN and admin.is_password_temporary
-    assert verify_password(admin.password_hash, password)
+    assert password_matches(app, admin.password_hash, password)
 
 
 def test_create_user_reads_password_from_stdin(app: Flask, runner: FlaskCliRunner) -> None:
@@ -39,7 +38,7 @@ def test_create_user_reads_password_from_stdin(app: Flask, runner: FlaskCliRunne
     assert result.exit_code == 0, result.output
     [user] = users(app)
     assert (user.email, user.role, user.name) == ("sam@example.org", Role.SUPERVISOR, "Sam Lee")
-    assert verify_password(user.password_hash, "a long enough password")
+    assert password_matches(app, user.password_hash, "a long enough password")
     assert not user.is_password_temporary
 
 
@@ -47,7 +46,7 @@ def test_create_user_prompts_for_the_password(app: Flask, runner: FlaskCliRunner
     result = runner.invoke(args=["create-user", "pat@example.org", "--role", "facilitator",
                                  "--name", "Pat"], input="prompted password 1\n" * 2)
     assert result.exit_code == 0, result.output
-    assert verify_password(users(app)[0].password_hash, "prompted password 1")
+    assert password_matches(app, users(app)[0].password_hash, "prompted password 1")
 
 
 def test_create_user_reports_every_problem_and_saves_nothing(
@@ -149,7 +148,7 @@ def test_seed_demo_adds_groups_logs_in_every_state(app: Flask, runner: FlaskCliR
         assert session.scalar(select(func.count()).select_from(ParticipantNote).where(
             ParticipantNote.is_safety_concern.is_(True))) == 1
         user = session.scalar(select(User).where(User.role == Role.FACILITATOR))
-        assert verify_password(user.password_hash, "one demo password")
+        assert password_matches(app, user.password_hash, "one demo password")
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     again = runner.invoke(args=["seed-demo", "--password-stdin"], input="one demo password\n")
     assert again.exit_code == 1 and "already present" in again.output

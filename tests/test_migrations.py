@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from curriculum import audit, db, logbook, schema
-from curriculum.auth import hash_password
+from curriculum.passwords import hash_password
 from curriculum.topics import library
 from models import (
     Addendum,

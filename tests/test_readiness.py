@@ -28,7 +28,7 @@ def test_every_problem_is_reported_at_once(
     write_topic(content_dir, "broken-topic", group_type="lecture")
     app = make_app(GROUPWORK_ENV="production")
     from curriculum import db
-    from curriculum.auth import hash_password
+    from curriculum.passwords import hash_password
     from models import User
     with app.app_context():
         session = db.get_session()
