@@ -110,6 +110,7 @@ def test_handout_pdf_letter_has_handout_text_only(client: FlaskClient, signed_in
     assert "Coping With Cravings" in text and "My triggers" in text
     assert "FACILITATOR SECRET" not in text and "Overview" not in text
     assert "988" in text and "1-800-662-4357" in text
+    assert "Emergency: call 911 for an overdose, a seizure, chest pain" in " ".join(text.split())
     assert "Page 1 of" in text and "November 1, 2026" in text
     assert reader.metadata.title == "Coping With Cravings (participant handout)"
     root = reader.trailer["/Root"]
