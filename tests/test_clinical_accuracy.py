@@ -86,6 +86,52 @@ MEDICATION_AND_SAFETY: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
      ("my habit", "clean")),
 ]
 FAMILY_AND_WORK: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+    # 5: no forced sudden stop at home; alcohol and benzodiazepine withdrawal; medical advice, 911.
+    ("addiction-and-the-family",
+     ("do not make them stop all at once at home", "Get medical advice first",
+      "These happen mostly in the first two days", "delirium tremens",
+      "often starts on day 2 or 3", "Withdrawal can start a few days after the last pill",
+      "A doctor has to lower the dose slowly", "Call 911 for a seizure"),
+     ()),
+    ("supporting-recovery-at-home",
+     ("do not make them stop all at once at home", "Get medical advice first",
+      "These happen mostly in the first two days", "delirium tremens",
+      "often starts on day 2 or 3", "Withdrawal can start a few days after the last pill",
+      "A doctor has to lower the dose slowly", "Call 911 for a seizure"),
+     ()),
+    # 8: the emergency exception reaches the medical staff treating it, not the family.
+    ("addiction-and-the-family",
+     ("In a medical emergency, staff may tell the doctors and nurses who treat your loved one",
+      "That does not include family"),
+     ("Except in an emergency, staff can share with you",)),
+    # Family program: the handout says what this participant has and has not agreed to share.
+    ("addiction-and-the-family",
+     ("What your loved one agreed we can share", "from the consent form your loved one signed",
+      "Anything not written here stays private", "Staff may tell me", "Staff will not tell me",
+      "The consent ends on"),
+     ()),
+    # 13: no "clean" or "dirty" anywhere in the family handouts.
+    ("addiction-and-the-family", (), ("clean", "dirty")),
+    # 8: the work handout's emergency and court-order wording.
+    ("work-school-and-recovery",
+     ("In a medical emergency, staff may tell only the doctors and nurses treating you",
+      "A subpoena alone is not enough"),
+     ("except in rare cases like an emergency",)),
+    # 9: FMLA only if you qualify; a uniformly applied, announced policy still applies on leave;
+    # family members may take leave to care for someone in treatment.
+    ("work-school-and-recovery",
+     ("If you qualify", "Your boss cannot punish you for taking it",
+      "used the same way for everyone", "even while you are on leave",
+      "A family member who qualifies may be able to take FMLA leave to care for you"),
+     ("and keep their job", "keep your job")),
+    # 10: the medications the EEOC names; no promise that the boss need not be told.
+    ("work-school-and-recovery",
+     ("like buprenorphine or methadone", "Have your prescription ready to show"),
+     ("You don't have to tell your boss", "naltrexone")),
+    # 13: opioid use disorder, not "opioid addiction".
+    ("work-school-and-recovery",
+     ("medicine for opioid use disorder",),
+     ("opioid addiction",)),
 ]
 
 
@@ -180,3 +226,75 @@ def test_guides_carry_medication_and_safety_corrections() -> None:
             assert _words(phrase) in guide, (slug, phrase)
         for phrase in absent:
             assert _words(phrase) not in guide, (slug, phrase)
+
+
+def _section(markdown: str, heading: str) -> str:
+    """The text under one "## heading" of a guide, up to the next "## " heading."""
+    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", markdown, re.M | re.S)
+    assert match is not None, heading
+    return match.group(1)
+
+
+def test_guides_carry_family_and_work_corrections() -> None:
+    """Corrections 7 and 10 and the family-consent rule, which live in facilitator guides."""
+    # (slug, words the guide must now carry, words it must no longer carry)
+    reports_present = ("42 CFR Part 2", "privacy officer", "no general \"duty to warn\" exception",
+                       "no exception for elder or dependent-adult abuse",
+                       "without saying that the person is, or was, a patient of a substance use "
+                       "program")
+    exceptions_present = ("with the medical staff treating it only", "not a subpoena alone",
+                          "a crime, or a threat of one, at the program or against its staff")
+    guides: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+        # 7 and 13 in the first family session.
+        ("addiction-and-the-family",
+         (*reports_present, "a subpoena alone is not enough",
+          "a medical emergency, and then only with the medical staff treating it",
+          "a crime, or a threat of one, at the program or against its staff",
+          "Are her tests negative?"),
+         ("elder or dependent adult abuse where state law requires it",
+          "staff must act on serious safety risks", "Are her tests clean?")),
+        ("supporting-recovery-at-home",
+         (*reports_present, *exceptions_present),
+         ("elder or dependent adult abuse where state law requires it",)),
+        ("family-communication-and-rebuilding-trust",
+         (*reports_present, *exceptions_present),
+         ("elder or dependent adult abuse where state law requires it",
+          "serious safety risks and suspected child abuse or neglect must be acted on")),
+        ("family-roles-and-enabling",
+         ("42 CFR Part 2", "privacy officer", "no exception for elder or dependent-adult abuse",
+          *exceptions_present),
+         ("safety risks and suspected child abuse or neglect must be reported",)),
+        # 7 (point 3), 10 (point 5) and 9 (point 6) in the work guide.
+        ("work-school-and-recovery",
+         ("a subpoena alone is not enough",
+          "staff may share only with the medical staff treating it",
+          "names buprenorphine and methadone", "That document does not name naltrexone",
+          "Separately from the EEOC", "49 CFR Part 40", "If they qualify",
+          "29 CFR 825.119(b)", "even during the leave",
+          "care for a covered family member who is in treatment"),
+         ("buprenorphine, methadone or naltrexone",
+          "about your prescriptions, not your boss",
+          "such as a medical emergency or certain court orders", "job-protected leave")),
+    ]
+    for slug, present, absent in guides:
+        topic = SHIPPED.get(slug)
+        assert topic is not None, slug
+        guide = _words(topic.guide_markdown)
+        for phrase in present:
+            assert _words(phrase) in guide, (slug, phrase)
+        for phrase in absent:
+            assert _words(phrase) not in guide, (slug, phrase)
+
+    # The family program admits only family members a written consent names: the first
+    # session's Preparation says so, and its session plan opens by confirming consent.
+    first = SHIPPED.get(SHIPPED.tracks["family-program"].topics[0])
+    assert first is not None and first.slug == "addiction-and-the-family"
+    preparation = _words(_section(first.guide_markdown, "Preparation"))
+    for phrase in ("written consent", "section 2.31", "name each family member",
+                   "what may be shared", "cannot join this session"):
+        assert _words(phrase) in preparation, phrase
+    plan = _section(first.guide_markdown, "Session plan")
+    first_step = re.split(r"^### ", plan, flags=re.M)[1]
+    assert "consent" in first_step.splitlines()[0].lower(), first_step.splitlines()[0]
+    opening = _words(first_step.split("\n\n")[1])
+    assert opening.startswith(_words("Start by confirming consent for everyone present")), opening

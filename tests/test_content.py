@@ -77,6 +77,24 @@ def test_tracks_have_the_promised_shape() -> None:
         orientation_weeks = [n for n, week in enumerate(weeks) if track.newcomer_topic in week]
         assert orientation_weeks[0] == 0
         assert all(b - a <= 4 for a, b in itertools.pairwise(orientation_weeks))
+        # The rotation loops: the gap from the last orientation round to week 1 counts too, and
+        # the last slot is followed by the first.
+        assert orientation_weeks[0] + len(weeks) - orientation_weeks[-1] <= 4
+        assert all(a != b for a, b in zip(track.topics, track.topics[1:] + track.topics[:1],
+                                          strict=True))
+    # The heaviest topics are spread round the 12-week cycle, so no newcomer meets them all in
+    # their first weeks: every pair at least three weeks apart, reading the rotation as a cycle.
+    heavy = ("trauma-and-recovery", "shame-guilt-and-self-esteem", "grief-and-loss")
+    cycle = len(core.topics) // core.groups_per_week
+    heavy_weeks = {slug: [i // core.groups_per_week for i, s in enumerate(core.topics) if s == slug]
+                   for slug in heavy}
+    assert all(heavy_weeks.values()), heavy_weeks
+    for a, b in itertools.combinations(heavy, 2):
+        for week_a, week_b in itertools.product(heavy_weeks[a], heavy_weeks[b]):
+            gap = abs(week_a - week_b)
+            assert min(gap, cycle - gap) >= 3, (a, week_a + 1, b, week_b + 1)
+    # The shorter rotation still covers trauma and work or school.
+    assert {"trauma-and-recovery", "work-school-and-recovery"} <= set(short.topics)
 
 
 def test_handouts_carry_no_facilitator_text() -> None:
