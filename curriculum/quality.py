@@ -1,10 +1,11 @@
-"""Quality checks over a loaded library, beyond the schema: reading grade and phone numbers."""
+"""Quality checks over a loaded library, beyond the schema: reading grade, phone numbers, lists
+that did not render, and content safety (person-first language, stop-now advice)."""
 
 import re
 from dataclasses import dataclass
 from statistics import median
 
-from curriculum import readability
+from curriculum import content_safety, readability
 from curriculum.library import Library, Problem, display_path
 
 MAX_FLESCH_KINCAID = 8.0
@@ -66,8 +67,10 @@ def _markdown_problems(library: Library) -> list[Problem]:
 
 
 def check(library: Library) -> Report:
-    """Every problem in the library: load-time ones, then Markdown, phone numbers and grade."""
-    problems = [*library.problems, *_markdown_problems(library), *_phone_problems(library)]
+    """Every problem in the library: load-time ones, then Markdown, phone numbers, content
+    safety and grade."""
+    problems = [*library.problems, *_markdown_problems(library), *_phone_problems(library),
+                *content_safety.check_library(library)]
     grades = {}
     for topic in library.topics.values():
         grade = grades[topic.slug] = readability.grade(topic.handout_html)
