@@ -63,6 +63,12 @@ PERSON_FIRST_HITS = [
     ('"I\'m clean now," Sam told the group.', "clean"),
     ("Clean time adds up one day at a time.", "Clean"),
     ("She has been **clean** for a year.", "clean"),
+    # Added after the first run of the rules, from probing them with new wording.
+    ("He was clean for 8 months before the move.", "clean"),
+    ("Children of alcoholics often feel responsible.", "alcoholics"),
+    ("Ex-addicts make great peer workers.", "Ex-addicts"),
+    ("He stole to feed his habit.", "habit"),
+    ('He\'s an "addict" in their eyes.', "addict"),
 ]
 
 PERSON_FIRST_NEAR_MISSES = [
@@ -90,6 +96,14 @@ PERSON_FIRST_NEAR_MISSES = [
     "Addiction is a treatable medical condition.",
     "Nicotine replacement therapy can help you quit smoking.",
     "Some medicines can be habit forming.",
+    # Added after the first run of the rules, from probing them with new wording.
+    'Say "person in recovery," not "addict."',
+    "She calls herself a recovering addict.",
+    "He reformed the team's schedule.",
+    "Get clean towels from the closet.",
+    "Alcoholic liver disease is common.",
+    "Come clean with your family about the bills.",
+    "She is clean-shaven.",
 ]
 
 
@@ -207,6 +221,11 @@ STOP_NOW_HITS = [
     "Stop drinking now. Withdrawal is uncomfortable, and your nurse can help.",
     # Staff are not medical advice.
     "Stop drinking tonight. Withdrawal can cause seizures, so tell staff.",
+    # Added after the first run of the rules, from probing them with new wording.
+    "1. **Stop.** Put the drink down and walk away.\n2. **Call** someone.",
+    "Let him detox at home this weekend.",
+    "Take away her Xanax.",
+    "Give him an ultimatum: quit drinking or move out.",
 ]
 
 STOP_NOW_NEAR_MISSES = [
@@ -227,6 +246,13 @@ STOP_NOW_NEAR_MISSES = [
     "If friends keep offering you a drink, ask them to stop.",
     "You cannot make your partner stop drinking.",
     "Stop at 15 minutes.",
+    # Added after the first run of the rules, from probing them with new wording.
+    "Stop drinking coffee after noon.",
+    "Take your Xanax only as prescribed.",
+    "Detox is safest with medical help.",
+    "1. **Stop.** You can stop after one drink.\n2. **Call** someone.\n\nIf you went back to "
+    "heavy daily drinking, do not stop all at once on your own. That can be dangerous. Call "
+    "your doctor first.",
 ]
 
 
@@ -249,6 +275,20 @@ def test_stop_now_line_quotes_the_sentence(tmp_path: Path) -> None:
     [line] = rule_lines([tmp_path], "stop-now advice")
     assert line.endswith("planted.md: stop-now advice: \"Go cold turkey on the sedatives.\" "
                          "needs a withdrawal warning and medical advice in the same section")
+
+
+def test_overlapping_words_are_one_finding(tmp_path: Path) -> None:
+    write_topic(tmp_path, "planted", handout=handout("Jordan has stayed clean since May."))
+    assert [line.split(": ", 1)[1] for line in rule_lines([tmp_path], "person-first")] == [
+        'person-first: "stayed clean since" (about a person or a test) → say "not using", '
+        '"in recovery", "substance-free" or, for a test, "negative"']
+
+
+def test_a_bare_stop_is_quoted_with_what_it_stops(tmp_path: Path) -> None:
+    write_topic(tmp_path, "planted", handout=handout(
+        "1. **Stop.** Put the drink down and walk away.\n2. **Call** someone."))
+    [line] = rule_lines([tmp_path], "stop-now advice")
+    assert '"Stop. Put the drink down and walk away."' in line
 
 
 def test_the_warning_must_be_in_the_same_section(tmp_path: Path) -> None:
