@@ -4,6 +4,7 @@ through the real form; factories for users and topics."""
 
 import datetime
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from curriculum import db, schema
 from curriculum.passwords import hash_password
 from models import Enrollment, Group, Modality, Participant, Role, User
-from tests.helpers import PASSWORD, csrf_token, reset_postgres, write_topic
+from tests.helpers import PASSWORD, csrf_token, empty_postgres, reset_postgres, write_topic
 
 
 @pytest.fixture
@@ -38,14 +41,53 @@ def content_dir(tmp_path: Path) -> Path:
     return folder
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In the PostgreSQL pass, run only what can differ between engines: tests that use a
+    database and are not marked ``engine_independent`` (those run once, in the SQLite pass)."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="does not depend on the database engine; runs in the "
+                                   "SQLite pass")
+    for item in items:
+        if ("database_url" not in getattr(item, "fixturenames", ())
+                or item.get_closest_marker("engine_independent")):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The schema at head, built once per run: a SQLite file each test copies, or (with
+    TEST_DATABASE_URL) the PostgreSQL database itself, emptied before each test."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('schema') / 'template.sqlite3'}"
+    engine = create_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    return url
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """The test's own empty database."""
+def database_url(migrated_template: str, tmp_path: Path) -> str:
+    """The test's own database: the newest schema, no rows."""
+    if migrated_template.startswith("sqlite"):
+        copy = tmp_path / "test.sqlite3"
+        shutil.copyfile(make_url(migrated_template).database or "", copy)
+        return f"sqlite:///{copy}"
+    empty_postgres(migrated_template)
+    return migrated_template
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> str:
+    """A database with no schema at all, for tests of upgrading and restoring."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         reset_postgres(url)
         return url
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
 
 @pytest.fixture

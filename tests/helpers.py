@@ -1,28 +1,23 @@
 """Helpers shared by the tests: topic files, CSRF tokens, the standard test password."""
 
 import datetime
-import os
+import functools
 import re
 import textwrap
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
-from curriculum import db, logbook, passwords
+from curriculum import db, logbook, passwords, schema
 from curriculum.log_form import values_from_log
 from curriculum.topics import library
-from models import Group, SessionLog, User, utcnow
+from models import Base, Group, SessionLog, User, utcnow
 
 PASSWORD = "correct horse battery staple"
-# For slow tests that never touch the database: they run once, in the SQLite pass of CI.
-database_independent = pytest.mark.skipif(
-    bool(os.environ.get("TEST_DATABASE_URL")),
-    reason="does not touch the database; runs in the SQLite pass")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
@@ -171,3 +166,21 @@ def reset_postgres(url: str) -> None:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+@functools.cache
+def _postgres(url: str) -> Engine:
+    return create_engine(url)
+
+
+def empty_postgres(url: str) -> None:
+    """Every table of the migrated PostgreSQL database at ``url`` emptied, ids restarted; the
+    schema rebuilt first when a test has dropped or downgraded it."""
+    engine = _postgres(url)
+    if schema.current_revision(engine) != schema.head_revision():
+        engine.dispose()
+        reset_postgres(url)
+        schema.upgrade(engine)
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

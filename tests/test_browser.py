@@ -19,6 +19,7 @@ PEOPLE = ["Maria G.", "Devon T.", "Alicia R.", "Marcus B.", "Hannah L.", "Omar S
           "Tasha W.", "Ben C."]
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.engine_independent,
     # Chromium may drop its favicon download mid-response; the test server (werkzeug) then
     # leaves that static file for the garbage collector to close, at any later moment.
     pytest.mark.filterwarnings(

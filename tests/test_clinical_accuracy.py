@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from curriculum.handouts import Variant, render_handouts
 from curriculum.library import Library
 from curriculum.settings import PROJECT_ROOT
-from tests.helpers import database_independent
 
 SHIPPED = Library.load([PROJECT_ROOT / "content"])
 
@@ -149,7 +148,7 @@ def printed_handout(app: Flask, slug: str) -> str:
     return _words("\n".join(page.extract_text() for page in reader.pages))
 
 
-@database_independent
+@pytest.mark.engine_independent
 @pytest.mark.parametrize(("slug", "present", "absent"), MEDICATION_AND_SAFETY + FAMILY_AND_WORK)
 def test_printed_handout_carries_the_correction(app: Flask, slug: str, present: tuple[str, ...],
                                                 absent: tuple[str, ...]) -> None:

@@ -164,7 +164,7 @@ def test_a_program_folders_rules_file_extends_the_shipped_one(tmp_path: Path) ->
     base, program = tmp_path / "base", tmp_path / "program"
     write_topic(base, "planted", handout=handout("Her aunt was a lush.",
                                                  "Many addicts hide bottles."))
-    write_topic(program, "program-topic")
+    program.mkdir()  # a folder holding only its rules file still counts
     (program / "language-rules.yaml").write_text(
         "terms:\n"
         "  - avoid: lush\n"

@@ -12,7 +12,6 @@ from PIL import Image
 from curriculum.handouts import Variant, render_handouts
 from curriculum.library import Library
 from curriculum.settings import PROJECT_ROOT
-from tests.helpers import database_independent
 
 SHIPPED = Library.load([PROJECT_ROOT / "content"])
 VARIANTS = {"letter": Variant(), "a4": Variant(size="a4"), "large": Variant(large=True)}
@@ -26,7 +25,7 @@ def dark_pixels(image: Image.Image, box: tuple[int, int, int, int]) -> int:
 
 
 @pytest.mark.slow
-@database_independent
+@pytest.mark.engine_independent
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_handout_pages_are_not_blank_and_nothing_runs_off(

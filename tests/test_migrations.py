@@ -28,8 +28,10 @@ COUNTED = (User, Group, Participant, Enrollment, SessionLog, Attendance, Partici
            Addendum, AuditEvent)
 
 
-def test_upgrade_from_an_early_revision_keeps_every_record(app_config: dict[str, Any]) -> None:
-    app = create_app(app_config)
+def test_upgrade_from_an_early_revision_keeps_every_record(
+    app_config: dict[str, Any], empty_database_url: str
+) -> None:
+    app = create_app({**app_config, "DATABASE_URL": empty_database_url})
     with app.app_context():
         engine = db.engine()
         schema.upgrade(engine, "0001")

@@ -75,6 +75,7 @@ def huge_topic(content_dir: Path) -> str:
     return write_long_handout(content_dir, 3000)
 
 
+@pytest.mark.engine_independent
 def test_a_handout_over_the_time_limit_is_answered_503_and_printing_goes_on(
         make_app: Callable[..., Flask], make_user: Callable[..., User], huge_topic: str) -> None:
     app = make_app(PDF_TIME_LIMIT_SECONDS=1)
@@ -91,6 +92,7 @@ def test_a_handout_over_the_time_limit_is_answered_503_and_printing_goes_on(
     assert ordinary.status_code == 200 and ordinary.data.startswith(b"%PDF")
 
 
+@pytest.mark.engine_independent
 def test_a_handout_over_the_memory_limit_is_answered_503(
         make_user: Callable[..., User], database_url: str, content_dir: Path) -> None:
     """The limit is address space the render child may add to what it was forked with, so
