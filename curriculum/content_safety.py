@@ -379,10 +379,8 @@ def check_topic(file: str, slug: str, guide_markdown: str, handout_markdown: str
 
 def check_library(library: Library) -> list[Problem]:
     """Findings in every topic of the library, with the rules of the shipped content folder and
-    of every folder the library's topics and tracks came from (read once)."""
-    items = [*library.topics.values(), *library.tracks.values()]
-    folders = dict.fromkeys(item.path.parent.parent for item in items)
-    rules, problems = load_rules(folders)
+    of every content folder the library was loaded from (read once)."""
+    rules, problems = load_rules(library.folders)
     for topic in library.topics.values():
         problems += check_topic(display_path(topic.path), topic.slug, topic.guide_markdown,
                                 topic.handout_markdown, rules)

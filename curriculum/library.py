@@ -320,6 +320,7 @@ class Library:
     tracks: dict[str, Track] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     withheld: set[str] = field(default_factory=set)
+    folders: tuple[Path, ...] = ()
     _index: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
     _plain: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -330,7 +331,7 @@ class Library:
         Topics marked licensed-by-program are withheld unless their slug is in ``licensed``
         (``"*"`` grants them all).
         """
-        library = cls()
+        library = cls(folders=tuple(folders))
         topic_paths: dict[str, Path] = {}
         track_paths: dict[str, Path] = {}
         for folder in folders:
