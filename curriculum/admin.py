@@ -1,12 +1,11 @@
 """Blueprint: accounts, groups and their staff, and rosters (admins only; no note text here)."""
 
-import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from curriculum import audit, roster_import
+from curriculum import accounts, audit, roster_import
 from curriculum.auth import roles_required
 from curriculum.db import begin_write, get_session
 from curriculum.passwords import hash_password
@@ -42,10 +41,6 @@ def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
 @roles_required(Role.ADMIN)
 def admins_only() -> None:
     """Every page here is for admins; anyone else gets a 404."""
-
-
-def one_time_password() -> str:
-    return secrets.token_urlsafe(12)
 
 
 class UserForm(FlaskForm):
@@ -104,8 +99,8 @@ def index() -> ResponseReturnValue:
 @bp.get("/users")
 def users() -> ResponseReturnValue:
     """Every account."""
-    accounts = get_session().scalars(select(User).order_by(User.name)).all()
-    return render_template("admin/users.html", users=accounts, form=UserForm(), roles=Role)
+    everyone = get_session().scalars(select(User).order_by(User.name)).all()
+    return render_template("admin/users.html", users=everyone, form=UserForm(), roles=Role)
 
 
 @bp.post("/users")
@@ -115,22 +110,19 @@ def create_user() -> ResponseReturnValue:
     session = get_session()
     begin_write(session)
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        if session.scalar(select(User).where(func.lower(User.email) == email)):
+        if accounts.find_by_email(session, form.email.data):
             form.email.errors = ["That email already has an account."]
         else:
-            password = one_time_password()
-            user = User(email=email, name=clean_line(form.name.data), role=Role(form.role.data),
-                        password_hash=hash_password(password), is_password_temporary=True)
-            session.add(user)
-            session.flush()
-            audit.record(session, "create-user", "user", user.id, detail={"role": user.role})
+            password = accounts.one_time_password()
+            user = accounts.create_account(session, form.email.data,
+                                           clean_line(form.name.data), Role(form.role.data),
+                                           password, temporary=True)
             session.commit()
             return render_template("admin/password.html", user=user, password=password,
                                    created=True)
     session.rollback()
-    accounts = session.scalars(select(User).order_by(User.name)).all()
-    return render_template("admin/users.html", users=accounts, form=form, roles=Role), 400
+    everyone = session.scalars(select(User).order_by(User.name)).all()
+    return render_template("admin/users.html", users=everyone, form=form, roles=Role), 400
 
 
 def _account(user_id: int) -> User:
@@ -146,7 +138,7 @@ def reset_password(user_id: int) -> ResponseReturnValue:
     session = get_session()
     begin_write(session)
     user = _account(user_id)
-    password = one_time_password()
+    password = accounts.one_time_password()
     user.password_hash = hash_password(password)
     user.is_password_temporary = True
     user.failed_logins, user.locked_until_at = 0, None

@@ -25,10 +25,11 @@ from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import bindparam, func, select, true
+from sqlalchemy import bindparam, select, true
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from curriculum import accounts
 from curriculum.db import DriverQuery, begin_write, get_session
 from curriculum.passwords import (
     PASSWORD_MAX,
@@ -51,11 +52,6 @@ SIGN_IN_FAILED = ("That email and password did not match an active account. Afte
 def password_rules() -> list[Any]:
     return [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
                                    message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.")]
-
-
-def find_user_by_email(email: str) -> User | None:
-    query = select(User).where(func.lower(User.email) == email.strip().lower())
-    return get_session().scalar(query)
 
 
 @dataclass(frozen=True)
@@ -200,7 +196,7 @@ def _attempt_sign_in(email: str, password: str) -> User | None:
     """Check a password, counting failures and locking the account after too many."""
     db = get_session()
     begin_write(db)
-    user = find_user_by_email(email)
+    user = accounts.find_by_email(db, email)
     now = utcnow()
     if user is None or not user.is_active:
         spend_a_verification(password)

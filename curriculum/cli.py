@@ -1,6 +1,5 @@
 """Command line: ``flask --app app <command>``."""
 
-import re
 import secrets
 import sys
 from pathlib import Path
@@ -10,14 +9,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from curriculum import audit, backup, db, demo, pdf, quality, schema
+from curriculum import accounts, audit, backup, db, demo, pdf, quality, schema
 from curriculum.handouts import SIZES, Variant, render_handouts
 from curriculum.localtime import today
-from curriculum.passwords import hash_password, password_problem
+from curriculum.passwords import password_problem
 from curriculum.topics import library
 from models import Role, User
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 FIRST_ADMIN_EMAIL = "admin@groupwork.local"
 
 
@@ -29,23 +27,12 @@ def _fail(lines: list[str]) -> None:
 
 def add_user(email: str, name: str, role: Role, password: str, temporary: bool = False) -> User:
     """Create an account, or exit 1 with one line per problem."""
-    problems = []
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        problems.append(f"email: '{email}' is not an email address")
-    if not name.strip() or len(name) > 120:
-        problems.append("name: give a name of 1 to 120 characters")
-    if reason := password_problem(password):
-        problems.append(f"password: {reason}")
     session = db.get_session()
     db.begin_write(session)
-    if session.scalar(select(User).where(func.lower(User.email) == email.lower())):
-        problems.append(f"email: {email} already has an account")
-    if problems:
+    if problems := accounts.new_account_problems(session, email, name, password):
         session.rollback()
-        _fail(problems)
-    user = User(email=email.lower(), name=name.strip(), role=role,
-                password_hash=hash_password(password), is_password_temporary=temporary)
-    session.add(user)
+        _fail([f"{field}: {message}" for field, message in problems.items()])
+    user = accounts.create_account(session, email, name, role, password, temporary)
     session.commit()
     return user
 
@@ -61,7 +48,7 @@ def init_db() -> None:
     click.echo(f"Database at revision {after}" + ("" if before == after else f" (was {before})")
                + f": {engine.url.render_as_string(hide_password=True)}")
     if db.get_session().scalar(select(func.count()).select_from(User)) == 0:
-        password = secrets.token_urlsafe(12)
+        password = accounts.one_time_password()
         add_user(FIRST_ADMIN_EMAIL, "Administrator", Role.ADMIN, password, temporary=True)
         click.echo(f"Created the first admin account: {FIRST_ADMIN_EMAIL}")
         click.echo(f"One-time password (shown only now; you choose a new one at sign-in): "

@@ -8,23 +8,18 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curriculum import audit, logbook
+from curriculum import logbook
 from curriculum.library import Library
 from curriculum.passwords import hash_password
-from curriculum.review import COSIGN_ATTESTATION
 from models import (
     AttendanceStatus,
     Enrollment,
     Group,
-    LogReview,
-    LogState,
     Modality,
     NoteFormat,
     Participant,
-    ReviewAction,
     Role,
     User,
-    utcnow,
 )
 
 DEMO_DOMAIN = "demo.groupwork.invalid"
@@ -134,21 +129,13 @@ def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: Us
         logbook.sign(session, session_log, facilitator, {})
         session.flush()
         if position == len(days) - 3:
-            session_log.mark_returned()
-            session.add(LogReview(log=session_log, reviewer_id=supervisor.id,
-                                  action=ReviewAction.RETURNED,
-                                  comment="Please make each plan specific to the person: what "
-                                          "will they do, and by when?"))
-            audit.record(session, "return-log", "session-log", session_log.id,
-                         user_id=supervisor.id, detail={"demo": True})
+            logbook.return_to_facilitator(
+                session, session_log, supervisor,
+                "Please make each plan specific to the person: what will they do, and by when?")
         elif position == 1:
-            session_log.state = LogState.VOIDED
-            session_log.void_reason = "Logged under the wrong date by mistake (demo)."
-            session_log.voided_by_id, session_log.voided_at = facilitator.id, utcnow()
+            logbook.void(session, session_log, facilitator,
+                         "Logged under the wrong date by mistake (demo).")
         elif position < len(days) - 5:
-            session_log.state = LogState.COSIGNED
-            session_log.cosigned_by_id, session_log.cosigned_at = supervisor.id, utcnow()
-            session.add(LogReview(log=session_log, reviewer_id=supervisor.id,
-                                  action=ReviewAction.COSIGNED, comment=COSIGN_ATTESTATION))
+            logbook.cosign(session, session_log, supervisor)
         session.flush()
 

@@ -1,4 +1,5 @@
-"""Session-log operations: start a log, apply an edit, check it, sign it, add to it, void it.
+"""Session-log operations: start a log, apply an edit, check it, sign it, co-sign or return
+it, add to it, void it.
 
 Views call these and commit; each writes its audit event in the same transaction.
 """
@@ -20,9 +21,11 @@ from models import (
     AttendanceStatus,
     Enrollment,
     Group,
+    LogReview,
     LogState,
     Participant,
     ParticipantNote,
+    ReviewAction,
     SessionLog,
     User,
     utcnow,
@@ -30,6 +33,8 @@ from models import (
 
 ATTESTATION = ("I attest that I led this session, that this record is accurate and complete, "
                "and that each note describes only that participant's own participation.")
+COSIGN_ATTESTATION = ("I have reviewed this log and its notes, and I co-sign it as the "
+                      "clinical supervisor of this group.")
 SUMMARY_KEY = "summary"
 
 
@@ -245,6 +250,28 @@ def sign(session: Session, session_log: SessionLog, user: User,
     session_log.content_hash = session_log.compute_content_hash()
     audit.record(session, "sign-log", "session-log", session_log.id, user_id=user.id,
                  detail={"overrides": sorted(k for k, v in overrides.items() if v)})
+
+
+def cosign(session: Session, session_log: SessionLog, supervisor: User) -> None:
+    """Co-sign a signed log under the supervisor's attestation (final).
+
+    The caller has checked the log is signed, unchanged since shown, and attested.
+    """
+    session_log.state = LogState.COSIGNED
+    session_log.cosigned_by_id = supervisor.id
+    session_log.cosigned_at = utcnow()
+    session.add(LogReview(log=session_log, reviewer_id=supervisor.id,
+                          action=ReviewAction.COSIGNED, comment=COSIGN_ATTESTATION))
+    audit.record(session, "cosign-log", "session-log", session_log.id, user_id=supervisor.id)
+
+
+def return_to_facilitator(session: Session, session_log: SessionLog, supervisor: User,
+                          comment: str) -> None:
+    """Send a signed log back with the supervisor's comment; its signature no longer stands."""
+    session_log.mark_returned()
+    session.add(LogReview(log=session_log, reviewer_id=supervisor.id,
+                          action=ReviewAction.RETURNED, comment=comment))
+    audit.record(session, "return-log", "session-log", session_log.id, user_id=supervisor.id)
 
 
 def add_addendum(session: Session, session_log: SessionLog, user: User, text: str) -> Addendum:

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Row, Select, bindparam, exists, func, or_, select
 
-from curriculum import audit, logbook
+from curriculum import logbook
 from curriculum.access import get_log, read_log, supervises
 from curriculum.db import get_session
 from curriculum.localtime import today
@@ -29,10 +29,8 @@ from models import (
     NOTE_FIELDS,
     Attendance,
     Group,
-    LogReview,
     LogState,
     ParticipantNote,
-    ReviewAction,
     SessionLog,
     User,
     utcnow,
@@ -40,8 +38,6 @@ from models import (
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PAGE_SIZE = 25
-COSIGN_ATTESTATION = ("I have reviewed this log and its notes, and I co-sign it as the "
-                      "clinical supervisor of this group.")
 
 
 
@@ -116,7 +112,7 @@ def show(log_id: int) -> ResponseReturnValue:
     session_log = read_log(log_id, action="review-log", allowed=supervises)
     return render_template("review/log.html", log=session_log, library=library(),
                            fields=NOTE_FIELDS[session_log.group.note_format],
-                           notice=REDISCLOSURE_NOTICE, attestation=COSIGN_ATTESTATION)
+                           notice=REDISCLOSURE_NOTICE, attestation=logbook.COSIGN_ATTESTATION)
 
 
 def _refuse(log_id: int, message: str) -> ResponseReturnValue:
@@ -137,12 +133,7 @@ def cosign(log_id: int) -> ResponseReturnValue:
         return _refuse(log_id, "Tick the attestation to co-sign.")
     if request.form.get("version") != str(session_log.version):
         return _refuse(log_id, "This log changed since you opened it; review it again.")
-    session_log.state = LogState.COSIGNED
-    session_log.cosigned_by_id = current_user.id
-    session_log.cosigned_at = utcnow()
-    session.add(LogReview(log=session_log, reviewer_id=current_user.id,
-                          action=ReviewAction.COSIGNED, comment=COSIGN_ATTESTATION))
-    audit.record(session, "cosign-log", "session-log", log_id, outcome="ok")
+    logbook.cosign(session, session_log, current_user.account())
     session.commit()
     flash("Co-signed.")
     return redirect(url_for("review.queue"))
@@ -162,10 +153,7 @@ def return_log(log_id: int) -> ResponseReturnValue:
     if not comment or len(comment) > 2000:
         return _refuse(log_id, "Write a comment saying what to change (up to 2,000 "
                                "characters).")
-    session_log.mark_returned()
-    session.add(LogReview(log=session_log, reviewer_id=current_user.id,
-                          action=ReviewAction.RETURNED, comment=comment))
-    audit.record(session, "return-log", "session-log", log_id)
+    logbook.return_to_facilitator(session, session_log, current_user.account(), comment)
     session.commit()
     flash("Returned to the facilitator with your comment.")
     return redirect(url_for("review.queue"))

@@ -128,7 +128,7 @@ def test_handouts_build_refuses_a_file_as_outdir(runner: FlaskCliRunner, tmp_pat
 
 
 def test_seed_demo_adds_groups_logs_in_every_state(app: Flask, runner: FlaskCliRunner) -> None:
-    from models import Group, LogState, ParticipantNote, SessionLog
+    from models import AuditEvent, Group, LogState, ParticipantNote, SessionLog
 
     result = runner.invoke(args=["seed-demo", "--password-stdin"],
                            input="one demo password\n")
@@ -149,6 +149,13 @@ def test_seed_demo_adds_groups_logs_in_every_state(app: Flask, runner: FlaskCliR
             ParticipantNote.is_safety_concern.is_(True))) == 1
         user = session.scalar(select(User).where(User.role == Role.FACILITATOR))
         assert password_matches(app, user.password_hash, "one demo password")
+        # Demo data goes through the app's own operations, so the trail tells its story too.
+        for state, action in ((LogState.VOIDED, "void-log"), (LogState.COSIGNED, "cosign-log")):
+            ids = {str(i) for i in session.scalars(select(SessionLog.id).where(
+                SessionLog.state == state))}
+            audited = set(session.scalars(select(AuditEvent.object_id).where(
+                AuditEvent.action == action)))
+            assert ids and ids == audited, (state, ids, audited)
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     again = runner.invoke(args=["seed-demo", "--password-stdin"], input="one demo password\n")
     assert again.exit_code == 1 and "already present" in again.output

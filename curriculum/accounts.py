@@ -1,0 +1,52 @@
+"""Staff accounts: finding one by email and creating one, for the admin pages and the command
+line alike (each creation is audited)."""
+
+import re
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from curriculum import audit
+from curriculum.passwords import hash_password, password_problem
+from models import Role, User
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
+NAME_MAX = 120
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    """The account with this email, whatever its case."""
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def one_time_password() -> str:
+    """A password the system prints once; its holder must choose their own at next sign-in."""
+    return secrets.token_urlsafe(12)
+
+
+def new_account_problems(session: Session, email: str, name: str,
+                         password: str) -> dict[str, str]:
+    """Why an account cannot be made as given, by field (empty when it can)."""
+    problems = {}
+    if not EMAIL_RE.match(email.strip()) or len(email.strip()) > 254:
+        problems["email"] = f"'{email}' is not an email address"
+    if not name.strip() or len(name) > NAME_MAX:
+        problems["name"] = f"give a name of 1 to {NAME_MAX} characters"
+    if reason := password_problem(password):
+        problems["password"] = reason
+    if "email" not in problems and find_by_email(session, email):
+        problems["email"] = f"{email.strip()} already has an account"
+    return problems
+
+
+def create_account(session: Session, email: str, name: str, role: Role, password: str,
+                   temporary: bool) -> User:
+    """Add the account in the caller's transaction, audited; the caller has checked
+    ``new_account_problems``. ``temporary``: the password was shown by the system."""
+    user = User(email=email.strip().lower(), name=name.strip(), role=role,
+                password_hash=hash_password(password), is_password_temporary=temporary)
+    session.add(user)
+    session.flush()
+    audit.record(session, "create-user", "user", user.id, detail={"role": user.role})
+    return user
