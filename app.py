@@ -27,8 +27,10 @@ from curriculum import (
     pdf,
     reports,
     review,
+    served_library,
     sessions,
     settings,
+    signed_in,
     spot_checks,
     templating,
     topics,
@@ -55,11 +57,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     templating.init_app(app)
     passwords.init_app(app)
-    auth.init_app(app)
+    signed_in.init_app(app)
     formats.init_app(app)
     headers.init_app(app)
     pdf.init_app(app)
-    topics.init_app(app)
+    served_library.init_app(app)
 
     # Pages. Ids in URLs are positive and fit a 32-bit column on every engine.
     app.url_map.converters["id"] = RowIdConverter

@@ -31,8 +31,8 @@ from app import create_app
 from bench.common import NOTE, PASSWORD, VERSION_RE, filled_log_form
 from curriculum import audit, db, logbook, schema
 from curriculum.passwords import HASHERS, PRODUCTION
+from curriculum.served_library import current_library
 from curriculum.settings import PROJECT_ROOT
-from curriculum.topics import library
 from models import (
     Enrollment,
     Group,
@@ -101,7 +101,7 @@ def seed(app: Any) -> dict[str, list[dict[str, Any]]]:
         for group, facilitator in zip(groups, facilitators, strict=True):
             for week in range(SIGNED_PER_GROUP):
                 day = datetime.date(2019, 6, 3) + datetime.timedelta(weeks=week)
-                log = logbook.start_log(session, group, day, facilitator, [], library())
+                log = logbook.start_log(session, group, day, facilitator, [], current_library())
                 log.summary = "Group practised urge surfing and shared one plan each."
                 for note in log.notes:
                     note.fields, note.engagement = dict(NOTE), 4
@@ -116,7 +116,7 @@ def seed(app: Any) -> dict[str, list[dict[str, Any]]]:
                             "groups": [g.id for g in groups if g.supervisor_id == s.id]}
                            for s in supervisors],
             "printer": [{"email": p.email, "logs": signed_logs[groups[n].id],
-                         "topics": sorted(topic.slug for topic in library())}
+                         "topics": sorted(topic.slug for topic in current_library())}
                         for n, p in enumerate(printers)],
         }
 

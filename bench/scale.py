@@ -20,7 +20,7 @@ from sqlalchemy import Engine, event, text
 from app import create_app
 from bench import dataset
 from bench.timing import measure_pair
-from curriculum import coverage, db, reports, review, schema
+from curriculum import db, reports, review, schema, topic_coverage
 from models import Group, User
 from tests.helpers import reset_postgres
 
@@ -118,7 +118,7 @@ def run_engine(url: str, scratch: Path) -> dict[str, Any]:
             "hours report, 12 weeks": as_a_request(
                 lambda: reports.hours_report(session, group(), first, LAST_DAY)),
             "coverage, one group": as_a_request(
-                lambda: coverage.group_coverage(session, group(), library, LAST_DAY)),
+                lambda: topic_coverage.group_coverage(session, group(), library, LAST_DAY)),
         }
         for label, action in paths.items():
             statements = captured_statements(engine, action)

@@ -5,17 +5,18 @@ an admin manages groups and rosters but reads note text only where they are the 
 Every denial looks like a missing page (404) and is written to the audit trail.
 """
 
+import functools
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from curriculum import audit
 from curriculum.db import begin_write, get_session
-from models import Attendance, Group, SessionLog, User, group_facilitators
+from models import Attendance, Group, Role, SessionLog, User, group_facilitators
 
 # What every page, form and PDF of a log reads, in four statements rather than one per
 # participant as the template reaches it. (Signers, reviews and addenda load when shown.)
@@ -53,6 +54,23 @@ def deny(object_type: str, object_id: object, action: str) -> NoReturn:
     audit.record(session, action, object_type, object_id, outcome="denied")
     session.commit()
     abort(404)
+
+
+def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Limit a view to some roles; anyone else gets a 404, as if the page did not exist, and
+    the refusal is audited."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                deny("page", request.endpoint, "open-page")
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
 
 
 def get_group(group_id: int, action: str = "view-group",

@@ -21,11 +21,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from curriculum import accounts, audit, roster_import
-from curriculum.auth import roles_required
+from curriculum.access import roles_required
 from curriculum.db import begin_write, get_session
 from curriculum.passwords import hash_password
+from curriculum.served_library import current_library
 from curriculum.text import clean_line
-from curriculum.topics import library
 from models import Enrollment, Group, Modality, NoteFormat, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -75,7 +75,7 @@ class GroupForm(FlaskForm):
         staff = get_session().scalars(select(User).where(User.is_active.is_(True))
                                       .order_by(User.name)).all()
         self.track_slug.choices = choices([("", "No track")] + [
-            (slug, track.title) for slug, track in sorted(library().tracks.items())])
+            (slug, track.title) for slug, track in sorted(current_library().tracks.items())])
         self.supervisor_id.choices = choices([(0, "None yet")] + [
             (u.id, u.name) for u in staff if u.role == Role.SUPERVISOR])
         self.facilitator_ids.choices = choices([

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import Select, String, cast, or_, select
 
 from curriculum import audit
-from curriculum.auth import roles_required
+from curriculum.access import roles_required
 from curriculum.db import begin_write, get_session
 from models import AuditEvent, Group, Role, SessionLog, User
 

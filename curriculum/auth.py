@@ -1,36 +1,27 @@
-"""Sign-in, sign-out, changing a password, the user loader and the check every request passes."""
+"""Blueprint: the sign-in form, signing out, and changing one's password."""
 
 import datetime
-import functools
-import hmac
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Flask,
-    abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import bindparam, select, true
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from curriculum import accounts
-from curriculum.db import DriverQuery, begin_write, get_session
+from curriculum.db import begin_write, get_session
 from curriculum.passwords import (
     PASSWORD_MAX,
     PASSWORD_MIN,
@@ -39,12 +30,9 @@ from curriculum.passwords import (
     spend_a_verification,
     verify_password,
 )
-from models import Role, User, utcnow
+from models import User, utcnow
 
 bp = Blueprint("auth", __name__)
-login_manager = LoginManager()
-
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_post", "home.healthz", "static"})
 SIGN_IN_FAILED = ("That email and password did not match an active account. After five wrong "
                   "tries, sign-in for that account pauses for 15 minutes.")
 
@@ -52,64 +40,6 @@ SIGN_IN_FAILED = ("That email and password did not match an active account. Afte
 def password_rules() -> list[Any]:
     return [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
                                    message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.")]
-
-
-@dataclass(frozen=True)
-class SignedInUser:
-    """Who is signed in, as the check every request makes finds them: what menus, access
-    checks and the audit trail need. Views that change the account, or record it as a signer
-    or author, load the full record with ``account()``."""
-
-    id: int
-    name: str
-    email: str
-    role: Role
-    is_password_temporary: bool
-    session_token: str
-    is_authenticated: ClassVar[bool] = True
-    is_active: ClassVar[bool] = True  # only active accounts are loaded
-    is_anonymous: ClassVar[bool] = False
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
-
-    def account(self) -> User:
-        """The account's row in this request's session (404 if it went since the check)."""
-        user = get_session().get(User, self.id)
-        if user is None or user.session_token != self.session_token:
-            abort(404)
-        return user
-
-
-_users = User.__table__.c
-# One indexed read per request: SQLAlchemy's ORM would cost several times the read itself.
-SIGNED_IN_QUERY = select(_users.id, _users.name, _users.email, _users.role,
-                         _users.is_password_temporary, _users.session_token).where(
-    _users.id == bindparam("user_id"), _users.is_active == true())
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> SignedInUser | None:
-    """The signed-in user, only while the session's token matches the account's current one
-    (so a sign-out, password change or deactivation ends every session at once)."""
-    id_part, _, token = user_id.partition(":")
-    if not id_part.isdigit() or not token or int(id_part) > 2**31 - 1:
-        return None
-    row = current_app.extensions["signed_in_query"].first(user_id=int(id_part))
-    if row is None:
-        return None
-    found_id, name, email, role, temporary, current_token = row
-    if not hmac.compare_digest(current_token.encode(), token.encode()):
-        return None
-    return SignedInUser(id=found_id, name=name, email=email, role=Role(role),
-                        is_password_temporary=bool(temporary), session_token=current_token)
-
-
-def without_signed_in_user() -> None:
-    """Draw this response without asking the database who is signed in, when that check is
-    what failed (Flask-Login's template context would otherwise ask again, and fail again)."""
-    if "_login_user" not in g:
-        g._login_user = login_manager.anonymous_user()
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -120,57 +50,6 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
         return None
     return target
-
-
-# The idle clock is restarted at most once a minute: a session cookie re-signed and re-sent on
-# every request would cost every page for no gain over a 15-minute idle timeout.
-SEEN_AT_RESOLUTION_SECONDS = 60
-
-
-def _session_expired() -> bool:
-    now = utcnow().timestamp()
-    config = current_app.config
-    seen, started = session.get("seen_at", 0), session.get("signed_in_at", 0)
-    return (now - seen > config["IDLE_TIMEOUT_MINUTES"] * 60
-            or now - started > config["ABSOLUTE_SESSION_HOURS"] * 3600)
-
-
-def require_sign_in() -> ResponseReturnValue | None:
-    """Runs before every request: anonymous users reach only the public endpoints."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request_ctx.url_adapter is None:
-        return None  # public, or an untrusted Host that is answered 400 without a redirect
-    if current_user.is_authenticated and _session_expired():
-        logout_user()
-        session.clear()
-        flash("You were signed out after a period without activity. Please sign in again.")
-    if not current_user.is_authenticated:
-        if request.method != "GET":
-            abort(401)
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    now = utcnow().timestamp()
-    if now - session.get("seen_at", 0) >= SEEN_AT_RESOLUTION_SECONDS:
-        session["seen_at"] = now
-    if current_user.is_password_temporary and request.endpoint not in (
-        "auth.change_password", "auth.change_password_post", "auth.logout"
-    ):
-        return redirect(url_for("auth.change_password"))
-    return None
-
-
-def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Limit a view to some roles; anyone else gets a 404, as if the page did not exist."""
-
-    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
-                abort(404)
-            return view(*args, **kwargs)
-
-        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
 
 
 class LoginForm(FlaskForm):
@@ -288,10 +167,3 @@ def change_password_post() -> ResponseReturnValue:
         db.rollback()
         form.current_password.errors = ["That is not your current password."]
     return render_template("auth/change_password.html", form=form), 400
-
-
-def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
-    app.extensions["signed_in_query"] = DriverQuery(app.extensions["engine"], SIGNED_IN_QUERY)
-    login_manager.login_view = "auth.login"
-    app.before_request(require_sign_in)

@@ -13,7 +13,7 @@ from curriculum import accounts, audit, backup, db, demo, pdf, quality, schema
 from curriculum.handouts import SIZES, Variant, render_handouts
 from curriculum.localtime import today
 from curriculum.passwords import password_problem
-from curriculum.topics import library
+from curriculum.served_library import current_library
 from models import Role, User
 
 FIRST_ADMIN_EMAIL = "admin@groupwork.local"
@@ -77,10 +77,10 @@ curriculum_cli = AppGroup("curriculum", help="Check the curriculum library.")
 @curriculum_cli.command("check")
 def curriculum_check() -> None:
     """Validate every topic and track; one line per problem, exit 1 on any."""
-    report = quality.check(library())
+    report = quality.check(current_library())
     for problem in report.problems:
         click.echo(str(problem))
-    click.echo(report.summary(library()))
+    click.echo(report.summary(current_library()))
     if report.problems:
         sys.exit(1)
 
@@ -88,7 +88,7 @@ def curriculum_check() -> None:
 @curriculum_cli.command("grades")
 def curriculum_grades() -> None:
     """Print each handout's reading grade (Flesch-Kincaid and SMOG)."""
-    report = quality.check(library())
+    report = quality.check(current_library())
     click.echo(f"{'topic':40} {'FK':>5} {'SMOG':>5}")
     for slug, grade in sorted(report.grades.items()):
         click.echo(f"{slug:40} {grade.flesch_kincaid:5.1f} {grade.smog:5.1f}")
@@ -105,7 +105,7 @@ def handouts_build(outdir: Path, size: str, large: bool) -> None:
     """Render every handout to OUTDIR as PDF."""
     if reason := pdf.unavailable_reason():
         _fail([f"PDF rendering is unavailable: {reason}"])
-    topics = list(library())
+    topics = list(current_library())
     outdir.mkdir(parents=True, exist_ok=True)
     variant = Variant(size=size, large=large)
     with click.progressbar(topics, label="Rendering handouts",
@@ -129,7 +129,7 @@ def seed_demo(password_stdin: bool) -> None:
     session = db.get_session()
     db.begin_write(session)
     try:
-        accounts = demo.seed(session, library(), password, today())
+        accounts = demo.seed(session, current_library(), password, today())
     except ValueError as error:
         session.rollback()
         _fail([f"seed-demo: {error}"])

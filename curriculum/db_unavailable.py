@@ -7,8 +7,8 @@ from flask import jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 
-from curriculum.auth import without_signed_in_user
 from curriculum.db import get_session
+from curriculum.signed_in import without_signed_in_user
 
 log = logging.getLogger(__name__)
 

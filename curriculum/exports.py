@@ -1,20 +1,18 @@
 """Blueprint: a group's session logs for a date range, as one binder PDF an auditor can read
 and as an attendance CSV. Supervisors of the group only; every export is audited."""
 
-import csv
 import datetime
-import io
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from curriculum import pdf
 from curriculum.access import get_group, supervises
 from curriculum.db import get_session
-from curriculum.reports import csv_cell
-from curriculum.sessions import REDISCLOSURE_NOTICE
-from curriculum.topics import library
+from curriculum.notices import REDISCLOSURE_NOTICE
+from curriculum.responses import csv_response, pdf_response
+from curriculum.served_library import current_library
 from models import NOTE_FIELDS, Group, SessionLog
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -47,31 +45,21 @@ def binder(group_id: int) -> ResponseReturnValue:
     """Every log of the group in the range, voided ones included and marked, in one PDF."""
     group, logs, start, end = _logs(group_id, "export-log-binder")
     html = render_template("pdf/binder.html", group=group, logs=logs, start=start, end=end,
-                           library=library(), fields=NOTE_FIELDS[group.note_format],
+                           library=current_library(), fields=NOTE_FIELDS[group.note_format],
                            notice=REDISCLOSURE_NOTICE)
-    response = Response(pdf.render_pdf(html), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="session-logs-group-{group_id}-{start.isoformat()}.pdf"')
-    return response
+    return pdf_response(pdf.render_pdf(html),
+                        f"session-logs-group-{group_id}-{start.isoformat()}.pdf")
 
 
 @bp.get("/groups/<id:group_id>/attendance.csv")
 def attendance_csv(group_id: int) -> ResponseReturnValue:
     """One row per participant per session: UTF-8, one header row, ISO dates."""
     group, logs, start, _ = _logs(group_id, "export-attendance-csv")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["session_date", "start_time", "session_minutes", "log_state", "log_id",
-                     "participant", "record_number", "status", "minutes_attended"])
-    for session_log in logs:
-        for row in session_log.attendance:
-            writer.writerow([session_log.session_date.isoformat(),
-                             session_log.start_time.strftime("%H:%M"), session_log.minutes,
-                             session_log.state.value, session_log.id,
-                             csv_cell(row.participant.display_name),
-                             csv_cell(row.participant.record_number), row.status.value,
-                             row.minutes_attended])
-    response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="attendance-group-{group.id}-{start.isoformat()}.csv"')
-    return response
+    header = ["session_date", "start_time", "session_minutes", "log_state", "log_id",
+              "participant", "record_number", "status", "minutes_attended"]
+    rows = ([session_log.session_date.isoformat(), session_log.start_time.strftime("%H:%M"),
+             session_log.minutes, session_log.state.value, session_log.id,
+             row.participant.display_name, row.participant.record_number, row.status.value,
+             row.minutes_attended]
+            for session_log in logs for row in session_log.attendance)
+    return csv_response(header, rows, f"attendance-group-{group.id}-{start.isoformat()}.csv")

@@ -1,24 +1,22 @@
 """Blueprint: reports for supervisors — attendance and hours per participant and week."""
 
-import csv
 import datetime
-import io
 import statistics
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from curriculum import audit, pdf
-from curriculum.access import get_group, supervises
-from curriculum.auth import roles_required
+from curriculum.access import get_group, roles_required, supervises
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
-from curriculum.sessions import REDISCLOSURE_NOTICE
+from curriculum.notices import REDISCLOSURE_NOTICE
+from curriculum.responses import csv_response, pdf_response
 from models import Attendance, Enrollment, Group, LogState, Participant, Role, SessionLog
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -151,33 +149,18 @@ def hours(group_id: int) -> ResponseReturnValue:
                            start=report.first, end=report.last)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """A spreadsheet cannot run it: text that looks like a formula gets a leading apostrophe."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 @bp.get("/groups/<id:group_id>/hours.csv")
 def hours_csv(group_id: int) -> ResponseReturnValue:
     """The hours report as CSV: UTF-8, one header row, ISO dates, one row per participant."""
     report = _report(group_id, "export-hours-csv")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["participant", "record_number",
-                     *[f"week_of_{w.isoformat()}" for w in report.weeks], "total_hours",
-                     "weeks_below_minimum"])
-    for row in report.rows:
-        writer.writerow([csv_cell(row.participant.display_name),
-                         csv_cell(row.participant.record_number),
-                         *[hours_label(m) for m in row.minutes], hours_label(row.total_minutes),
-                         sum(1 for mark in row.marks if mark == "below")])
-    response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="hours-group-{group_id}-{report.weeks[0].isoformat()}.csv"')
-    return response
+    header = ["participant", "record_number",
+              *[f"week_of_{w.isoformat()}" for w in report.weeks], "total_hours",
+              "weeks_below_minimum"]
+    rows = ([row.participant.display_name, row.participant.record_number,
+             *[hours_label(m) for m in row.minutes], hours_label(row.total_minutes),
+             sum(1 for mark in row.marks if mark == "below")] for row in report.rows)
+    return csv_response(header, rows,
+                        f"hours-group-{group_id}-{report.weeks[0].isoformat()}.csv")
 
 
 @bp.get("/groups/<id:group_id>/hours.pdf")
@@ -187,9 +170,7 @@ def hours_pdf(group_id: int) -> ResponseReturnValue:
     html = render_template("pdf/hours.html", report=report, hours=hours_label,
                            notice=REDISCLOSURE_NOTICE)
     document = pdf.render_pdf(html, extra_css="@page { size: letter landscape; }")
-    response = Response(document, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="hours-group-{group_id}.pdf"'
-    return response
+    return pdf_response(document, f"hours-group-{group_id}.pdf")
 
 
 @dataclass(frozen=True)

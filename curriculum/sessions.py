@@ -1,7 +1,6 @@
 """Blueprint: groups, rosters, and logging, signing and reading session logs."""
 
 import datetime
-import io
 from collections.abc import Callable
 
 from flask import (
@@ -11,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -20,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from curriculum import audit, coverage, log_form, logbook, pdf
+from curriculum import audit, log_form, logbook, pdf, topic_coverage
 from curriculum.access import (
     can_read,
     clinical_group_ids,
@@ -33,9 +31,11 @@ from curriculum.access import (
 from curriculum.db import get_session
 from curriculum.formats import clock
 from curriculum.localtime import now_local, today
+from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.passwords import verify_password
+from curriculum.responses import pdf_response
+from curriculum.served_library import current_library
 from curriculum.text import clean
-from curriculum.topics import library
 from models import (
     NOTE_FIELDS,
     AttendanceStatus,
@@ -47,15 +47,6 @@ from models import (
 )
 
 bp = Blueprint("sessions", __name__)
-REDISCLOSURE_NOTICE = (
-    "42 CFR part 2 prohibits unauthorized use or disclosure of these records. This information "
-    "has been disclosed to you from records protected by federal confidentiality rules "
-    "(42 CFR part 2). The federal rules prohibit you from making any further disclosure of "
-    "information in this record that identifies a patient as having or having had a substance "
-    "use disorder either directly, by reference to publicly available information, or through "
-    "verification of such identification by another person unless further disclosure is "
-    "expressly permitted by the written consent of the individual whose information is being "
-    "disclosed or as otherwise permitted by 42 CFR part 2.")
 
 
 
@@ -77,12 +68,12 @@ def group(group_id: int) -> ResponseReturnValue:
     logs = session.scalars(select(SessionLog).where(SessionLog.group_id == found.id)
                            .order_by(SessionLog.session_date.desc(), SessionLog.id.desc())
                            .limit(100)).all()
-    suggested = logbook.suggested_topic(session, found, library())
+    suggested = logbook.suggested_topic(session, found, current_library())
     return render_template(
         "sessions/group.html", group=found, logs=logs, day=day,
         roster=logbook.roster_on(session, found, day), may_log=facilitates(current_user, found),
-        suggested=suggested, library=library(),
-        not_yet_had=coverage.not_yet_had(session, found, suggested, day) if suggested else [])
+        suggested=suggested, library=current_library(),
+        not_yet_had=topic_coverage.not_yet_had(session, found, suggested, day) if suggested else [])
 
 
 @bp.post("/groups/<id:group_id>/logs")
@@ -100,13 +91,13 @@ def start(group_id: int) -> ResponseReturnValue:
     if day > today():
         flash("A session can be logged on or after the day it happens, not before.")
         return redirect(url_for("sessions.group", group_id=found.id))
-    topics = [s for s in request.form.getlist("topics") if library().get(s) is not None]
+    topics = [s for s in request.form.getlist("topics") if current_library().get(s) is not None]
     existing = logbook.find_log(session, found, day, found.start_time)
     if existing is not None:
         session.commit()
         return redirect(url_for("sessions.edit", log_id=existing.id))
     session_log = logbook.start_log(session, found, day, current_user.account(), topics,
-                                    library())
+                                    current_library())
     session.commit()
     return redirect(url_for("sessions.edit", log_id=session_log.id))
 
@@ -122,7 +113,7 @@ def _render_edit(session_log: SessionLog, values: dict, errors: dict[str, str] |
     errors = errors or {}
     return render_template(
         "sessions/edit.html", log=session_log, values=values, errors=errors,
-        name_hits=name_hits or {}, conflict=conflict, library=library(),
+        name_hits=name_hits or {}, conflict=conflict, library=current_library(),
         fields=NOTE_FIELDS[session_log.group.note_format], statuses=list(AttendanceStatus),
         drop_ins=others, **_field_error_helpers(errors)), status
 
@@ -184,7 +175,7 @@ def save(log_id: int) -> ResponseReturnValue:
         conflict = log_form.values_from_log(session_log)
         values["version"] = conflict["version"]
         return _render_edit(session_log, values, conflict=conflict, status=409)
-    edit_values, errors = log_form.parse(values, session_log, library())
+    edit_values, errors = log_form.parse(values, session_log, current_library())
     if edit_values is None:
         session.commit()
         if autosave:
@@ -239,7 +230,7 @@ def show(log_id: int) -> ResponseReturnValue:
     session_log = read_log(log_id)
     return render_template("sessions/show.html", log=session_log,
                            fields=NOTE_FIELDS[session_log.group.note_format],
-                           library=library(), may_edit=facilitates(current_user,
+                           library=current_library(), may_edit=facilitates(current_user,
                                                                     session_log.group),
                            notice=REDISCLOSURE_NOTICE)
 
@@ -305,20 +296,14 @@ def add_drop_in(log_id: int) -> ResponseReturnValue:
     return redirect(url_for("sessions.edit", log_id=log_id))
 
 
-def _pdf_response(html: str, filename: str) -> ResponseReturnValue:
-    """Clinical PDFs: rendered per request, never written to the disk cache."""
-    return send_file(io.BytesIO(pdf.render_pdf(html)), mimetype="application/pdf",
-                     download_name=filename)
-
-
 @bp.get("/logs/<id:log_id>/log.pdf")
 def log_pdf(log_id: int) -> ResponseReturnValue:
     """The log as a printable PDF, marked confidential, with the redisclosure notice."""
     session_log = read_log(log_id, action="export-log-pdf")
-    html = render_template("pdf/log.html", log=session_log, library=library(),
+    html = render_template("pdf/log.html", log=session_log, library=current_library(),
                            fields=NOTE_FIELDS[session_log.group.note_format],
                            notice=REDISCLOSURE_NOTICE)
-    return _pdf_response(html, f"session-log-{log_id}.pdf")
+    return pdf_response(pdf.render_pdf(html), f"session-log-{log_id}.pdf")
 
 
 @bp.get("/logs/<id:log_id>/sign-in-sheet.pdf")
@@ -326,4 +311,4 @@ def sign_in_sheet(log_id: int) -> ResponseReturnValue:
     """A sign-in sheet for the session: display names and a signature column."""
     session_log = read_log(log_id, action="export-sign-in-sheet")
     html = render_template("pdf/sign_in_sheet.html", log=session_log, notice=REDISCLOSURE_NOTICE)
-    return _pdf_response(html, f"sign-in-sheet-{log_id}.pdf")
+    return pdf_response(pdf.render_pdf(html), f"sign-in-sheet-{log_id}.pdf")

@@ -11,12 +11,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from curriculum import audit
-from curriculum.access import deny
-from curriculum.auth import roles_required
+from curriculum.access import deny, roles_required
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
+from curriculum.served_library import current_library
 from curriculum.text import clean
-from curriculum.topics import library
 from models import (
     NOTE_FIELDS,
     Group,
@@ -146,7 +145,7 @@ def show(check_id: int) -> ResponseReturnValue:
     check = _check(check_id, "view-spot-check")
     get_session().commit()
     return render_template("spot_checks/show.html", check=check, criteria=CRITERIA,
-                           fields=NOTE_FIELDS[check.group.note_format], library=library())
+                           fields=NOTE_FIELDS[check.group.note_format], library=current_library())
 
 
 @bp.post("/<id:check_id>/items/<id:item_id>")

@@ -1,26 +1,19 @@
 """Blueprint: the topic library, one topic's page, and participant handouts as PDF."""
 
 import io
-import logging
-from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from curriculum import library_cache
 from curriculum.handouts import SIZES, Variant, handout_file
-from curriculum.library import TAGS, Library, Topic
+from curriculum.library import TAGS, Topic
+from curriculum.served_library import current_library
 from curriculum.templating import once_per_mount
 from curriculum.text import clean_line
 
 bp = Blueprint("topics", __name__)
-log = logging.getLogger(__name__)
 MAX_QUERY_LENGTH = 200
-
-
-def library() -> Library:
-    return current_app.extensions["library"]
 
 
 def get_topic(slug: str) -> Topic:
@@ -28,7 +21,7 @@ def get_topic(slug: str) -> Topic:
 
     :raise 404: for a malformed or unknown slug (never turned into a file path).
     """
-    topic = library().get(slug)
+    topic = current_library().get(slug)
     if topic is None:
         abort(404)
     return topic
@@ -57,16 +50,16 @@ def index() -> ResponseReturnValue:
     tag = request.args.get("tag", "")
     if tag and tag not in TAGS:
         tag = ""
-    hits = library().search(query, tag)
+    hits = current_library().search(query, tag)
     return render_template("topics/index.html", hits=hits, query=query, tag=tag,
-                           tags=library().tags_in_use(), problems=_shown_problems())
+                           tags=current_library().tags_in_use(), problems=_shown_problems())
 
 
 def _shown_problems() -> list[str]:
     """Library problems are shown on the page in development, never in production."""
     if current_app.config["GROUPWORK_ENV"] == "production":
         return []
-    return [str(problem) for problem in library().problems]
+    return [str(problem) for problem in current_library().problems]
 
 
 @bp.get("/topics/<slug>")
@@ -108,15 +101,4 @@ def packet() -> ResponseReturnValue:
                                f"{current_app.config['PACKET_MAX_TOPICS']} handouts.")
     topics = [get_topic(slug) for slug in slugs]
     return _send_handouts(topics, "handouts.pdf")
-
-
-def init_app(app: Flask) -> None:
-    """Load the library once, at start-up; every request reads the same object."""
-    folders = [Path(folder) for folder in app.config["CONTENT_DIRS"]]
-    loaded = library_cache.load(folders, frozenset(app.config["LICENSED_TOPICS"]),
-                                Path(app.config["LIBRARY_CACHE_DIR"]))
-    if loaded.problems:
-        log.warning("the curriculum library has %d problem(s); run 'flask --app app "
-                    "curriculum check'", len(loaded.problems))
-    app.extensions["library"] = loaded
 

@@ -1,0 +1,35 @@
+"""File responses several pages send: a PDF shown in the browser, and a CSV a spreadsheet can
+open safely."""
+
+import csv
+import io
+from collections.abc import Iterable
+
+from flask import Response, send_file
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A spreadsheet cannot run it: text that looks like a formula gets a leading apostrophe."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_response(header: list[str], rows: Iterable[Iterable[object]], filename: str) -> Response:
+    """UTF-8 CSV with one header row, downloaded as ``filename``; every text cell made inert."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(v) if isinstance(v, str) else v for v in row])
+    response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def pdf_response(document: bytes, filename: str, etag: str | None = None) -> Response:
+    """A PDF shown in the browser as ``filename``; with ``etag``, a repeat request that names it
+    is answered 304."""
+    return send_file(io.BytesIO(document), mimetype="application/pdf", download_name=filename,
+                     etag=etag or False)
