@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from curriculum import audit
 from curriculum.db import begin_write, get_session
-from models import Attendance, Group, Role, SessionLog, User, group_facilitators
+from models import Attendance, Group, Role, SessionLog, SpotCheck, User, group_facilitators
 
 # What every page, form and PDF of a log reads, in four statements rather than one per
 # participant as the template reaches it. (Signers, reviews and addenda load when shown.)
@@ -32,6 +32,11 @@ def clinical_group_ids(user: User) -> Select[tuple[int]]:
     facilitated = select(group_facilitators.c.group_id).where(
         group_facilitators.c.user_id == user.id)
     return select(Group.id).where(or_(Group.supervisor_id == user.id, Group.id.in_(facilitated)))
+
+
+def supervised_group_ids(user: User) -> Select[tuple[int]]:
+    """Ids of the groups this user supervises (their review queue, reports and audit trail)."""
+    return select(Group.id).where(Group.supervisor_id == user.id)
 
 
 def facilitates(user: User, group: Group) -> bool:
@@ -54,6 +59,28 @@ def deny(object_type: str, object_id: object, action: str) -> NoReturn:
     audit.record(session, action, object_type, object_id, outcome="denied")
     session.commit()
     abort(404)
+
+
+def managed_account(user_id: int) -> User:
+    """An account, for the admin pages (which only admins reach).
+
+    :raise 404: if there is none (the attempt is audited).
+    """
+    user = get_session().get(User, user_id)
+    if user is None:
+        deny("user", user_id, "manage-account")
+    return user
+
+
+def managed_group(group_id: int) -> Group:
+    """A group's settings and roster, for the admin pages (never its notes).
+
+    :raise 404: if there is none (the attempt is audited).
+    """
+    group = get_session().get(Group, group_id)
+    if group is None:
+        deny("group", group_id, "manage-group")
+    return group
 
 
 def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -87,6 +114,19 @@ def get_group(group_id: int, action: str = "view-group",
     if group is None or not allowed(current_user, group):
         deny("group", group_id, action)
     audit.record(session, action, "group", group_id, detail=detail)
+    return group
+
+
+def read_group(group_id: int, action: str = "view-group",
+               allowed: Callable[[User, Group], bool] = can_read,
+               detail: dict[str, object] | None = None) -> Group:
+    """A group to show (a page, a report, an export), like ``get_group`` but with the access
+    committed to the audit trail before anything is shown, so no caller can lose it.
+
+    :raise 404: if it does not exist or is not theirs (the denial is audited).
+    """
+    group = get_group(group_id, action, allowed, detail)
+    get_session().commit()
     return group
 
 
@@ -130,3 +170,19 @@ def read_log(log_id: int, action: str = "view-log",
     audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})
     session.commit()
     return session_log
+
+
+def get_spot_check(check_id: int, action: str) -> SpotCheck:
+    """A spot-check of the signed-in supervisor, in a group they still supervise; the access is
+    audited in the caller's transaction.
+
+    :raise 404: if it does not exist or is not theirs (the denial is audited).
+    """
+    session = get_session()
+    begin_write(session)
+    check = session.get(SpotCheck, check_id)
+    if check is None or check.supervisor_id != current_user.id \
+            or not supervises(current_user, check.group):
+        deny("spot-check", check_id, action)
+    audit.record(session, action, "spot-check", check_id)
+    return check

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from curriculum import accounts, audit, roster_import
-from curriculum.access import roles_required
+from curriculum.access import deny, managed_account, managed_group, roles_required
 from curriculum.db import begin_write, get_session
 from curriculum.passwords import hash_password
 from curriculum.served_library import current_library
@@ -125,19 +125,12 @@ def create_user() -> ResponseReturnValue:
     return render_template("admin/users.html", users=everyone, form=form, roles=Role), 400
 
 
-def _account(user_id: int) -> User:
-    user = get_session().get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.post("/users/<id:user_id>/password")
 def reset_password(user_id: int) -> ResponseReturnValue:
     """Give the account a new one-time password; its sessions end."""
     session = get_session()
     begin_write(session)
-    user = _account(user_id)
+    user = managed_account(user_id)
     password = accounts.one_time_password()
     user.password_hash = hash_password(password)
     user.is_password_temporary = True
@@ -153,7 +146,7 @@ def set_active(user_id: int) -> ResponseReturnValue:
     """Deactivate (their sessions end at once) or reactivate an account."""
     session = get_session()
     begin_write(session)
-    user = _account(user_id)
+    user = managed_account(user_id)
     active = request.form.get("active") == "1"
     if user.id == current_user.id and not active:
         session.rollback()
@@ -172,7 +165,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
     """Change an account's role (their sessions end, so the new role applies at once)."""
     session = get_session()
     begin_write(session)
-    user = _account(user_id)
+    user = managed_account(user_id)
     try:
         role = Role(request.form.get("role", ""))
     except ValueError:
@@ -196,13 +189,6 @@ def groups() -> ResponseReturnValue:
     return render_template("admin/groups.html", groups=rows)
 
 
-def _group(group_id: int) -> Group:
-    found = get_session().get(Group, group_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.get("/groups/new")
 def new_group() -> ResponseReturnValue:
     """The form for a new group."""
@@ -214,7 +200,7 @@ def new_group() -> ResponseReturnValue:
 @bp.get("/groups/<id:group_id>")
 def edit_group(group_id: int) -> ResponseReturnValue:
     """A group's settings and staff."""
-    found = _group(group_id)
+    found = managed_group(group_id)
     form = GroupForm(obj=found)
     form.set_choices()
     form.meeting_days.data = found.meeting_days.split(",")
@@ -230,7 +216,7 @@ def save_group(group_id: int | None = None) -> ResponseReturnValue:
     """Create or update a group and its staff."""
     session = get_session()
     begin_write(session)
-    found = _group(group_id) if group_id else Group()
+    found = managed_group(group_id) if group_id else Group()
     form = GroupForm()
     form.set_choices()
     if not form.validate_on_submit():
@@ -273,7 +259,7 @@ def roster(group_id: int) -> ResponseReturnValue:
     """A group's roster: who is enrolled, admit, discharge, import."""
     session = get_session()
     begin_write(session)
-    found = _group(group_id)
+    found = managed_group(group_id)
     audit.record(session, "view-roster", "group", found.id)
     session.commit()
     return _roster_page(found)
@@ -284,7 +270,7 @@ def admit(group_id: int) -> ResponseReturnValue:
     """Admit a participant (new, or known by record number) to the group."""
     session = get_session()
     begin_write(session)
-    found = _group(group_id)
+    found = managed_group(group_id)
     form = AdmitForm()
     if not form.validate_on_submit():
         session.rollback()
@@ -305,10 +291,10 @@ def discharge(group_id: int, enrollment_id: int) -> ResponseReturnValue:
     """Record a discharge date; the participant stays in past logs."""
     session = get_session()
     begin_write(session)
-    found = _group(group_id)
+    found = managed_group(group_id)
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.group_id != found.id:
-        abort(404)
+        deny("enrollment", enrollment_id, "discharge")
     form = DischargeForm()
     if not form.validate_on_submit() or form.discharged_on.data < enrollment.admitted_on:
         session.rollback()
@@ -335,7 +321,7 @@ def import_roster(group_id: int) -> ResponseReturnValue:
     """Preview a CSV roster (bad rows by line number, nothing saved), then import on confirm."""
     session = get_session()
     begin_write(session)
-    found = _group(group_id)
+    found = managed_group(group_id)
     form = ImportForm()
     upload = request.files.get("csv_file")
     text = form.csv_text.data or ""

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import Select, String, cast, or_, select
 
 from curriculum import audit
-from curriculum.access import roles_required
+from curriculum.access import roles_required, supervised_group_ids
 from curriculum.db import begin_write, get_session
 from models import AuditEvent, Group, Role, SessionLog, User
 
@@ -22,7 +22,7 @@ def _visible_events() -> Select[tuple[AuditEvent]]:
     query = select(AuditEvent)
     if current_user.role == Role.ADMIN:
         return query
-    groups = select(Group.id).where(Group.supervisor_id == current_user.id)
+    groups = supervised_group_ids(current_user)
     logs = select(cast(SessionLog.id, String)).where(SessionLog.group_id.in_(groups))
     return query.where(or_(
         (AuditEvent.object_type == "session-log") & AuditEvent.object_id.in_(logs),

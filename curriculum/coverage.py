@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from curriculum.access import deny, get_group
+from curriculum.access import deny, read_group
 from curriculum.db import get_session
 from curriculum.handouts import Variant, handout_file
 from curriculum.localtime import today
@@ -19,8 +19,7 @@ bp = Blueprint("coverage", __name__, url_prefix="/coverage")
 @bp.get("/groups/<id:group_id>")
 def group(group_id: int) -> ResponseReturnValue:
     """Each participant's attended and missing topics; how often each topic ran."""
-    found = get_group(group_id, action="view-coverage")
-    get_session().commit()
+    found = read_group(group_id, action="view-coverage")
     coverage = group_coverage(get_session(), found, current_library(), today())
     return render_template("coverage/group.html", group=found, coverage=coverage,
                            library=current_library())
@@ -29,9 +28,8 @@ def group(group_id: int) -> ResponseReturnValue:
 @bp.get("/groups/<id:group_id>/participants/<id:participant_id>/makeup.pdf")
 def makeup_packet(group_id: int, participant_id: int) -> ResponseReturnValue:
     """One PDF of the handouts of the track topics this participant has missed."""
-    found = get_group(group_id, action="export-makeup-packet")
+    found = read_group(group_id, action="export-makeup-packet")
     session = get_session()
-    session.commit()
     enrolled = session.scalar(select(Enrollment.id).where(
         Enrollment.group_id == found.id, Enrollment.participant_id == participant_id).limit(1))
     coverage = group_coverage(session, found, current_library(), today())

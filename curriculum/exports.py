@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from curriculum import pdf
-from curriculum.access import get_group, supervises
+from curriculum.access import read_group, supervises
 from curriculum.db import get_session
 from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.responses import csv_response, pdf_response
@@ -29,10 +29,9 @@ def _logs(group_id: int, action: str) -> tuple[Group, list[SessionLog], datetime
         abort(400, description="Give start and end as dates, for example 2026-03-02.")
     if end < start or (end - start).days > MAX_DAYS:
         abort(400, description="Choose an end after the start, at most a year apart.")
-    group = get_group(group_id, action=action, allowed=supervises,
-                      detail={"start": start.isoformat(), "end": end.isoformat()})
+    group = read_group(group_id, action=action, allowed=supervises,
+                       detail={"start": start.isoformat(), "end": end.isoformat()})
     session = get_session()
-    session.commit()
     logs = list(session.scalars(
         select(SessionLog).where(SessionLog.group_id == group.id,
                                  SessionLog.session_date.between(start, end))

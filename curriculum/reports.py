@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from curriculum import audit, pdf
-from curriculum.access import get_group, roles_required, supervises
+from curriculum.access import read_group, roles_required, supervised_group_ids, supervises
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
@@ -130,11 +130,9 @@ def _range() -> tuple[datetime.date, datetime.date]:
 
 def _report(group_id: int, action: str) -> HoursReport:
     start, end = _range()
-    group = get_group(group_id, action=action, allowed=supervises,
-                      detail={"start": start.isoformat(), "end": end.isoformat()})
-    session = get_session()
-    session.commit()
-    return hours_report(session, group, start, end)
+    group = read_group(group_id, action=action, allowed=supervises,
+                       detail={"start": start.isoformat(), "end": end.isoformat()})
+    return hours_report(get_session(), group, start, end)
 
 
 def hours_label(minutes: int) -> str:
@@ -221,7 +219,7 @@ def timeliness_report() -> ResponseReturnValue:
     session = get_session()
     begin_write(session)
     first, last = _range()
-    groups = select(Group.id).where(Group.supervisor_id == current_user.id)
+    groups = supervised_group_ids(current_user)
     audit.record(session, "view-timeliness-report", "report", None,
                  detail={"start": first.isoformat(), "end": last.isoformat()})
     session.commit()

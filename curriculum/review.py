@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import Row, Select, bindparam, exists, func, or_, select
 
 from curriculum import logbook
-from curriculum.access import get_log, read_log, supervises
+from curriculum.access import get_log, read_log, supervised_group_ids, supervises
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
@@ -39,10 +39,6 @@ from models import (
 bp = Blueprint("review", __name__, url_prefix="/review")
 PAGE_SIZE = 25
 
-
-
-def supervised_group_ids() -> Select[tuple[int]]:
-    return select(Group.id).where(Group.supervisor_id == current_user.id)
 
 
 def _flagged(log_id_column: object) -> object:
@@ -89,7 +85,7 @@ def overdue_for_signature(day: datetime.date) -> list[SessionLog]:
     """Drafts (and returned logs) in my groups whose session is older than the due time."""
     cutoff = logbook.overdue_before(day, current_app.config["SIGNATURE_DUE_HOURS"])
     return list(get_session().scalars(
-        select(SessionLog).where(SessionLog.group_id.in_(supervised_group_ids()),
+        select(SessionLog).where(SessionLog.group_id.in_(supervised_group_ids(current_user)),
                                  SessionLog.state.in_(EDITABLE_STATES),
                                  SessionLog.session_date < cutoff)
         .order_by(SessionLog.session_date).limit(200)))

@@ -26,6 +26,7 @@ from curriculum.access import (
     facilitates,
     get_group,
     get_log,
+    read_group,
     read_log,
 )
 from curriculum.db import get_session
@@ -62,8 +63,7 @@ def groups() -> ResponseReturnValue:
 def group(group_id: int) -> ResponseReturnValue:
     """One group: today's roster, how to log a session, and its logs, newest first."""
     session = get_session()
-    found = get_group(group_id)  # audited: the roster is clinical data
-    session.commit()
+    found = read_group(group_id)  # audited: the roster is clinical data
     day = today()
     logs = session.scalars(select(SessionLog).where(SessionLog.group_id == found.id)
                            .order_by(SessionLog.session_date.desc(), SessionLog.id.desc())

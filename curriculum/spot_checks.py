@@ -11,7 +11,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from curriculum import audit
-from curriculum.access import deny, roles_required
+from curriculum.access import (
+    deny,
+    get_group,
+    get_spot_check,
+    roles_required,
+    supervised_group_ids,
+    supervises,
+)
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
 from curriculum.served_library import current_library
@@ -72,7 +79,7 @@ def summary_by_facilitator(checks: list[SpotCheck]) -> list[FacilitatorSummary]:
 
 def _my_groups() -> list[Group]:
     return list(get_session().scalars(select(Group).where(
-        Group.supervisor_id == current_user.id).order_by(Group.name)))
+        Group.id.in_(supervised_group_ids(current_user))).order_by(Group.name)))
 
 
 def _my_checks() -> list[SpotCheck]:
@@ -95,10 +102,9 @@ def draw() -> ResponseReturnValue:
     session = get_session()
     begin_write(session)
     group_id = request.form.get("group_id", "")
-    group = session.get(Group, int(group_id)) if group_id.isdigit() and len(group_id) < 10 \
-        else None
-    if group is None or group.supervisor_id != current_user.id:
-        deny("group", group_id, "draw-spot-check")
+    if not (group_id.isdigit() and len(group_id) < 10):
+        deny("group", group_id[:40], "draw-spot-check")
+    group = get_group(int(group_id), action="draw-spot-check", allowed=supervises)
     try:
         start = datetime.date.fromisoformat(request.form.get("start", ""))
         end = datetime.date.fromisoformat(request.form.get("end", ""))
@@ -128,21 +134,10 @@ def draw() -> ResponseReturnValue:
     return redirect(url_for("spot_checks.show", check_id=check.id))
 
 
-def _check(check_id: int, action: str) -> SpotCheck:
-    session = get_session()
-    begin_write(session)
-    check = session.get(SpotCheck, check_id)
-    if check is None or check.supervisor_id != current_user.id \
-            or check.group.supervisor_id != current_user.id:
-        deny("spot-check", check_id, action)
-    audit.record(session, action, "spot-check", check_id)
-    return check
-
-
 @bp.get("/<id:check_id>")
 def show(check_id: int) -> ResponseReturnValue:
     """The sampled notes, each with its checklist."""
-    check = _check(check_id, "view-spot-check")
+    check = get_spot_check(check_id, "view-spot-check")
     get_session().commit()
     return render_template("spot_checks/show.html", check=check, criteria=CRITERIA,
                            fields=NOTE_FIELDS[check.group.note_format], library=current_library())
@@ -152,7 +147,7 @@ def show(check_id: int) -> ResponseReturnValue:
 def record_item(check_id: int, item_id: int) -> ResponseReturnValue:
     """Record the checklist for one sampled note."""
     session = get_session()
-    check = _check(check_id, "record-spot-check")
+    check = get_spot_check(check_id, "record-spot-check")
     item = next((i for i in check.items if i.id == item_id), None)
     if item is None:
         deny("spot-check-item", item_id, "record-spot-check")
