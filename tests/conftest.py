@@ -1,6 +1,7 @@
 """Fixtures: a fresh app per test with its own database (SQLite file, or the PostgreSQL server
 named by TEST_DATABASE_URL) and its own content folder; a client; an auth helper that signs in
-through the real form; factories for users and topics."""
+through the real form; factories for users, groups and session logs; two weeks of logged
+sessions for the reports."""
 
 import datetime
 import os
@@ -8,6 +9,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from flask import Flask
@@ -16,10 +18,19 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from curriculum import db, schema
+from curriculum import db, logbook, schema
 from curriculum.passwords import hash_password
-from models import Enrollment, Group, Modality, Participant, Role, User
-from tests.helpers import PASSWORD, csrf_token, empty_postgres, reset_postgres, write_topic
+from curriculum.served_library import current_library
+from models import Enrollment, Group, Modality, Participant, Role, SessionLog, User, utcnow
+from tests.helpers import (
+    MONDAY,
+    PASSWORD,
+    AuthActions,
+    empty_postgres,
+    log_session,
+    reset_postgres,
+    write_topic,
+)
 
 
 @pytest.fixture
@@ -158,21 +169,6 @@ def make_user(app: Flask) -> Callable[..., User]:
     return make
 
 
-class AuthActions:
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-
-    def login(self, email: str, password: str = PASSWORD, next_url: str | None = None) -> Any:
-        token = csrf_token(self.client)
-        url = "/login" + (f"?next={next_url}" if next_url else "")
-        return self.client.post(url, data={"email": email, "password": password,
-                                           "csrf_token": token})
-
-    def logout(self) -> Any:
-        token = csrf_token(self.client, "/")
-        return self.client.post("/logout", data={"csrf_token": token})
-
-
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
@@ -221,6 +217,64 @@ def make_group(app: Flask, make_user: Callable[..., User]) -> Callable[..., Grou
         return group
 
     return make
+
+
+@pytest.fixture
+def make_log(app: Flask) -> Callable[..., SessionLog]:
+    """Start a group's log for a day and fill it (summary, a DAP note for everyone) through
+    the logbook operations, optionally with a safety flag on the first note; sign it as
+    ``facilitator`` unless ``signed`` is false. It is signed ``signed_hours_ago`` hours ago, or
+    at ``signed_at`` when that is given. Returns the log (detached)."""
+
+    def make(group: Group, facilitator: User, day: datetime.date, *, flagged: bool = False,
+             signed: bool = True, signed_hours_ago: float = 1,
+             signed_at: datetime.datetime | None = None) -> SessionLog:
+        with app.app_context():
+            session = db.get_session()
+            user = session.get(User, facilitator.id)
+            session_log = logbook.start_log(session, session.get(Group, group.id), day, user,
+                                            [], current_library())
+            session_log.summary = "Summary."
+            for note in session_log.notes:
+                note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 3
+            if flagged:
+                session_log.notes[0].is_safety_concern = True
+                session_log.notes[0].safety_follow_up = "Risk screen done; safety plan made."
+            session.flush()
+            if signed:
+                when = signed_at or utcnow() - datetime.timedelta(hours=signed_hours_ago)
+                # signed_at is in the content hash and locked once signed, so it cannot be set
+                # afterwards; sign() has no parameter for the time, so the clock it reads is set.
+                with mock.patch("curriculum.logbook.utcnow", return_value=when):
+                    logbook.sign(session, session_log, user, {})
+            session.commit()
+        return session_log
+
+    return make
+
+
+@pytest.fixture
+def two_weeks(app: Flask, make_user: Callable[..., User],
+              make_group: Callable[..., Group]) -> dict[str, Any]:
+    """A group with a facilitator and a supervisor, and two weeks of signed logs from MONDAY
+    whose hours the reports must match: ``group``, ``facilitator``, ``supervisor``."""
+    facilitator = make_user(Role.FACILITATOR)
+    supervisor = make_user(Role.SUPERVISOR)
+    group = make_group(facilitators=[facilitator], supervisor=supervisor,
+                       people=["Ana P.", "Ben C.", "=HYPERLINK(\"http://x\")"],
+                       admitted_on=MONDAY)
+    # Week 1: three 3-hour sessions; Ana all (9 h), Ben two (6 h, below 9).
+    for offset, ben in ((0, 180), (2, 180), (3, 0)):
+        log_session(app, group, facilitator, MONDAY + datetime.timedelta(days=offset),
+                    {"Ana P.": 180, "Ben C.": ben})
+    # Week 2: Ana two sessions and a late arrival (8.5 h, below); Ben all three (9 h).
+    for offset, ana in ((7, 180), (9, 180), (10, 150)):
+        log_session(app, group, facilitator, MONDAY + datetime.timedelta(days=offset),
+                    {"Ana P.": ana, "Ben C.": 180})
+    # A draft is not counted.
+    log_session(app, group, facilitator, MONDAY + datetime.timedelta(days=11),
+                {"Ana P.": 180, "Ben C.": 180}, sign=False)
+    return {"group": group, "supervisor": supervisor, "facilitator": facilitator}
 
 
 @pytest.fixture(scope="session")

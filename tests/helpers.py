@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: topic files, CSRF tokens, the standard test password."""
+"""Helpers shared by the tests: topic files, CSRF tokens, the standard test password, signing
+in, and starting, filling and signing session logs through their pages."""
 
 import datetime
 import functools
@@ -6,7 +7,6 @@ import re
 import textwrap
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,11 +14,13 @@ from sqlalchemy import Engine, create_engine, text
 
 from curriculum import db, logbook, passwords, schema
 from curriculum.log_form import values_from_log
-from curriculum.topics import library
-from models import Base, Group, SessionLog, User, utcnow
+from curriculum.served_library import current_library
+from models import AttendanceStatus, Base, Group, SessionLog, User
 
 PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+DAY = datetime.date(2026, 3, 4)
+MONDAY = datetime.date(2026, 3, 2)
 
 
 def topic_text(slug: str, **fields: Any) -> str:
@@ -119,25 +121,70 @@ def csrf_token(client: FlaskClient, url: str = "/login") -> str:
     return match.group(1)
 
 
-def make_signed_log(app: Flask, group: Group, facilitator: User, day: datetime.date,
-                    flagged: bool = False, signed_hours_ago: int = 1) -> int:
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, next_url: str | None = None) -> Any:
+        token = csrf_token(self.client)
+        url = "/login" + (f"?next={next_url}" if next_url else "")
+        return self.client.post(url, data={"email": email, "password": password,
+                                           "csrf_token": token})
+
+    def logout(self) -> Any:
+        token = csrf_token(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+def client_for(app: Flask, user: User) -> FlaskClient:
+    """A new client, signed in as ``user`` through the form."""
+    client = app.test_client()
+    AuthActions(client).login(user.email)
+    return client
+
+
+def start_log(client: FlaskClient, group: Group, day: datetime.date = DAY,
+              topics: tuple[str, ...] = ("coping-with-cravings",)) -> int:
+    """Start the group's log for ``day`` through its form; returns the new log's id."""
+    response = client.post(f"/groups/{group.id}/logs", data={
+        "session_date": day.isoformat(), "topics": list(topics),
+        "csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].split("/")[2])
+
+
+def load_log(app: Flask, log_id: int) -> SessionLog:
+    """The log with its attendance, addenda, notes, group and signer loaded (detached)."""
     with app.app_context():
-        session = db.get_session()
-        user = session.get(User, facilitator.id)
-        session_log = logbook.start_log(session, session.get(Group, group.id), day, user, [],
-                                        library())
-        session_log.summary = "Summary."
-        for note in session_log.notes:
-            note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 3
-        if flagged:
-            session_log.notes[0].is_safety_concern = True
-            session_log.notes[0].safety_follow_up = "Risk screen done; safety plan made."
-        session.flush()
-        signed_at = utcnow() - datetime.timedelta(hours=signed_hours_ago)
-        with mock.patch("curriculum.logbook.utcnow", return_value=signed_at):  # a set clock
-            logbook.sign(session, session_log, user, {})
-        session.commit()
-        return session_log.id
+        session_log = db.get_session().get(SessionLog, log_id)
+        for row in session_log.attendance:
+            _ = row.participant
+        for addendum in session_log.addenda:
+            _ = addendum.author
+        _ = (session_log.notes, session_log.group, session_log.signed_by)
+        return session_log
+
+
+def form_data(app: Flask, client: FlaskClient, log_id: int, **changes: Any) -> dict[str, Any]:
+    """The edit form as the page would submit it, with some fields changed."""
+    return {**log_form_fields(app, log_id), **changes, "csrf_token": csrf_token(client, "/")}
+
+
+def complete_notes(group: Group) -> dict[str, str]:
+    """Individualized DAP notes and engagement for everyone in the group."""
+    data = {}
+    for p in group.participants:  # type: ignore[attr-defined]
+        data[f"note_{p.id}_data"] = "Shared a recent craving at work and rated it 6 of 10."
+        data[f"note_{p.id}_assessment"] = "Engaged; linked the craving to payday."
+        data[f"note_{p.id}_plan"] = "Practise urge surfing daily before next group."
+        data[f"engagement_{p.id}"] = "4"
+    return data
+
+
+def sign(app: Flask, client: FlaskClient, log_id: int, **changes: Any) -> Any:
+    """Submit the log's edit form with "Save and sign" and the test password."""
+    data = form_data(app, client, log_id, **{"action": "sign", "password": PASSWORD, **changes})
+    return client.post(f"/logs/{log_id}/edit", data=data)
 
 
 def log_form_fields(app: Flask, log_id: int) -> dict[str, Any]:
@@ -157,6 +204,26 @@ def log_form_fields(app: Flask, log_id: int) -> dict[str, Any]:
         for key, value in row["fields"].items():
             data[f"note_{pid}_{key}"] = value
     return data
+
+
+def log_session(app: Flask, group: Group, user: User, day: datetime.date,
+                minutes: dict[str, int], sign: bool = True) -> None:
+    """A log where each named participant attended the given minutes (0 = absent)."""
+    with app.app_context():
+        session = db.get_session()
+        session_log = logbook.start_log(session, session.get(Group, group.id), day,
+                                        session.get(User, user.id), [], current_library())
+        session_log.summary = "S."
+        for row in session_log.attendance:
+            attended = minutes.get(row.participant.display_name, 0)
+            row.minutes_attended = attended
+            row.status = AttendanceStatus.PRESENT if attended else AttendanceStatus.ABSENT
+        for note in session_log.notes:
+            note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 3
+        session.flush()
+        if sign:
+            logbook.sign(session, session_log, session.get(User, user.id), {})
+        session.commit()
 
 
 def reset_postgres(url: str) -> None:

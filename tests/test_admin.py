@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from curriculum import db
 from models import AuditEvent, Enrollment, Group, Participant, Role, User
-from tests.conftest import AuthActions
-from tests.helpers import csrf_token, password_matches
+from tests.helpers import AuthActions, csrf_token, password_matches
 
 
 @pytest.fixture
@@ -31,12 +30,17 @@ def count(app: Flask, model: type) -> int:
 @pytest.mark.parametrize("url", ["/admin/users", "/admin/groups", "/admin/groups/new"])
 @pytest.mark.parametrize("role", [Role.FACILITATOR, Role.SUPERVISOR])
 def test_only_admins_reach_admin_pages(
-    client: FlaskClient, make_user: Callable, url: str, role: Role
+    app: Flask, client: FlaskClient, make_user: Callable, url: str, role: Role
 ) -> None:
-    AuthActions(client).login(make_user(role).email)
+    user = make_user(role)
+    AuthActions(client).login(user.email)
     assert client.get(url).status_code == 404
     assert post(client, "/admin/users", name="X", email="x@example.org",
                 role="admin").status_code == 404
+    with app.app_context():
+        denials = db.get_session().execute(select(AuditEvent.user_id, AuditEvent.action)
+                                           .where(AuditEvent.outcome == "denied")).all()
+    assert denials == [(user.id, "open-page")] * 2  # every refusal is in the trail
 
 
 def test_create_account_shows_one_time_password_once(
@@ -203,3 +207,17 @@ def test_admin_who_is_not_supervisor_cannot_read_notes(
     group = make_group()
     assert admin_client.get(f"/groups/{group.id}").status_code == 404
     assert admin_client.get(f"/admin/groups/{group.id}/roster").status_code == 200
+
+
+@pytest.mark.parametrize(("url", "object_type"), [
+    ("/admin/users/9999/password", "user"), ("/admin/groups/9999/roster", "group"),
+])
+def test_admin_pages_answer_404_for_what_does_not_exist_and_audit_it(
+    app: Flask, admin_client: FlaskClient, url: str, object_type: str
+) -> None:
+    response = post(admin_client, url) if url.endswith("password") else admin_client.get(url)
+    assert response.status_code == 404
+    with app.app_context():
+        denial = db.get_session().execute(select(AuditEvent.object_type, AuditEvent.object_id)
+                                          .where(AuditEvent.outcome == "denied")).one()
+    assert tuple(denial) == (object_type, "9999")

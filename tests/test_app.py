@@ -8,9 +8,9 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask.testing import FlaskClient
 
-from curriculum import auth, db, schema
+from curriculum import db, schema, signed_in
 from models import Base, User
-from tests.conftest import AuthActions
+from tests.helpers import AuthActions
 
 
 def test_healthz_reports_a_dead_database(make_app: Callable, tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_a_database_that_stops_answering_the_sign_in_check_is_a_503(
     AuthActions(client).login(make_user().email)
     assert client.get("/topics").status_code == 200
     empty = db.make_engine(f"sqlite:///{tmp_path}/empty.sqlite3")  # no users table at all
-    app.extensions["signed_in_query"] = db.DriverQuery(empty, auth.SIGNED_IN_QUERY)
+    app.extensions["signed_in_query"] = db.DriverQuery(empty, signed_in.SIGNED_IN_QUERY)
     response = client.get("/topics")
     assert response.status_code == 503
     assert "Traceback" not in response.get_data(as_text=True)

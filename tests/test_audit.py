@@ -11,15 +11,14 @@ from sqlalchemy.exc import DatabaseError
 
 from curriculum import audit, db
 from models import Role
-from tests.helpers import make_signed_log
 
 
 @pytest.fixture
-def trail(app: Flask, make_user: Callable, make_group: Callable) -> int:
+def trail(app: Flask, make_user: Callable, make_group: Callable, make_log: Callable) -> int:
     """A few chained events and one signed log; returns the log id."""
     facilitator = make_user(Role.FACILITATOR)
     group = make_group(facilitators=[facilitator])
-    log_id = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 4))
+    log_id = make_log(group, facilitator, datetime.date(2026, 3, 4)).id
     with app.app_context():
         session = db.get_session()
         audit.record(session, "view-log", "session-log", log_id, user_id=facilitator.id)

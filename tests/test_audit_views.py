@@ -4,28 +4,20 @@ import datetime
 from collections.abc import Callable
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from models import Role
-from tests.conftest import AuthActions
-from tests.helpers import make_signed_log
-
-
-def client_for(app: Flask, user) -> FlaskClient:  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    AuthActions(client).login(user.email)
-    return client
+from tests.helpers import client_for
 
 
 def test_supervisor_sees_only_their_groups_events(
-    app: Flask, make_user: Callable, make_group: Callable
+    app: Flask, make_user: Callable, make_group: Callable, make_log: Callable
 ) -> None:
     facilitator = make_user(Role.FACILITATOR)
     supervisor, other = make_user(Role.SUPERVISOR), make_user(Role.SUPERVISOR)
     mine = make_group(facilitators=[facilitator], supervisor=supervisor)
     theirs = make_group(facilitators=[facilitator], supervisor=other)
-    my_log = make_signed_log(app, mine, facilitator, datetime.date(2026, 3, 4))
-    their_log = make_signed_log(app, theirs, facilitator, datetime.date(2026, 3, 4))
+    my_log = make_log(mine, facilitator, datetime.date(2026, 3, 4)).id
+    their_log = make_log(theirs, facilitator, datetime.date(2026, 3, 4)).id
     page = client_for(app, supervisor).get("/audit/").get_data(as_text=True)
     assert f"session-log {my_log}" in page and f"session-log {their_log}" not in page
     filtered = client_for(app, supervisor).get(
@@ -34,11 +26,11 @@ def test_supervisor_sees_only_their_groups_events(
 
 
 def test_admin_sees_everything_and_can_verify(
-    app: Flask, make_user: Callable, make_group: Callable
+    app: Flask, make_user: Callable, make_group: Callable, make_log: Callable
 ) -> None:
     facilitator = make_user(Role.FACILITATOR)
     group = make_group(facilitators=[facilitator])
-    log_id = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 4))
+    log_id = make_log(group, facilitator, datetime.date(2026, 3, 4)).id
     admin = client_for(app, make_user(Role.ADMIN))
     page = admin.get("/audit/?verify=1").get_data(as_text=True)
     assert f"session-log {log_id}" in page

@@ -11,8 +11,7 @@ from sqlalchemy import select
 from curriculum import db, passwords
 from curriculum.auth import SIGN_IN_FAILED
 from models import Role, User, utcnow
-from tests.conftest import AuthActions
-from tests.helpers import PASSWORD, csrf_token, password_matches
+from tests.helpers import PASSWORD, AuthActions, csrf_token, password_matches
 
 
 def stored(app: Flask, user_id: int) -> User:

@@ -171,15 +171,14 @@ def test_keyboard_only_facilitator_logs_an_8_person_session(
 
 
 def test_supervisor_returns_then_cosigns_and_reads_hours(
-    browser: Any, page: Any, app: Flask, make_user: Callable, make_group: Callable
+    browser: Any, page: Any, app: Flask, make_user: Callable, make_group: Callable,
+    make_log: Callable
 ) -> None:
-    from tests.helpers import make_signed_log
-
     facilitator = make_user(Role.FACILITATOR)
     supervisor = make_user(Role.SUPERVISOR)
     group = make_group(facilitators=[facilitator], supervisor=supervisor, people=PEOPLE[:3],
                        admitted_on=datetime.date(2026, 3, 2))
-    log_id = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 4))
+    log_id = make_log(group, facilitator, datetime.date(2026, 3, 4)).id
     checks = Checked(page)
     sign_in(page, supervisor)
     page.get_by_role("link", name="Review queue").first.click()
@@ -260,16 +259,14 @@ def test_keyboard_only_facilitator_prepares(page: Any, make_user: Callable) -> N
 
 
 def test_keyboard_only_supervisor_returns_and_cosigns(
-    page: Any, app: Flask, make_user: Callable, make_group: Callable
+    page: Any, app: Flask, make_user: Callable, make_group: Callable, make_log: Callable
 ) -> None:
-    from tests.helpers import make_signed_log
-
     facilitator = make_user(Role.FACILITATOR)
     supervisor = make_user(Role.SUPERVISOR)
     group = make_group(facilitators=[facilitator], supervisor=supervisor, people=PEOPLE[:3],
                        admitted_on=datetime.date(2026, 3, 2))
-    to_return = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 4))
-    to_cosign = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 5))
+    to_return = make_log(group, facilitator, datetime.date(2026, 3, 4)).id
+    to_cosign = make_log(group, facilitator, datetime.date(2026, 3, 5)).id
     keyboard_sign_in(page, supervisor)
     tab_to(page, "nav a[href='/review/']")
     page.keyboard.press("Enter")
@@ -307,15 +304,14 @@ def test_keyboard_only_supervisor_returns_and_cosigns(
 
 
 def test_axe_on_admin_and_supervisor_pages(
-    page: Any, browser: Any, app: Flask, make_user: Callable, make_group: Callable
+    page: Any, browser: Any, app: Flask, make_user: Callable, make_group: Callable,
+    make_log: Callable
 ) -> None:
-    from tests.helpers import make_signed_log
-
     facilitator = make_user(Role.FACILITATOR)
     supervisor = make_user(Role.SUPERVISOR)
     group = make_group(facilitators=[facilitator], supervisor=supervisor, people=PEOPLE[:3],
                        admitted_on=datetime.date(2026, 3, 2))
-    make_signed_log(app, group, facilitator, datetime.date(2026, 3, 4))
+    make_log(group, facilitator, datetime.date(2026, 3, 4))
     checks = Checked(page)
     sign_in(page, supervisor)
     for path in (f"/coverage/groups/{group.id}", "/review/spot-checks/",

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from curriculum import audit, db
 from models import AuditEvent, Group, Participant, Role, SessionLog, User
-from tests.conftest import AuthActions
-from tests.helpers import csrf_token, log_form_fields
+from tests.helpers import AuthActions, csrf_token, log_form_fields
 
 
 def test_concurrent_read_then_write_transactions_all_succeed(app: Flask) -> None:

@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from curriculum import db, logbook
-from curriculum.coverage import upcoming_sessions
-from curriculum.topics import library
+from curriculum.served_library import current_library
+from curriculum.topic_coverage import upcoming_sessions
 from models import AttendanceStatus, Group, Role, User
-from tests.conftest import AuthActions
+from tests.helpers import AuthActions
 
 MONDAY = datetime.date(2026, 3, 2)
 
@@ -23,7 +23,7 @@ def log_topic(app: Flask, group: Group, user: User, day: datetime.date, slug: st
     with app.app_context():
         session = db.get_session()
         session_log = logbook.start_log(session, session.get(Group, group.id), day,
-                                        session.get(User, user.id), [slug], library())
+                                        session.get(User, user.id), [slug], current_library())
         for row in session_log.attendance:
             if row.participant.display_name not in present:
                 row.status, row.minutes_attended = AttendanceStatus.ABSENT, 0

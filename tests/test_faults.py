@@ -21,9 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from curriculum import audit, db, schema
 from models import AuditEvent, Group, ParticipantNote, Role, SessionLog, User
-from tests.conftest import AuthActions
-from tests.helpers import csrf_token, log_form_fields
-from tests.test_sessions import DAY, start_log
+from tests.helpers import DAY, AuthActions, csrf_token, log_form_fields, start_log
 from tests.web_client import Gunicorn, WebClient
 
 HIDDEN_INPUT_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 
 from curriculum import db
 from models import LogState, Role, SessionLog
-from tests.conftest import AuthActions
+from tests.helpers import AuthActions
 
 
 def test_home_shows_week_drafts_returned_and_overdue(

@@ -13,9 +13,14 @@ from sqlalchemy import func, select
 from curriculum import db
 from curriculum.text import clean, clean_line
 from models import AuditEvent, Group, Participant, Role, SessionLog
-from tests.conftest import AuthActions
-from tests.helpers import csrf_token, write_topic
-from tests.test_sessions import form_data, load_log, start_log
+from tests.helpers import (
+    AuthActions,
+    csrf_token,
+    form_data,
+    load_log,
+    start_log,
+    write_topic,
+)
 
 NOTE_PAYLOADS = [
     "<script>alert(1)</script>",

@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from curriculum import db
 from models import Group, LogState, Role, SessionLog
-from tests.conftest import AuthActions
-from tests.helpers import PASSWORD, csrf_token
+from tests.helpers import PASSWORD, AuthActions, csrf_token
 
 PEOPLE = ["Maria G.", "Devon T.", "Alicia R.", "Marcus B.", "Hannah L.", "Omar S.",
           "Tasha W.", "Ben C."]

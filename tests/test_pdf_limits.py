@@ -11,8 +11,7 @@ from flask import Flask
 
 from curriculum.isolated import LimitedProcess, LimitExceeded
 from models import Group, Role, User
-from tests.conftest import AuthActions
-from tests.helpers import csrf_token, log_form_fields, write_topic
+from tests.helpers import AuthActions, csrf_token, log_form_fields, write_topic
 from tests.web_client import Gunicorn, WebClient
 
 

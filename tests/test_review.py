@@ -9,10 +9,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from curriculum import audit, db
-from models import LogReview, LogState, ParticipantNote, Role, SessionLog, User
-from tests.conftest import AuthActions
-from tests.helpers import csrf_token, make_signed_log
-from tests.test_sessions import complete_notes, load_log, sign
+from models import LogReview, LogState, ParticipantNote, Role, SessionLog
+from tests.helpers import client_for, complete_notes, csrf_token, load_log, sign
 
 
 @pytest.fixture
@@ -25,27 +23,22 @@ def team(make_user: Callable, make_group: Callable) -> dict:
             "group": group}
 
 
-def signed_in(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    AuthActions(client).login(user.email)
-    return client
-
-
-def test_queue_puts_safety_flags_first_then_oldest(app: Flask, team: dict) -> None:
+def test_queue_puts_safety_flags_first_then_oldest(
+    app: Flask, team: dict, make_log: Callable
+) -> None:
     group, facilitator = team["group"], team["facilitator"]
-    newest = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 9), signed_hours_ago=2)
-    oldest = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 2),
-                             signed_hours_ago=50)
-    flagged = make_signed_log(app, group, facilitator, datetime.date(2026, 3, 5), flagged=True,
-                              signed_hours_ago=5)
-    response = signed_in(app, team["supervisor"]).get("/review/")
+    newest = make_log(group, facilitator, datetime.date(2026, 3, 9), signed_hours_ago=2).id
+    oldest = make_log(group, facilitator, datetime.date(2026, 3, 2), signed_hours_ago=50).id
+    flagged = make_log(group, facilitator, datetime.date(2026, 3, 5), flagged=True,
+                       signed_hours_ago=5).id
+    response = client_for(app, team["supervisor"]).get("/review/")
     assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
     positions = [page.index(f'href="/review/logs/{log_id}"') for log_id in (flagged, oldest,
                                                                               newest)]
     assert positions == sorted(positions)
     assert "Safety concern" in page and "50 h" in page
-    other_page = signed_in(app, team["other"]).get("/review/").get_data(as_text=True)
+    other_page = client_for(app, team["other"]).get("/review/").get_data(as_text=True)
     assert "Nothing is waiting for your co-signature." in other_page
 
 
@@ -56,7 +49,7 @@ def test_queue_lists_drafts_overdue_for_signature(app: Flask, team: dict) -> Non
                                start_time=datetime.time(18), minutes=180,
                                created_by_id=team["facilitator"].id))
         session.commit()
-    page = signed_in(app, team["supervisor"]).get("/review/").get_data(as_text=True)
+    page = client_for(app, team["supervisor"]).get("/review/").get_data(as_text=True)
     assert "Overdue" in page and "Mon 5 Jan 2026" in page
 
 
@@ -65,9 +58,11 @@ def post(client: FlaskClient, url: str, **data: object):  # type: ignore[no-unty
                        follow_redirects=True)
 
 
-def test_cosign_needs_attestation_and_current_version(app: Flask, team: dict) -> None:
-    log_id = make_signed_log(app, team["group"], team["facilitator"], datetime.date(2026, 3, 4))
-    client = signed_in(app, team["supervisor"])
+def test_cosign_needs_attestation_and_current_version(
+    app: Flask, team: dict, make_log: Callable
+) -> None:
+    log_id = make_log(team["group"], team["facilitator"], datetime.date(2026, 3, 4)).id
+    client = client_for(app, team["supervisor"])
     version = str(load_log(app, log_id).version)
     assert "Tick the attestation" in post(client, f"/review/logs/{log_id}/cosign",
                                           version=version).get_data(as_text=True)
@@ -85,9 +80,11 @@ def test_cosign_needs_attestation_and_current_version(app: Flask, team: dict) ->
 
 
 @pytest.mark.parametrize("who", ["facilitator", "other"])
-def test_only_the_groups_supervisor_reviews(app: Flask, team: dict, who: str) -> None:
-    log_id = make_signed_log(app, team["group"], team["facilitator"], datetime.date(2026, 3, 4))
-    client = signed_in(app, team[who])
+def test_only_the_groups_supervisor_reviews(
+    app: Flask, team: dict, make_log: Callable, who: str
+) -> None:
+    log_id = make_log(team["group"], team["facilitator"], datetime.date(2026, 3, 4)).id
+    client = client_for(app, team[who])
     assert client.get(f"/review/logs/{log_id}").status_code == 404
     response = client.post(f"/review/logs/{log_id}/cosign", data={
         "version": "2", "attest": "1", "csrf_token": csrf_token(client, "/")})
@@ -95,9 +92,9 @@ def test_only_the_groups_supervisor_reviews(app: Flask, team: dict, who: str) ->
     assert load_log(app, log_id).state == LogState.SIGNED
 
 
-def test_return_fix_resign_cosign(app: Flask, team: dict) -> None:
-    log_id = make_signed_log(app, team["group"], team["facilitator"], datetime.date(2026, 3, 4))
-    supervisor = signed_in(app, team["supervisor"])
+def test_return_fix_resign_cosign(app: Flask, team: dict, make_log: Callable) -> None:
+    log_id = make_log(team["group"], team["facilitator"], datetime.date(2026, 3, 4)).id
+    supervisor = client_for(app, team["supervisor"])
     version = str(load_log(app, log_id).version)
     refused = post(supervisor, f"/review/logs/{log_id}/return", version=version, comment=" ")
     assert "Write a comment" in refused.get_data(as_text=True)
@@ -106,7 +103,7 @@ def test_return_fix_resign_cosign(app: Flask, team: dict) -> None:
     returned = load_log(app, log_id)
     assert returned.state == LogState.RETURNED and returned.content_hash is None
 
-    facilitator = signed_in(app, team["facilitator"])
+    facilitator = client_for(app, team["facilitator"])
     home = facilitator.get("/").get_data(as_text=True)
     assert "Returned by your supervisor" in home
     assert "Plan for the second participant is not individualized." in home
@@ -132,10 +129,12 @@ def test_return_fix_resign_cosign(app: Flask, team: dict) -> None:
     assert "Returned by Sue Pervisor" in page and "not individualized" in page
 
 
-def test_flagged_note_and_overrides_are_highlighted(app: Flask, team: dict) -> None:
-    log_id = make_signed_log(app, team["group"], team["facilitator"], datetime.date(2026, 3, 4),
-                             flagged=True)
-    page = signed_in(app, team["supervisor"]).get(f"/review/logs/{log_id}").get_data(as_text=True)
+def test_flagged_note_and_overrides_are_highlighted(
+    app: Flask, team: dict, make_log: Callable
+) -> None:
+    log_id = make_log(team["group"], team["facilitator"], datetime.date(2026, 3, 4),
+                      flagged=True).id
+    page = client_for(app, team["supervisor"]).get(f"/review/logs/{log_id}").get_data(as_text=True)
     assert 'class="safety"' in page and "Risk screen done; safety plan made." in page
     with app.app_context():
         flagged = db.get_session().scalars(select(ParticipantNote).where(
@@ -157,10 +156,10 @@ SUPERVISION_ROUTES = [
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.FACILITATOR, Role.SUPERVISOR])
 def test_supervision_routes_refuse_everyone_but_the_groups_supervisor(
-    app: Flask, team: dict, make_user: Callable, role: Role
+    app: Flask, team: dict, make_user: Callable, make_log: Callable, role: Role
 ) -> None:
-    log_id = make_signed_log(app, team["group"], team["facilitator"], datetime.date(2026, 3, 4))
-    outsider = signed_in(app, make_user(role))
+    log_id = make_log(team["group"], team["facilitator"], datetime.date(2026, 3, 4)).id
+    outsider = client_for(app, make_user(role))
     token = csrf_token(outsider, "/")
     for method, pattern in SUPERVISION_ROUTES:
         url = pattern.format(log=log_id, group=team["group"].id)

@@ -2,7 +2,6 @@
 
 import datetime
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -11,37 +10,17 @@ from sqlalchemy import func, select
 
 from curriculum import audit, db
 from models import AuditEvent, Group, LogState, Role, SessionLog, User
-from tests.conftest import AuthActions
-from tests.helpers import PASSWORD, csrf_token, log_form_fields
-
-DAY = datetime.date(2026, 3, 4)
-
-
-def load_log(app: Flask, log_id: int) -> SessionLog:
-    with app.app_context():
-        session_log = db.get_session().get(SessionLog, log_id)
-        for row in session_log.attendance:
-            _ = row.participant
-        for addendum in session_log.addenda:
-            _ = addendum.author
-        _ = (session_log.notes, session_log.group, session_log.signed_by)
-        return session_log
-
-
-def form_data(app: Flask, client: FlaskClient, log_id: int, **changes: Any) -> dict[str, Any]:
-    """The edit form as the page would submit it, with some fields changed."""
-    return {**log_form_fields(app, log_id), **changes, "csrf_token": csrf_token(client, "/")}
-
-
-def complete_notes(group: Group) -> dict[str, str]:
-    """Individualized DAP notes and engagement for everyone in the group."""
-    data = {}
-    for p in group.participants:  # type: ignore[attr-defined]
-        data[f"note_{p.id}_data"] = "Shared a recent craving at work and rated it 6 of 10."
-        data[f"note_{p.id}_assessment"] = "Engaged; linked the craving to payday."
-        data[f"note_{p.id}_plan"] = "Practise urge surfing daily before next group."
-        data[f"engagement_{p.id}"] = "4"
-    return data
+from tests.helpers import (
+    DAY,
+    PASSWORD,
+    AuthActions,
+    complete_notes,
+    csrf_token,
+    form_data,
+    load_log,
+    sign,
+    start_log,
+)
 
 
 @pytest.fixture
@@ -55,15 +34,6 @@ def staff(make_user: Callable[..., User]) -> dict[str, User]:
 @pytest.fixture
 def group(make_group: Callable[..., Group], staff: dict[str, User]) -> Group:
     return make_group(facilitators=[staff["facilitator"]], supervisor=staff["supervisor"])
-
-
-def start_log(client: FlaskClient, group: Group, day: datetime.date = DAY,
-              topics: tuple[str, ...] = ("coping-with-cravings",)) -> int:
-    response = client.post(f"/groups/{group.id}/logs", data={
-        "session_date": day.isoformat(), "topics": list(topics),
-        "csrf_token": csrf_token(client, "/")})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return int(response.headers["Location"].split("/")[2])
 
 
 @pytest.fixture
@@ -206,11 +176,6 @@ def test_repeated_submit_of_the_same_form_saves_once(
     again = facilitator_client.post(f"/logs/{log_id}/edit", data=data)
     assert again.status_code == 302
     assert load_log(app, log_id).version == 2
-
-
-def sign(app: Flask, client: FlaskClient, log_id: int, **changes: Any) -> Any:
-    data = form_data(app, client, log_id, **{"action": "sign", "password": PASSWORD, **changes})
-    return client.post(f"/logs/{log_id}/edit", data=data)
 
 
 def test_sign_requires_complete_notes_then_locks(

@@ -11,17 +11,18 @@ from sqlalchemy import func, select
 
 from curriculum import db
 from models import Role, SpotCheckItem
-from tests.conftest import AuthActions
-from tests.helpers import csrf_token, make_signed_log
+from tests.helpers import AuthActions, csrf_token
 
 
 @pytest.fixture
-def checked_group(app: Flask, make_user: Callable, make_group: Callable) -> dict:
+def checked_group(
+    app: Flask, make_user: Callable, make_group: Callable, make_log: Callable
+) -> dict:
     fran = make_user(Role.FACILITATOR, name="Fran Facil")
     supervisor = make_user(Role.SUPERVISOR)
     group = make_group(facilitators=[fran], supervisor=supervisor)
     for day in (2, 4, 5):
-        make_signed_log(app, group, fran, datetime.date(2026, 3, day))
+        make_log(group, fran, datetime.date(2026, 3, day))
     client = app.test_client()
     AuthActions(client).login(supervisor.email)
     return {"group": group, "client": client, "supervisor": supervisor}

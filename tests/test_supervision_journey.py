@@ -13,9 +13,7 @@ from sqlalchemy import select
 from curriculum import db
 from curriculum.reports import COUNTED_STATES, monday
 from models import Group, LogState, SessionLog
-from tests.conftest import AuthActions
-from tests.helpers import csrf_token
-from tests.test_sessions import form_data, load_log
+from tests.helpers import AuthActions, csrf_token, form_data, load_log
 
 DEMO_PASSWORD = "demo password for tests"
 

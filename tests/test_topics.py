@@ -11,8 +11,7 @@ from pypdf import PdfReader
 
 from curriculum import pdf
 from models import Role, User
-from tests.conftest import AuthActions
-from tests.helpers import csrf_token, write_topic
+from tests.helpers import AuthActions, csrf_token, write_topic
 
 # Pages and PDFs of the library: the same whatever database signs the reader in.
 pytestmark = pytest.mark.engine_independent
