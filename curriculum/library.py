@@ -6,7 +6,6 @@ overrides an earlier one's topic with the same slug (programs adapt the shipped 
 
 import datetime
 import hashlib
-import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,9 +14,10 @@ from typing import Annotated, Literal
 
 import frontmatter
 import yaml
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from curriculum.library_search import SearchHit, SearchIndex
 from curriculum.render import markdown_to_html
 
 SLUG_RE = re.compile(r"^[a-z0-9-]{1,64}$")
@@ -107,14 +107,6 @@ class Track:
     path: Path
     # Offered to a new member in their first week, whatever the rotation week (rolling groups).
     newcomer_topic: str | None = None
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    topic: Topic
-    score: float
-    snippet: Markup
-    matched: tuple[str, ...]
 
 
 def display_path(path: Path) -> str:
@@ -263,55 +255,6 @@ def load_track(path: Path) -> tuple[Track | None, list[Problem]]:
     return track, []
 
 
-_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_STOPWORDS = frozenset(
-    "a an and are as at be but by for from how i in is it me my of on or our so that the their "
-    "them they this to we what when with you your".split()
-)
-
-
-def _stem(word: str) -> str:
-    """A deliberately small stemmer: enough that 'cravings' finds 'craving' and 'urges' 'urge'."""
-    word = word.removesuffix("'s")
-    for suffix, replacement in (("ies", "y"), ("ing", ""), ("es", "e"), ("s", ""), ("ed", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + replacement
-    return word
-
-
-def _terms(text: str) -> list[str]:
-    return [_stem(word) for word in _WORD_RE.findall(text.lower()) if word not in _STOPWORDS]
-
-
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
-def _plain_text(markup: str) -> str:
-    return html.unescape(_TAG_RE.sub(" ", markup))
-
-
-def _snippet(text: str, stems: set[str], width: int = 220) -> tuple[Markup, tuple[str, ...]]:
-    """The sentence with most query words, those words marked; and the words that matched."""
-    best, best_hits = "", 0
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
-        hits = len({_stem(w) for w in _WORD_RE.findall(sentence.lower())} & stems)
-        if hits > best_hits:
-            best, best_hits = sentence.strip(), hits
-    if len(best) > width:
-        best = best[:width].rsplit(" ", 1)[0] + " …"
-    parts, matched = [], []
-    for piece in re.split(r"([A-Za-z0-9]+(?:'[a-z]+)?)", best):
-        if piece and _stem(piece.lower()) in stems:
-            parts.append(Markup("<mark>%s</mark>") % piece)
-            matched.append(piece.lower())
-        else:
-            parts.append(escape(piece))
-    return Markup("").join(parts), tuple(dict.fromkeys(matched))
-
-
-_FIELD_WEIGHTS = {"title": 8.0, "tags": 5.0, "summary": 3.0, "body": 1.0}
-
-
 @dataclass
 class Library:
     """Every servable topic and track, indexed for search. Build it with ``Library.load``."""
@@ -321,8 +264,7 @@ class Library:
     problems: list[Problem] = field(default_factory=list)
     withheld: set[str] = field(default_factory=set)
     folders: tuple[Path, ...] = ()
-    _index: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
-    _plain: dict[str, str] = field(default_factory=dict, repr=False)
+    index: SearchIndex = field(default_factory=SearchIndex, repr=False)
 
     @classmethod
     def load(cls, folders: list[Path], licensed: frozenset[str] = frozenset()) -> "Library":
@@ -354,7 +296,7 @@ class Library:
             if track is not None:
                 library.tracks[slug] = track
         library.problems += library._cross_check(topic_paths)
-        library._build_index()
+        library.index = SearchIndex.build(library.topics.values())
         return library
 
     def _cross_check(self, topic_paths: dict[str, Path]) -> list[Problem]:
@@ -394,17 +336,6 @@ class Library:
                                         "must be a standalone topic tagged orientation"))
         return problems
 
-    def _build_index(self) -> None:
-        for topic in self.topics.values():
-            plain = _plain_text(topic.guide_html + " " + topic.handout_html)
-            self._plain[topic.slug] = plain
-            fields = {"title": topic.title, "tags": " ".join(topic.meta.tags),
-                      "summary": topic.meta.summary, "body": plain}
-            for name, text in fields.items():
-                for term in _terms(text.replace("-", " ")):
-                    postings = self._index.setdefault(term, {})
-                    postings[topic.slug] = postings.get(topic.slug, 0.0) + _FIELD_WEIGHTS[name]
-
     def __iter__(self) -> Iterator[Topic]:
         return iter(sorted(self.topics.values(), key=lambda t: t.title.casefold()))
 
@@ -424,18 +355,4 @@ class Library:
     def search(self, query: str = "", tag: str = "") -> list[SearchHit]:
         """Topics matching every filter, best first: more query words matched, then weight."""
         candidates = [t for t in self.topics.values() if not tag or tag in t.meta.tags]
-        stems = set(_terms(query.replace("-", " ")))
-        if not stems:
-            return [SearchHit(t, 0.0, Markup(""), ()) for t in
-                    sorted(candidates, key=lambda t: t.title.casefold())]
-        hits = []
-        for topic in candidates:
-            found = [s for s in stems if topic.slug in self._index.get(s, {})]
-            if not found:
-                continue
-            weight = sum(self._index[s][topic.slug] for s in found)
-            snippet, matched = _snippet(self._plain[topic.slug], stems)
-            if not snippet:
-                snippet = escape(topic.meta.summary)
-            hits.append(SearchHit(topic, len(found) * 1000 + weight, snippet, matched))
-        return sorted(hits, key=lambda h: (-h.score, h.topic.title.casefold()))
+        return self.index.search(candidates, query)
