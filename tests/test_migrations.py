@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app import create_app
 from curriculum import audit, db, logbook, schema
 from curriculum.passwords import hash_password
-from curriculum.topics import library
+from curriculum.served_library import current_library
 from models import (
     Addendum,
     Attendance,
@@ -50,7 +50,7 @@ def test_upgrade_from_an_early_revision_keeps_every_record(
         session.flush()
         for day in (2, 4, 9):
             session_log = logbook.start_log(session, group, datetime.date(2026, 3, day),
-                                            facilitator, [], library())
+                                            facilitator, [], current_library())
             session_log.summary = "Summary."
             for note in session_log.notes:
                 note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 4

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from curriculum import db, logbook
-from curriculum.topics import library
+from curriculum.served_library import current_library
 from models import (
     Addendum,
     Attendance,
@@ -33,7 +33,7 @@ def signed_log_id(app: Flask, make_user: Callable, make_group: Callable) -> int:
         group = session.get(Group, group.id)
         user = session.get(User, facilitator.id)
         session_log = logbook.start_log(session, group, datetime.date(2026, 3, 4), user, [],
-                                        library())
+                                        current_library())
         session_log.summary = "Summary."
         for note in session_log.notes:
             note.fields = {"data": "d", "assessment": "a", "plan": "p"}
@@ -129,7 +129,7 @@ def test_stale_version_is_refused(app: Flask, make_user: Callable, make_group: C
     with app.app_context():
         session = db.get_session()
         log = logbook.start_log(session, session.get(Group, group.id), datetime.date(2026, 3, 4),
-                                session.get(User, facilitator.id), [], library())
+                                session.get(User, facilitator.id), [], current_library())
         session.commit()
         log_id = log.id
     engine = app.extensions["engine"]
