@@ -57,3 +57,31 @@ def test_test_modules_import_neither_conftest_nor_each_other() -> None:
                 found.setdefault(f"{path.relative_to(ROOT)}:{line}", name)
     assert not found, "import from tests.helpers instead:\n" + "\n".join(
         f"{where} imports {name}" for where, name in found.items())
+
+
+def blueprint_modules() -> set[str]:
+    """The application modules that define a blueprint (``bp = Blueprint(...)``): the views."""
+    found = set()
+    for path in (ROOT / "curriculum").glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                    and getattr(node.value.func, "id", None) == "Blueprint"):
+                found.add(f"curriculum.{path.stem}")
+    return found
+
+
+def test_code_that_is_not_a_view_imports_no_blueprint_module() -> None:
+    """Views call operations, queries and helpers; those never reach back into a view (STYLE.md,
+    'Seams'). The app factory registers the blueprints, so it alone may import them."""
+    views = blueprint_modules()
+    assert {"curriculum.auth", "curriculum.sessions", "curriculum.topics"} <= views
+    others = [path for path in (ROOT / "curriculum").glob("*.py")
+              if f"curriculum.{path.stem}" not in views]
+    others += [ROOT / "models.py", ROOT / "wsgi.py"]  # (bench/ times views' own functions)
+    found = {}
+    for path in others:
+        for line, name in imported_modules(path.read_text(encoding="utf-8"), "curriculum"):
+            if name in views:
+                found.setdefault(f"{path.relative_to(ROOT)}:{line}", name)
+    assert not found, "move what is shared out of the blueprint:\n" + "\n".join(
+        f"{where} imports {name}" for where, name in found.items())
