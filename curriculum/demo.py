@@ -126,7 +126,9 @@ def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: Us
                                         "screen with counselor after group, safety plan made, "
                                         "988 reviewed, supervisor informed same day.")
             session.flush()
-        logbook.sign(session, session_log, facilitator, {})
+        # Signed the evening of the session, as a counselor would.
+        logbook.sign(session, session_log, facilitator, {}, at=datetime.datetime.combine(
+            day, datetime.time(23), tzinfo=datetime.UTC))
         session.flush()
         if position == len(days) - 3:
             logbook.return_to_facilitator(

@@ -230,8 +230,9 @@ def name_check(session_log: SessionLog) -> dict[str, list[str]]:
 
 
 def sign(session: Session, session_log: SessionLog, user: User,
-         overrides: dict[str, str]) -> None:
-    """Lock the log under the signer's name, keeping any name-check override reasons.
+         overrides: dict[str, str], at: datetime.datetime | None = None) -> None:
+    """Lock the log under the signer's name, keeping any name-check override reasons; signed
+    now, or ``at`` for a record made after the fact (demo data, tests).
 
     The caller has checked completeness, the name check and the signer's password.
     """
@@ -244,7 +245,7 @@ def sign(session: Session, session_log: SessionLog, user: User,
             session_log.notes.remove(note)  # empty (checked above): notes only for attendees
     session_log.state = LogState.SIGNED
     session_log.signed_by_id = user.id
-    session_log.signed_at = utcnow()
+    session_log.signed_at = at or utcnow()
     session_log.attestation = f"{ATTESTATION} Signed by {user.name}."
     # Hashed before the flush that locks the log; every id it covers already exists.
     session_log.content_hash = session_log.compute_content_hash()

@@ -9,7 +9,6 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 from flask import Flask
@@ -243,10 +242,7 @@ def make_log(app: Flask) -> Callable[..., SessionLog]:
             session.flush()
             if signed:
                 when = signed_at or utcnow() - datetime.timedelta(hours=signed_hours_ago)
-                # signed_at is in the content hash and locked once signed, so it cannot be set
-                # afterwards; sign() has no parameter for the time, so the clock it reads is set.
-                with mock.patch("curriculum.logbook.utcnow", return_value=when):
-                    logbook.sign(session, session_log, user, {})
+                logbook.sign(session, session_log, user, {}, at=when)
             session.commit()
         return session_log
 
