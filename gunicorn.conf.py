@@ -9,7 +9,7 @@ from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: one request each at a time. Two per core suits a 2-core server; each worker
-# also keeps one PDF render child (see curriculum/isolated.py).
+# also keeps one PDF render child (see curriculum/limited_process.py).
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # Longer than PDF_TIME_LIMIT_SECONDS (60), so a slow render is stopped by its own limit and
 # answered 503, never by gunicorn killing the worker mid-request.

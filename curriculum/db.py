@@ -36,7 +36,7 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 def make_engine(url: str, lock_timeout_ms: int = 5000) -> Engine:
     """An engine whose writers wait at most ``lock_timeout_ms`` for another's lock, then fail
-    (answered 503 by ``db_unavailable``) rather than hold a web worker indefinitely."""
+    (answered 503 by ``error_pages``) rather than hold a web worker indefinitely."""
     if url.startswith("sqlite"):
         engine = create_engine(url)
         _tune_sqlite(engine, lock_timeout_ms)

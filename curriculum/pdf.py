@@ -1,5 +1,5 @@
 """HTML → PDF through one function, with a fetcher that reaches only our static files, run in
-a child process with time and memory limits (see ``isolated``); and the on-disk cache of
+a child process with time and memory limits (see ``limited_process``); and the on-disk cache of
 rendered handouts.
 
 WeasyPrint needs Pango and friends from the system. Where they are missing the rest of the app
@@ -19,7 +19,7 @@ from flask import Flask, current_app, has_app_context, render_template
 from flask.typing import ResponseReturnValue
 
 from curriculum.files import write_replacing
-from curriculum.isolated import LimitedProcess, LimitExceeded
+from curriculum.limited_process import LimitedProcess, LimitExceeded
 from curriculum.settings import DEFAULTS, PROJECT_ROOT
 
 log = logging.getLogger(__name__)

@@ -30,12 +30,12 @@ from curriculum.access import (
     read_log,
 )
 from curriculum.db import get_session
-from curriculum.formats import clock
 from curriculum.localtime import now_local, today
 from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.passwords import verify_password
 from curriculum.responses import pdf_response
 from curriculum.served_library import current_library
+from curriculum.template_filters import clock
 from curriculum.text import clean
 from models import (
     NOTE_FIELDS,

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from curriculum import db, schema, signed_in
+from curriculum.headers import CLINICAL_BLUEPRINTS
 from models import Base, User
 from tests.helpers import AuthActions
 
@@ -87,3 +88,11 @@ def test_pages_use_no_inline_script_or_style(client: FlaskClient, signed_in: Use
     for url in ("/", "/topics", "/topics/coping-with-cravings", "/groups", "/login"):
         page = client.get(url).get_data(as_text=True)
         assert "<script>" not in page and "style=" not in page and " on" + "click=" not in page
+
+
+def test_every_blueprint_is_classed_as_clinical_or_not(app: Flask) -> None:
+    """Which pages a browser may keep is decided by blueprint name: a renamed or new blueprint
+    must be placed on purpose, never fall out of the no-store set by accident."""
+    not_clinical = {"auth", "home", "topics", "admin"}
+    assert set(app.blueprints) == CLINICAL_BLUEPRINTS | not_clinical
+    assert not CLINICAL_BLUEPRINTS & not_clinical

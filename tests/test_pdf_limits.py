@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from curriculum.isolated import LimitedProcess, LimitExceeded
+from curriculum.limited_process import LimitedProcess, LimitExceeded
 from models import Group, Role, User
 from tests.helpers import AuthActions, csrf_token, log_form_fields, write_topic
 from tests.web_client import Gunicorn, WebClient

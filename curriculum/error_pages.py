@@ -1,16 +1,21 @@
-"""When the database cannot take a request (locked past the wait, disk full, unreachable):
-roll back, answer 503, and hand back what the user typed so nothing they wrote is lost."""
+"""Error pages: our own words for every status we answer with; a save that lost a race; and,
+when the database cannot take a request (locked past the wait, disk full, unreachable), a 503
+that rolls back and hands back what the user typed, so nothing they wrote is lost."""
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
 
 from curriculum.db import get_session
 from curriculum.signed_in import without_signed_in_user
 
 log = logging.getLogger(__name__)
+ERROR_CODES = (400, 401, 403, 404, 405, 413, 429, 500, 503)
 
 # Never echoed: the old CSRF token (the retry form carries a fresh one) and the password.
 NOT_RETURNED = frozenset({"csrf_token", "password"})
@@ -40,3 +45,30 @@ def database_unavailable(error: OperationalError) -> ResponseReturnValue:
     return render_template("database_unavailable.html", form=form, text=typed_text(form),
                            asked_password="password" in request.form, without_menu=True,
                            ), 503, headers
+
+
+def render_error(error: HTTPException) -> tuple[str, int]:
+    """Our own words for every status; a view's abort(400, description=...) is shown as given."""
+    code = error.code or 500
+    if request_ctx.url_adapter is None:  # an untrusted Host header: no link can be built
+        return f"{code} {error.name}", code
+    custom = error.description != type(error).description and code < 500
+    return render_template("errors.html", code=code, title=error.name,
+                           message=error.description if custom else None), code
+
+
+def render_conflict(_error: StaleDataError) -> tuple[str, int]:
+    """Another save landed between this request's read and its write; this one is undone
+    whole. (The log editor answers this itself, with both texts side by side.)"""
+    get_session().rollback()
+    return render_template("errors.html", code=409, title="Changed by someone else",
+                           message="Someone else saved this at the same moment, so nothing "
+                                   "from your request was saved. Reload the page and try "
+                                   "again."), 409
+
+
+def init_app(app: Flask) -> None:
+    for code in ERROR_CODES:
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(StaleDataError, render_conflict)

@@ -70,7 +70,7 @@ def index() -> ResponseReturnValue:
     audit.record(session, "view-audit-trail", "audit", None, detail={
         k: v for k, v in filters.items() if v})
     session.commit()
-    return render_template("audit/index.html", events=events[:PAGE_SIZE], names=names,
+    return render_template("audit_trail/index.html", events=events[:PAGE_SIZE], names=names,
                            filters=filters, start=start, end=end, page=page_number,
                            has_next=len(events) > PAGE_SIZE, verification=verification,
                            users=sorted(names.items(), key=lambda item: item[1]))
