@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from curriculum import accounts, audit, roster_import
 from curriculum.access import deny, managed_account, managed_group, roles_required
+from curriculum.calendar_dates import WEEKDAY_NAMES
 from curriculum.db import begin_write, get_session
 from curriculum.passwords import hash_password
 from curriculum.served_library import current_library
@@ -29,8 +30,7 @@ from curriculum.text import clean_line
 from models import Enrollment, Group, Modality, NoteFormat, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-DAYS = [("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"),
-        ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday")]
+DAYS = list(WEEKDAY_NAMES.items())
 
 
 def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:

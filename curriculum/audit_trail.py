@@ -2,13 +2,14 @@
 
 import datetime
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Select, String, cast, or_, select
 
 from curriculum import audit
 from curriculum.access import roles_required, supervised_group_ids
+from curriculum.calendar_dates import requested_date
 from curriculum.db import begin_write, get_session
 from models import AuditEvent, Group, Role, SessionLog, User
 
@@ -30,16 +31,6 @@ def _visible_events() -> Select[tuple[AuditEvent]]:
             select(cast(Group.id, String)).where(Group.id.in_(groups)))))
 
 
-def _date(name: str) -> datetime.date | None:
-    value = request.args.get(name, "")
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        abort(400, description=f"Give {name} as a date, for example 2026-03-02.")
-
-
 @bp.get("/")
 @roles_required(Role.SUPERVISOR, Role.ADMIN)
 def index() -> ResponseReturnValue:
@@ -54,7 +45,7 @@ def index() -> ResponseReturnValue:
     for key in ("object_type", "object_id", "action"):
         if filters[key]:
             query = query.where(getattr(AuditEvent, key) == filters[key])
-    start, end = _date("start"), _date("end")
+    start, end = requested_date(request.args, "start"), requested_date(request.args, "end")
     if start:
         query = query.where(AuditEvent.at >= datetime.datetime.combine(
             start, datetime.time(), datetime.UTC))

@@ -3,12 +3,13 @@ and as an attendance CSV. Supervisors of the group only; every export is audited
 
 import datetime
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from curriculum import pdf
 from curriculum.access import read_group, supervises
+from curriculum.calendar_dates import requested_range
 from curriculum.db import get_session
 from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.responses import csv_response, pdf_response
@@ -22,13 +23,7 @@ MAX_DAYS = 370
 
 def _logs(group_id: int, action: str) -> tuple[Group, list[SessionLog], datetime.date,
                                                datetime.date]:
-    try:
-        start = datetime.date.fromisoformat(request.args.get("start", ""))
-        end = datetime.date.fromisoformat(request.args.get("end", ""))
-    except ValueError:
-        abort(400, description="Give start and end as dates, for example 2026-03-02.")
-    if end < start or (end - start).days > MAX_DAYS:
-        abort(400, description="Choose an end after the start, at most a year apart.")
+    start, end = requested_range(request.args, max_days=MAX_DAYS)
     group = read_group(group_id, action=action, allowed=supervises,
                        detail={"start": start.isoformat(), "end": end.isoformat()})
     session = get_session()

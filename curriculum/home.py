@@ -8,24 +8,24 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from curriculum.access import clinical_group_ids
+from curriculum.calendar_dates import WEEKDAYS, monday
 from curriculum.db import database_answers, get_session
 from curriculum.localtime import today
 from curriculum.logbook import overdue_before
 from models import EDITABLE_STATES, Group, LogState, SessionLog, group_facilitators
 
 bp = Blueprint("home", __name__)
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def week_schedule(groups: list[Group], logs: list[SessionLog],
                   day: datetime.date) -> list[dict]:
     """This week's scheduled sessions of these groups, each with its log if one exists."""
-    monday = day - datetime.timedelta(days=day.weekday())
+    first = monday(day)
     by_key = {(log.group_id, log.session_date): log for log in logs
               if log.state != LogState.VOIDED}
     schedule = []
     for offset, weekday in enumerate(WEEKDAYS):
-        date = monday + datetime.timedelta(days=offset)
+        date = first + datetime.timedelta(days=offset)
         for group in groups:
             if weekday in group.meeting_days.split(","):
                 schedule.append({"date": date, "group": group, "is_today": date == day,
@@ -49,10 +49,10 @@ def index() -> ResponseReturnValue:
         .order_by(SessionLog.session_date)).all()
     cutoff = overdue_before(day, current_app.config["SIGNATURE_DUE_HOURS"])
     overdue = [log for log in open_logs if log.session_date < cutoff]
-    monday = day - datetime.timedelta(days=day.weekday())
+    first = monday(day)
     week_logs = session.scalars(select(SessionLog).where(
         SessionLog.group_id.in_([g.id for g in groups]),
-        SessionLog.session_date.between(monday, monday + datetime.timedelta(days=6)))).all()
+        SessionLog.session_date.between(first, first + datetime.timedelta(days=6)))).all()
     return render_template(
         "home/index.html", groups=groups, day=day,
         schedule=week_schedule(groups, list(week_logs), day),

@@ -5,7 +5,7 @@ import statistics
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Select, select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from curriculum import audit, pdf
 from curriculum.access import read_group, roles_required, supervised_group_ids, supervises
+from curriculum.calendar_dates import monday, requested_range
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
@@ -58,10 +59,6 @@ class HoursReport:
 
     def week_total(self, index: int) -> int:
         return sum(row.minutes[index] for row in self.rows)
-
-
-def monday(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
 
 
 def hours_report(session: Session, group: Group, first: datetime.date,
@@ -116,16 +113,9 @@ def _mark(spans: list[Enrollment], week: datetime.date, minutes: int, minimum: i
 
 def _range() -> tuple[datetime.date, datetime.date]:
     """The requested date range, or the last 12 weeks through this week."""
-    end_default = today()
-    start_default = monday(end_default) - datetime.timedelta(weeks=11)
-    try:
-        start = datetime.date.fromisoformat(request.args.get("start") or start_default.isoformat())
-        end = datetime.date.fromisoformat(request.args.get("end") or end_default.isoformat())
-    except ValueError:
-        abort(400, description="Give start and end as dates, for example 2026-03-02.")
-    if end < start or (end - start).days > MAX_WEEKS * 7:
-        abort(400, description=f"Choose an end after the start, at most {MAX_WEEKS} weeks apart.")
-    return start, end
+    last = today()
+    return requested_range(request.args, max_days=MAX_WEEKS * 7,
+                           default=(monday(last) - datetime.timedelta(weeks=11), last))
 
 
 def _report(group_id: int, action: str) -> HoursReport:

@@ -19,6 +19,7 @@ from curriculum.access import (
     supervised_group_ids,
     supervises,
 )
+from curriculum.calendar_dates import requested_range
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
 from curriculum.served_library import current_library
@@ -105,14 +106,10 @@ def draw() -> ResponseReturnValue:
     if not (group_id.isdigit() and len(group_id) < 10):
         deny("group", group_id[:40], "draw-spot-check")
     group = get_group(int(group_id), action="draw-spot-check", allowed=supervises)
-    try:
-        start = datetime.date.fromisoformat(request.form.get("start", ""))
-        end = datetime.date.fromisoformat(request.form.get("end", ""))
-        size = int(request.form.get("size", ""))
-    except ValueError:
-        abort(400, description="Give a start date, an end date and a sample size.")
-    if end < start or not 1 <= size <= MAX_SAMPLE:
-        abort(400, description=f"Choose an end after the start and 1 to {MAX_SAMPLE} notes.")
+    start, end = requested_range(request.form)
+    size = request.form.get("size", "")
+    if not size.isdigit() or not 1 <= int(size) <= MAX_SAMPLE:
+        abort(400, description=f"Choose a sample of 1 to {MAX_SAMPLE} notes.")
     candidates = list(session.scalars(
         select(ParticipantNote.id).join(SessionLog)
         .where(SessionLog.group_id == group.id, SessionLog.session_date.between(start, end),
@@ -125,7 +122,7 @@ def draw() -> ResponseReturnValue:
     check = SpotCheck(supervisor_id=current_user.id, group=group, period_start=start,
                       period_end=end)
     check.items = [SpotCheckItem(note_id=note_id) for note_id in
-                   sorted(_sampler.sample(candidates, min(size, len(candidates))))]
+                   sorted(_sampler.sample(candidates, min(int(size), len(candidates))))]
     session.add(check)
     session.flush()
     audit.record(session, "draw-spot-check", "spot-check", check.id,

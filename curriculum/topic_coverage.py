@@ -8,11 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curriculum import logbook
+from curriculum.calendar_dates import WEEKDAYS
 from curriculum.library import Library, Track
 from models import ATTENDED, Attendance, Group, LogState, Participant, SessionLog
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
 
 
 @dataclass

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from curriculum import db
-from curriculum.reports import COUNTED_STATES, monday
+from curriculum.calendar_dates import monday
+from curriculum.reports import COUNTED_STATES
 from models import Group, LogState, SessionLog
 from tests.helpers import AuthActions, csrf_token, form_data, load_log
 
