@@ -17,7 +17,6 @@ bp = Blueprint("audit_trail", __name__, url_prefix="/audit")
 PAGE_SIZE = 50
 
 
-
 def _visible_events() -> Select[tuple[AuditEvent]]:
     """Admins see every event; a supervisor sees the events about their groups and logs."""
     query = select(AuditEvent)

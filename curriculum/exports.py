@@ -20,7 +20,6 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 MAX_DAYS = 370
 
 
-
 def _logs(group_id: int, action: str) -> tuple[Group, list[SessionLog], datetime.date,
                                                datetime.date]:
     start, end = requested_range(request.args, max_days=MAX_DAYS)

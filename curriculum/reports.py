@@ -25,7 +25,6 @@ COUNTED_STATES = (LogState.SIGNED, LogState.COSIGNED)
 MAX_WEEKS = 53
 
 
-
 @dataclass
 class ParticipantWeeks:
     participant: Participant

@@ -40,7 +40,6 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 PAGE_SIZE = 25
 
 
-
 def _flagged(log_id_column: object) -> object:
     return exists().where(ParticipantNote.log_id == log_id_column,
                           ParticipantNote.is_safety_concern.is_(True))

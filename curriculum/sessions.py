@@ -50,7 +50,6 @@ from models import (
 bp = Blueprint("sessions", __name__)
 
 
-
 @bp.get("/groups")
 def groups() -> ResponseReturnValue:
     """The groups the signed-in user facilitates or supervises."""

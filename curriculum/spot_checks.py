@@ -53,7 +53,6 @@ def supervisors_only() -> None:
     """Spot-checks are a supervisor's tool."""
 
 
-
 @dataclass(frozen=True)
 class FacilitatorSummary:
     name: str
