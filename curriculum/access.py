@@ -7,7 +7,7 @@ Every denial looks like a missing page (404) and is written to the audit trail.
 
 import functools
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from flask import abort, request
 from flask_login import current_user
@@ -17,6 +17,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from curriculum import audit
 from curriculum.db import begin_write, get_session
 from models import Attendance, Group, Role, SessionLog, SpotCheck, User, group_facilitators
+
+_Row = TypeVar("_Row", User, Group)
 
 # What every page, form and PDF of a log reads, in four statements rather than one per
 # participant as the template reaches it. (Signers, reviews and addenda load when shown.)
@@ -66,10 +68,7 @@ def managed_account(user_id: int) -> User:
 
     :raise 404: if there is none (the attempt is audited).
     """
-    user = get_session().get(User, user_id)
-    if user is None:
-        deny("user", user_id, "manage-account")
-    return user
+    return _managed(User, "user", user_id, "manage-account")
 
 
 def managed_group(group_id: int) -> Group:
@@ -77,10 +76,14 @@ def managed_group(group_id: int) -> Group:
 
     :raise 404: if there is none (the attempt is audited).
     """
-    group = get_session().get(Group, group_id)
-    if group is None:
-        deny("group", group_id, "manage-group")
-    return group
+    return _managed(Group, "group", group_id, "manage-group")
+
+
+def _managed(model: type[_Row], object_type: str, object_id: int, action: str) -> _Row:
+    found = get_session().get(model, object_id)
+    if found is None:
+        deny(object_type, object_id, action)
+    return found
 
 
 def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -140,6 +140,18 @@ def _words(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").lower().split())
 
 
+def assert_guides_carry(guides: list[tuple[str, tuple[str, ...], tuple[str, ...]]]) -> None:
+    """Each facilitator guide holds its new wording and no longer holds the old."""
+    for slug, present, absent in guides:
+        topic = SHIPPED.get(slug)
+        assert topic is not None, slug
+        guide = _words(topic.guide_markdown)
+        for phrase in present:
+            assert _words(phrase) in guide, (slug, phrase)
+        for phrase in absent:
+            assert _words(phrase) not in guide, (slug, phrase)
+
+
 def printed_handout(app: Flask, slug: str) -> str:
     topic = SHIPPED.get(slug)
     assert topic is not None, slug
@@ -217,14 +229,7 @@ def test_guides_carry_medication_and_safety_corrections() -> None:
          ("I've been sober 60 days",),
          ("I've been clean 60 days", "clean")),
     ]
-    for slug, present, absent in guides:
-        topic = SHIPPED.get(slug)
-        assert topic is not None, slug
-        guide = _words(topic.guide_markdown)
-        for phrase in present:
-            assert _words(phrase) in guide, (slug, phrase)
-        for phrase in absent:
-            assert _words(phrase) not in guide, (slug, phrase)
+    assert_guides_carry(guides)
 
 
 def _section(markdown: str, heading: str) -> str:
@@ -275,14 +280,7 @@ def test_guides_carry_family_and_work_corrections() -> None:
           "about your prescriptions, not your boss",
           "such as a medical emergency or certain court orders", "job-protected leave")),
     ]
-    for slug, present, absent in guides:
-        topic = SHIPPED.get(slug)
-        assert topic is not None, slug
-        guide = _words(topic.guide_markdown)
-        for phrase in present:
-            assert _words(phrase) in guide, (slug, phrase)
-        for phrase in absent:
-            assert _words(phrase) not in guide, (slug, phrase)
+    assert_guides_carry(guides)
 
     # The family program admits only family members a written consent names: the first
     # session's Preparation says so, and its session plan opens by confirming consent.
