@@ -21,8 +21,7 @@ def group(group_id: int) -> ResponseReturnValue:
     """Each participant's attended and missing topics; how often each topic ran."""
     found = read_group(group_id, action="view-coverage")
     coverage = group_coverage(get_session(), found, current_library(), today())
-    return render_template("coverage/group.html", group=found, coverage=coverage,
-                           library=current_library())
+    return render_template("coverage/group.html", group=found, coverage=coverage)
 
 
 @bp.get("/groups/<id:group_id>/participants/<id:participant_id>/makeup.pdf")

@@ -13,7 +13,6 @@ from curriculum.calendar_dates import requested_range
 from curriculum.db import get_session
 from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.responses import csv_response, pdf_response
-from curriculum.served_library import current_library
 from models import NOTE_FIELDS, Group, SessionLog
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -38,7 +37,7 @@ def binder(group_id: int) -> ResponseReturnValue:
     """Every log of the group in the range, voided ones included and marked, in one PDF."""
     group, logs, start, end = _logs(group_id, "export-log-binder")
     html = render_template("pdf/binder.html", group=group, logs=logs, start=start, end=end,
-                           library=current_library(), fields=NOTE_FIELDS[group.note_format],
+                           fields=NOTE_FIELDS[group.note_format],
                            notice=REDISCLOSURE_NOTICE)
     return pdf_response(pdf.render_pdf(html),
                         f"session-logs-group-{group_id}-{start.isoformat()}.pdf")

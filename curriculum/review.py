@@ -21,7 +21,6 @@ from curriculum.access import get_log, read_log, supervised_group_ids, supervise
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
-from curriculum.served_library import current_library
 from curriculum.text import clean
 from models import (
     ATTENDED,
@@ -98,14 +97,14 @@ def queue() -> ResponseReturnValue:
     rows = awaiting_cosignature(page_number)
     return render_template("review/queue.html", rows=rows[:PAGE_SIZE], page=page_number,
                            has_next=len(rows) > PAGE_SIZE, overdue=overdue_for_signature(today()),
-                           now=utcnow(), library=current_library())
+                           now=utcnow())
 
 
 @bp.get("/logs/<id:log_id>")
 def show(log_id: int) -> ResponseReturnValue:
     """The whole log on one page, with the review actions."""
     session_log = read_log(log_id, action="review-log", allowed=supervises)
-    return render_template("review/log.html", log=session_log, library=current_library(),
+    return render_template("review/log.html", log=session_log,
                            fields=NOTE_FIELDS[session_log.group.note_format],
                            notice=REDISCLOSURE_NOTICE, attestation=logbook.COSIGN_ATTESTATION)
 

@@ -229,8 +229,7 @@ def show(log_id: int) -> ResponseReturnValue:
     session_log = read_log(log_id)
     return render_template("sessions/show.html", log=session_log,
                            fields=NOTE_FIELDS[session_log.group.note_format],
-                           library=current_library(), may_edit=facilitates(current_user,
-                                                                    session_log.group),
+                           may_edit=facilitates(current_user, session_log.group),
                            notice=REDISCLOSURE_NOTICE)
 
 
@@ -299,7 +298,7 @@ def add_drop_in(log_id: int) -> ResponseReturnValue:
 def log_pdf(log_id: int) -> ResponseReturnValue:
     """The log as a printable PDF, marked confidential, with the redisclosure notice."""
     session_log = read_log(log_id, action="export-log-pdf")
-    html = render_template("pdf/log.html", log=session_log, library=current_library(),
+    html = render_template("pdf/log.html", log=session_log,
                            fields=NOTE_FIELDS[session_log.group.note_format],
                            notice=REDISCLOSURE_NOTICE)
     return pdf_response(pdf.render_pdf(html), f"session-log-{log_id}.pdf")

@@ -22,7 +22,6 @@ from curriculum.access import (
 from curriculum.calendar_dates import requested_range
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
-from curriculum.served_library import current_library
 from curriculum.text import clean
 from models import (
     NOTE_FIELDS,
@@ -136,7 +135,7 @@ def show(check_id: int) -> ResponseReturnValue:
     check = get_spot_check(check_id, "view-spot-check")
     get_session().commit()
     return render_template("spot_checks/show.html", check=check, criteria=CRITERIA,
-                           fields=NOTE_FIELDS[check.group.note_format], library=current_library())
+                           fields=NOTE_FIELDS[check.group.note_format])
 
 
 @bp.post("/<id:check_id>/items/<id:item_id>")
