@@ -27,6 +27,7 @@ from curriculum import (
     settings,
     signed_in,
     spot_checks,
+    staff_accounts,
     template_filters,
     templating,
     topics,
@@ -61,7 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Pages. Ids in URLs are positive and fit a 32-bit column on every engine.
     app.url_map.converters["id"] = RowIdConverter
     for blueprint in (auth.bp, home.bp, topics.bp, sessions.bp, review.bp, reports.bp,
-                      coverage.bp, audit_trail.bp, exports.bp, spot_checks.bp, admin.bp):
+                      coverage.bp, audit_trail.bp, exports.bp, spot_checks.bp, admin.bp,
+                      staff_accounts.bp):
         app.register_blueprint(blueprint)
 
     # One error page for every status we answer with, and for a database that cannot answer.

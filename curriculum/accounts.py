@@ -1,5 +1,5 @@
-"""Staff accounts: finding one by email and creating one, for the admin pages and the command
-line alike (each creation is audited)."""
+"""Staff accounts: finding, creating and changing them, for the admin pages and the command
+line alike (each change is audited)."""
 
 import re
 import secrets
@@ -50,3 +50,29 @@ def create_account(session: Session, email: str, name: str, role: Role, password
     session.flush()
     audit.record(session, "create-user", "user", user.id, detail={"role": user.role})
     return user
+
+
+def reset_password(session: Session, user: User) -> str:
+    """Give the account a new one-time password (returned, to be shown once) and end its
+    sessions; the lockout is lifted. Audited in the caller's transaction."""
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.is_password_temporary = True
+    user.failed_logins, user.locked_until_at = 0, None
+    user.rotate_session_token()
+    audit.record(session, "reset-password", "user", user.id)
+    return password
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Deactivate or reactivate the account; either way its sessions end. Audited."""
+    user.is_active = active
+    user.rotate_session_token()
+    audit.record(session, "activate-user" if active else "deactivate-user", "user", user.id)
+
+
+def change_role(session: Session, user: User, role: Role) -> None:
+    """Give the account another role; its sessions end so the role applies at once. Audited."""
+    user.role = role
+    user.rotate_session_token()
+    audit.record(session, "change-role", "user", user.id, detail={"role": role})

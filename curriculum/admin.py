@@ -1,15 +1,14 @@
-"""Blueprint: accounts, groups and their staff, and rosters (admins only; no note text here)."""
+"""Blueprint: groups, their staff and rosters (admins only; no note text here). Staff accounts
+have their own blueprint, ``staff_accounts``."""
 
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
-    EmailField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -18,13 +17,12 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from curriculum import accounts, audit, roster_import
-from curriculum.access import deny, managed_account, managed_group, roles_required
+from curriculum import audit, roster_import
+from curriculum.access import deny, managed_group, roles_required
 from curriculum.calendar_dates import WEEKDAY_NAMES
 from curriculum.db import begin_write, get_session
-from curriculum.passwords import hash_password
 from curriculum.served_library import current_library
 from curriculum.text import clean_line
 from models import Enrollment, Group, Modality, NoteFormat, Role, User
@@ -41,15 +39,6 @@ def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
 @roles_required(Role.ADMIN)
 def admins_only() -> None:
     """Every page here is for admins; anyone else gets a 404."""
-
-
-class UserForm(FlaskForm):
-    name = StringField("Full name (as shown on signatures)",
-                       validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
-                                            Regexp(r"^[^@\s]+@[^@\s]+$",
-                                                   message="Enter an email address.")])
-    role = SelectField("Role", choices=choices([(r.value, r.value.title()) for r in Role]))
 
 
 class GroupForm(FlaskForm):
@@ -93,93 +82,7 @@ class AdmitForm(FlaskForm):
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """Administration: accounts and groups."""
-    return redirect(url_for("admin.users"))
-
-
-@bp.get("/users")
-def users() -> ResponseReturnValue:
-    """Every account."""
-    everyone = get_session().scalars(select(User).order_by(User.name)).all()
-    return render_template("admin/users.html", users=everyone, form=UserForm(), roles=Role)
-
-
-@bp.post("/users")
-def create_user() -> ResponseReturnValue:
-    """Add an account with a one-time password, shown once on the answer page."""
-    form = UserForm()
-    session = get_session()
-    begin_write(session)
-    if form.validate_on_submit():
-        if accounts.find_by_email(session, form.email.data):
-            form.email.errors = ["That email already has an account."]
-        else:
-            password = accounts.one_time_password()
-            user = accounts.create_account(session, form.email.data,
-                                           clean_line(form.name.data), Role(form.role.data),
-                                           password, temporary=True)
-            session.commit()
-            return render_template("admin/password.html", user=user, password=password,
-                                   created=True)
-    session.rollback()
-    everyone = session.scalars(select(User).order_by(User.name)).all()
-    return render_template("admin/users.html", users=everyone, form=form, roles=Role), 400
-
-
-@bp.post("/users/<id:user_id>/password")
-def reset_password(user_id: int) -> ResponseReturnValue:
-    """Give the account a new one-time password; its sessions end."""
-    session = get_session()
-    begin_write(session)
-    user = managed_account(user_id)
-    password = accounts.one_time_password()
-    user.password_hash = hash_password(password)
-    user.is_password_temporary = True
-    user.failed_logins, user.locked_until_at = 0, None
-    user.rotate_session_token()
-    audit.record(session, "reset-password", "user", user.id)
-    session.commit()
-    return render_template("admin/password.html", user=user, password=password, created=False)
-
-
-@bp.post("/users/<id:user_id>/active")
-def set_active(user_id: int) -> ResponseReturnValue:
-    """Deactivate (their sessions end at once) or reactivate an account."""
-    session = get_session()
-    begin_write(session)
-    user = managed_account(user_id)
-    active = request.form.get("active") == "1"
-    if user.id == current_user.id and not active:
-        session.rollback()
-        flash("You cannot deactivate your own account.")
-        return redirect(url_for("admin.users"))
-    user.is_active = active
-    user.rotate_session_token()
-    audit.record(session, "activate-user" if active else "deactivate-user", "user", user.id)
-    session.commit()
-    flash(f"{user.name} is {'active' if active else 'deactivated; their sessions have ended'}.")
-    return redirect(url_for("admin.users"))
-
-
-@bp.post("/users/<id:user_id>/role")
-def change_role(user_id: int) -> ResponseReturnValue:
-    """Change an account's role (their sessions end, so the new role applies at once)."""
-    session = get_session()
-    begin_write(session)
-    user = managed_account(user_id)
-    try:
-        role = Role(request.form.get("role", ""))
-    except ValueError:
-        abort(400, description="Choose a role.")
-    if user.id == current_user.id and role != Role.ADMIN:
-        session.rollback()
-        flash("Another admin must change your own role.")
-        return redirect(url_for("admin.users"))
-    user.role = role
-    user.rotate_session_token()
-    audit.record(session, "change-role", "user", user.id, detail={"role": role})
-    session.commit()
-    flash(f"{user.name} is now a {role.value}.")
-    return redirect(url_for("admin.users"))
+    return redirect(url_for("staff_accounts.users"))
 
 
 @bp.get("/groups")

@@ -1,0 +1,116 @@
+"""Blueprint: the admins' page of staff accounts — adding one, resetting its password,
+deactivating it, changing its role. (A user's own settings are under /account.)"""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from curriculum import accounts
+from curriculum.access import managed_account, roles_required
+from curriculum.db import begin_write, get_session
+from curriculum.text import clean_line
+from models import Role, User
+
+bp = Blueprint("staff_accounts", __name__, url_prefix="/admin/users")
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def admins_only() -> None:
+    """Every page here is for admins; anyone else gets a 404."""
+
+
+class UserForm(FlaskForm):
+    name = StringField("Full name (as shown on signatures)",
+                       validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
+                                            Regexp(r"^[^@\s]+@[^@\s]+$",
+                                                   message="Enter an email address.")])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.title()) for r in Role])
+
+
+def _accounts_page(form: UserForm) -> str:
+    everyone = get_session().scalars(select(User).order_by(User.name)).all()
+    return render_template("staff_accounts/users.html", users=everyone, form=form, roles=Role)
+
+
+@bp.get("")
+def users() -> ResponseReturnValue:
+    """Every account."""
+    return _accounts_page(UserForm())
+
+
+@bp.post("")
+def create_user() -> ResponseReturnValue:
+    """Add an account with a one-time password, shown once on the answer page."""
+    form = UserForm()
+    session = get_session()
+    begin_write(session)
+    if form.validate_on_submit():
+        if accounts.find_by_email(session, form.email.data):
+            form.email.errors = ["That email already has an account."]
+        else:
+            password = accounts.one_time_password()
+            user = accounts.create_account(session, form.email.data,
+                                           clean_line(form.name.data), Role(form.role.data),
+                                           password, temporary=True)
+            session.commit()
+            return render_template("staff_accounts/password.html", user=user,
+                                   password=password, created=True)
+    session.rollback()
+    return _accounts_page(form), 400
+
+
+@bp.post("/<id:user_id>/password")
+def reset_password(user_id: int) -> ResponseReturnValue:
+    """Give the account a new one-time password; its sessions end."""
+    session = get_session()
+    begin_write(session)
+    user = managed_account(user_id)
+    password = accounts.reset_password(session, user)
+    session.commit()
+    return render_template("staff_accounts/password.html", user=user, password=password,
+                           created=False)
+
+
+def _refuse_for_self(message: str) -> ResponseReturnValue:
+    get_session().rollback()
+    flash(message)
+    return redirect(url_for("staff_accounts.users"))
+
+
+@bp.post("/<id:user_id>/active")
+def set_active(user_id: int) -> ResponseReturnValue:
+    """Deactivate (their sessions end at once) or reactivate an account."""
+    session = get_session()
+    begin_write(session)
+    user = managed_account(user_id)
+    active = request.form.get("active") == "1"
+    if user.id == current_user.id and not active:
+        return _refuse_for_self("You cannot deactivate your own account.")
+    accounts.set_active(session, user, active)
+    session.commit()
+    flash(f"{user.name} is {'active' if active else 'deactivated; their sessions have ended'}.")
+    return redirect(url_for("staff_accounts.users"))
+
+
+@bp.post("/<id:user_id>/role")
+def change_role(user_id: int) -> ResponseReturnValue:
+    """Change an account's role (their sessions end, so the new role applies at once)."""
+    session = get_session()
+    begin_write(session)
+    user = managed_account(user_id)
+    try:
+        role = Role(request.form.get("role", ""))
+    except ValueError:
+        abort(400, description="Choose a role.")
+    if user.id == current_user.id and role != Role.ADMIN:
+        return _refuse_for_self("Another admin must change your own role.")
+    accounts.change_role(session, user, role)
+    session.commit()
+    flash(f"{user.name} is now a {role.value}.")
+    return redirect(url_for("staff_accounts.users"))
