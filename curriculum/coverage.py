@@ -39,8 +39,7 @@ def makeup_packet(group_id: int, participant_id: int) -> ResponseReturnValue:
     topics = [current_library().get(slug) for slug, _ in person.missing]
     topics = [t for t in topics if t is not None]
     if not topics:
-        return render_template("errors.html", code=200, title="Nothing to make up",
-                               message=f"{person.participant.display_name} has attended every "
-                                       f"topic in the track."), 200
+        return render_template("coverage/nothing_to_make_up.html", group=found,
+                               coverage=coverage, person=person)
     path, key = handout_file(topics, Variant())
     return pdf_response(path.read_bytes(), "makeup-handouts.pdf", etag=key)

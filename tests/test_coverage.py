@@ -65,6 +65,21 @@ def test_makeup_packet_holds_the_missing_handouts(rolling: dict) -> None:
     assert "Coping With Cravings" not in text and "Ben" not in text
 
 
+def test_makeup_packet_when_nothing_is_missed_says_so_with_a_way_back(
+        app: Flask, rolling: dict) -> None:
+    group = rolling["group"]
+    log_topic(app, group, rolling["facilitator"], MONDAY + datetime.timedelta(days=4),
+              "naming-feelings", {"Ana P."})
+    ana = group.participants[0]
+    response = rolling["client"].get(
+        f"/coverage/groups/{group.id}/participants/{ana.id}/makeup.pdf")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "<h1>Nothing to make up</h1>" in page
+    assert "Ana P. has attended every topic in the track" in page
+    assert f'href="/coverage/groups/{group.id}">Back to curriculum coverage' in page
+
+
 def test_not_yet_had_on_the_log_a_session_page(rolling: dict) -> None:
     page = rolling["client"].get(f"/groups/{rolling['group'].id}").get_data(as_text=True)
     assert "Suggested next in the track: <strong>Naming Feelings</strong>" in page
