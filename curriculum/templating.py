@@ -1,5 +1,5 @@
-"""Two helpers every page's menu calls, made cheap: as first written, they cost more than
-drawing the rest of a small page."""
+"""Two helpers every page's menu calls, kept cheap because every page calls them: the form
+token, signed once per session in each worker, and links that are the same on every request."""
 
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
