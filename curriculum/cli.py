@@ -87,11 +87,15 @@ def curriculum_check() -> None:
 
 @curriculum_cli.command("grades")
 def curriculum_grades() -> None:
-    """Print each handout's reading grade (Flesch-Kincaid and SMOG)."""
+    """Print each handout's reading grade: English (Flesch-Kincaid and SMOG grade levels) and
+    Spanish (Fernández-Huerta and Szigriszt-Pazos/INFLESZ reading ease; - without one)."""
     report = quality.check(current_library())
-    click.echo(f"{'topic':40} {'FK':>5} {'SMOG':>5}")
+    click.echo(f"{'topic':40} {'FK':>5} {'SMOG':>5} {'F-H':>6} {'INFLESZ':>7}")
     for slug, grade in sorted(report.grades.items()):
-        click.echo(f"{slug:40} {grade.flesch_kincaid:5.1f} {grade.smog:5.1f}")
+        spanish = report.spanish_grades.get(slug)
+        easy = (f"{spanish.fernandez_huerta:6.1f} {spanish.szigriszt_pazos:7.1f}" if spanish
+                else f"{'-':>6} {'-':>7}")
+        click.echo(f"{slug:40} {grade.flesch_kincaid:5.1f} {grade.smog:5.1f} {easy}")
 
 
 handouts_cli = AppGroup("handouts", help="Participant handouts.")

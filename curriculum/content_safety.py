@@ -1,5 +1,6 @@
 """Content safety in topic bodies: person-first language, and stop-now advice that comes without
-a withdrawal warning and medical advice.
+a withdrawal warning and medical advice; translated handouts are read the same way, with their
+glossary's words to avoid and their language's stop-now patterns (``check_translation``).
 
 Findings are ``quality.check`` problems (``curriculum check`` fails on them) and never
 ``Library.problems``: a finding must not stop the production server from starting. The words
@@ -12,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import yaml
 from pydantic import (
@@ -24,13 +25,17 @@ from pydantic import (
     ValidationError,
 )
 
+from curriculum.handout_translations import Translation
 from curriculum.library import Library, Problem, display_path
 from curriculum.settings import PROJECT_ROOT
+from curriculum.stop_now_patterns import ENGLISH, SPANISH, StopNowPatterns
 
 RULES_FILE = "language-rules.yaml"
 SHIPPED_CONTENT = PROJECT_ROOT / "content"
 PERSON_FIRST = "person-first"
 STOP_NOW = "stop-now advice"
+GLOSSARY = "glossary"
+STOP_NOW_PATTERNS = {"es": SPANISH}
 _TERM_PLACEHOLDER = "{term}"
 
 
@@ -49,11 +54,12 @@ def _meta_regex(pattern: str) -> str:
     return pattern
 
 
+Model = TypeVar("Model", bound=BaseModel)
 Regex = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_regex)]
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
 
 
-class _TermEntry(BaseModel):
+class TermEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     avoid: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
@@ -63,24 +69,24 @@ class _TermEntry(BaseModel):
     unless: list[Regex] = []
 
 
-class _Exemption(BaseModel):
+class Exemption(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    file: Annotated[str, StringConstraints(pattern=r"^topics/[a-z0-9-]{1,64}\.md$")]
+    file: Annotated[str, StringConstraints(pattern=r"^topics/[a-z0-9-]{1,64}(?:\.es)?\.md$")]
     phrase: Phrase
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
 
 
-class _RulesFile(BaseModel):
+class RulesFile(BaseModel):
     """One ``language-rules.yaml``, as README's "Writing topics" describes it."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    terms: list[_TermEntry] = []
+    terms: list[TermEntry] = []
     names: list[Phrase] = []
     meta: list[Annotated[str, StringConstraints(min_length=1, max_length=500),
                          AfterValidator(_meta_regex)]] = []
-    exemptions: list[_Exemption] = []
+    exemptions: list[Exemption] = []
 
 
 @dataclass(frozen=True)
@@ -115,20 +121,24 @@ def _phrase(text: str) -> re.Pattern[str]:
     return re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
 
 
-# The label in a meta-language pattern: a word or "quoted phrase", or a list of them.
+# The label in a meta-language pattern: a word or "quoted phrase", or a list of them (joined
+# in English or in Spanish: the Spanish glossary's meta patterns use the same placeholder).
 _ITEM = r"""(?:"[^"]{1,40}"|'[^']{1,40}'|[\w-]+)"""
-_LABELS = (rf"(?P<term>{_ITEM}(?:\s*,\s*(?:(?:or|and)\s+)?(?:an?\s+)?{_ITEM}"
-           rf"|\s+(?:or|and)\s+(?:an?\s+)?{_ITEM}|\s+\"[^\"]{{1,40}}\")*)")
+_AND_OR = r"(?:or|and|o|u|y|e|ni)"
+_ARTICLE = r"(?:an?|una?)"
+_LABELS = (rf"(?P<term>{_ITEM}(?:\s*,\s*(?:{_AND_OR}\s+)?(?:{_ARTICLE}\s+)?{_ITEM}"
+           rf"|\s+{_AND_OR}\s+(?:{_ARTICLE}\s+)?{_ITEM}|\s+\"[^\"]{{1,40}}\")*)")
 
 
-def _parse(path: Path) -> tuple[_RulesFile | None, list[Problem]]:
+def parse_rules_file(path: Path, schema: type[Model]) -> tuple[Model | None, list[Problem]]:
+    """One YAML rules file validated into ``schema``, or None and a problem per bad field."""
     file = display_path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         return None, [Problem(file, "file", f"not valid YAML ({error.__class__.__name__})")]
     try:
-        return _RulesFile.model_validate({} if data is None else data), []
+        return schema.model_validate({} if data is None else data), []
     except ValidationError as error:
         problems = []
         for item in error.errors():
@@ -139,20 +149,20 @@ def _parse(path: Path) -> tuple[_RulesFile | None, list[Problem]]:
         return None, problems
 
 
-def load_rules(folders: Iterable[Path]) -> tuple[Rules, list[Problem]]:
-    """The shipped rules file merged with each folder's own, in order; a malformed file is
-    left out and reported as problems (``file: field: problem``), never raised."""
-    terms, names, meta, exemptions, problems = [], [], [], [], []
-    seen: set[Path] = set()
+def rule_files(folders: Iterable[Path], name: str) -> list[Path]:
+    """The shipped content folder's file called ``name``, then each folder's own, once each."""
+    paths: list[Path] = []
     for folder in [SHIPPED_CONTENT, *folders]:
-        path = folder / RULES_FILE
-        if path.resolve() in seen or not path.is_file():
-            continue
-        seen.add(path.resolve())
-        parsed, found = _parse(path)
-        problems += found
-        if parsed is None:
-            continue
+        path = folder / name
+        if path.is_file() and path.resolve() not in {p.resolve() for p in paths}:
+            paths.append(path)
+    return paths
+
+
+def compile_rules(files: Iterable[RulesFile]) -> Rules:
+    """Validated rules files merged in order: every file's entries apply."""
+    terms, names, meta, exemptions = [], [], [], []
+    for parsed in files:
         terms += [Term(entry.avoid, entry.say, entry.about,
                        tuple(_words(p) for p in entry.match),
                        tuple(_words(p) for p in entry.unless)) for entry in parsed.terms]
@@ -160,13 +170,24 @@ def load_rules(folders: Iterable[Path]) -> tuple[Rules, list[Problem]]:
         meta += [_words(pattern.replace(_TERM_PLACEHOLDER, _LABELS)) for pattern in parsed.meta]
         exemptions += [(Path(entry.file).stem, _phrase(entry.phrase))
                        for entry in parsed.exemptions]
-    return Rules(tuple(terms), tuple(names), tuple(meta), tuple(exemptions)), problems
+    return Rules(tuple(terms), tuple(names), tuple(meta), tuple(exemptions))
+
+
+def load_rules(folders: Iterable[Path]) -> tuple[Rules, list[Problem]]:
+    """The shipped rules file merged with each folder's own, in order; a malformed file is
+    left out and reported as problems (``file: field: problem``), never raised."""
+    parsed, problems = [], []
+    for path in rule_files(folders, RULES_FILE):
+        rules_file, found = parse_rules_file(path, RulesFile)
+        problems += found
+        parsed += [rules_file] if rules_file is not None else []
+    return compile_rules(parsed), problems
 
 
 # Markdown to plain blocks of text ---------------------------------------------------------------
 
 _STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                           "\u00a0": " "})
+                           "\u00ab": '"', "\u00bb": '"', "\u00a0": " "})
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -205,7 +226,8 @@ def _spared(block: str, slug: str, rules: Rules) -> tuple[list[tuple[int, int]],
     return whole, touching
 
 
-def _person_first(file: str, slug: str, markdown: str, rules: Rules) -> list[Problem]:
+def _person_first(file: str, slug: str, markdown: str, rules: Rules,
+                  field: str = PERSON_FIRST) -> list[Problem]:
     problems: list[Problem] = []
     for block in _blocks(markdown):
         hits = [(m.start(), m.end(), term) for term in rules.terms for p in term.match
@@ -228,7 +250,7 @@ def _person_first(file: str, slug: str, markdown: str, rules: Rules) -> list[Pro
                     or any(a < end and start < b for a, b in touching)):
                 continue
             about = f" ({term.about})" if term.about else ""
-            problem = Problem(file, PERSON_FIRST, f'"{block[start:end]}"{about} → say {term.say}')
+            problem = Problem(file, field, f'"{block[start:end]}"{about} → say {term.say}')
             if problem not in problems:
                 problems.append(problem)
     return problems
@@ -236,129 +258,59 @@ def _person_first(file: str, slug: str, markdown: str, rules: Rules) -> list[Pro
 
 # Stop-now advice ----------------------------------------------------------------------------------
 
-_ALCOHOL = (r"(?:drinking(?!\s+(?:coffee|tea|soda|pop|water|juice|milk|caffeine|energy|sugary"
-            r"|diet))|alcohol|booze|liquor|beer|wine|vodka|whiskey|the bottle)")
-_SEDATIVE = (r"(?:benzodiazepines?|benzos?|sedatives?|tranquili[sz]ers?|barbiturates?|xanax"
-             r"|alprazolam|valium|diazepam|ativan|lorazepam|klonopin|clonazepam|librium"
-             r"|chlordiazepoxide|restoril|temazepam|halcion|triazolam|ambien|zolpidem"
-             r"|phenobarbital|(?:sleeping|sleep|nerve|anxiety) (?:pills?|meds|medicines?"
-             r"|medications?|tablets?))")
-_OWNER = r"(?:(?:a|an|all|your|his|her|their|the|my|our|any|those|these|that|this|every)\s+)*"
-_STOP = (r"(?:stop|quit|give up|cut out|cut off|come off|get off|go off|kick|swear off|put down"
-         r"|no more)")
-_TAKE_AWAY = (r"(?:(?:pour|dump|flush|empty|throw|toss|hide)"
-              r"(?:\s+(?:out|away|down(?:\s+the\s+\w+)?))?|take\s+away)")
-_AT_ONCE = (r"(?:today|tonight|tomorrow|right away|right now|immediately|at once|all at once"
-            r"|for good|completely|suddenly|abruptly|overnight|as soon as (?:possible|you can)"
-            r"|this (?:week|weekend))")
-
-
-def _ci(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
-# What tells someone to stop, and whether it needs alcohol or a sedative named in the sentence.
-_STOP_NOW = (
-    (_ci(rf"\b{_STOP}\s+{_OWNER}(?:(?:taking|using|drinking)\s+{_OWNER})?"
-         rf"(?:{_ALCOHOL}|{_SEDATIVE})\b"), False),
-    (_ci(r"\b(?:go|quit|stop|come off|get off)\b(?:\s+[\w']+){0,4}?\s+cold[- ]turkey\b"),
-     False),
-    (_ci(rf"\b{_TAKE_AWAY}\s+{_OWNER}(?:{_ALCOHOL}|{_SEDATIVE}|bottles?|liquor cabinet|stash"
-         rf"|pills)\b"), False),
-    (_ci(rf"\b(?:stop|quit)(?:\s+(?:it|everything|using))?\s+{_AT_ONCE}\b"), True),
-    (_ci(r"\b(?:dry out|detox)\s+(?:at home|alone|cold turkey|on (?:your|his|her|their) own"
-         r"|by (?:yourself|himself|herself|themselves))\b"), False),
-)
-# "make him stop": a family pushing a stop, when the sentence names what is stopped.
-_BARE_STOP = _ci(r"\b(?:stop|quit)\b(?![\w-])")
-_NAMES_A_SUBSTANCE = _ci(rf"\b(?:{_ALCOHOL}|{_SEDATIVE}|drinks every|bottles?)\b")
-# "Stop." at the head of a step: advice to stop when its paragraph or list item names a drink.
-_STOP_ALONE = _ci(r"\b(?:stop|quit)(?=\s*(?:[.!]|$|now\b|right now\b|right away\b"
-                  r"|immediately\b|at once\b))")
-_NAMES_A_DRINK = _ci(rf"\b(?:{_ALCOHOL}|{_SEDATIVE}|drinks?|bottles?)\b")
-
-_CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]|\s-\s")
-_NEGATED = _ci(r"\b(?:not|never|no|cannot|avoid|without|instead of|rather than|before|unless"
-               r"|until|nobody|no one)\b|n't\b")
-_SOFTENERS = r"(?:(?:please|just|simply|now|also|finally|first|instead|then|really)\s+)*"
-# A trigger is advice when it is an imperative, follows a "you should"-like modal, a "time to"-
-# like directive, or asks someone to stop someone else.
-_IMPERATIVE = _ci(rf"(?:^|\b(?:and|then|so|or|but)\s+){_SOFTENERS}$")
-_MODAL = _ci(rf"\b(?:you|he|she|they|we|i|someone|everyone|anyone|people|your\s+\w+(?:\s+one)?)"
-             rf"\s+(?:(?:should|must|will|need|needs|have|has|had|ought|got|gotta|better"
-             rf"|are going|is going|am going)\s+(?:to\s+)?)+{_SOFTENERS}$"
-             rf"|\b(?:you|he|she|they|we|i)'(?:ll|d better)\s+{_SOFTENERS}$")
-_DIRECTIVE = _ci(rf"\b(?:time|decide|decided|choose|try|plan|promise|commit|agree|vow|resolve"
-                 rf"|is|are|means|best|way)\s+to\s+{_SOFTENERS}$")
-_FAMILY = _ci(rf"\b(?:make|makes|made|let|force|forces|push|pressure|get|gets|tell|tells|ask|asks"
-              rf"|beg|convince|require|order|urge|expect|want|insist|insists|demand|demands)"
-              rf"\s+(?:that\s+)?(?:him|her|them|he|she|they|someone|a\s+loved\s+one"
-              rf"|your\s+(?:\w+\s+)?\w+)\s+(?:to\s+)?{_SOFTENERS}$")
-
-# A warning names the withdrawal (or the sudden stop) and its danger in one paragraph or item.
-_WITHDRAWAL = _ci(r"\b(?:withdrawal|withdrawals|withdraw|withdrawing|detox|DTs|delirium tremens)"
-                  r"\b|\bsudden(?:ly)?\s+(?:stop|quit)|\bcold[- ]turkey\b|\b(?:stop|stops"
-                  r"|stopping|quit|quits|quitting)\b[^.;]{0,40}?\b(?:suddenly|all at once"
-                  r"|at once|abruptly|too fast|too quickly)\b")
-_DANGER = _ci(r"\b(?:seizures?|fits|convulsions?|dangerous|danger|deadly|life[- ]threatening"
-              r"|kills?|die|dies|death|deaths|fatal|delirium|DTs|hallucinations?|hallucinate"
-              r"|serious|severe|unsafe|not safe|risky|harmful|emergency)\b")
-# Stopping named with a danger only withdrawal brings is a warning without the word itself.
-_STOPPING = _ci(r"\b(?:stop|stops|stopping|quit|quits|quitting)\b")
-_WITHDRAWAL_DANGER = _ci(r"\b(?:seizures?|convulsions?|delirium|DTs|hallucinations?"
-                         r"|life[- ]threatening|deadly|fatal|die|death)\b")
-# Medical advice: a medical professional or medical care. Staff and counselors are not: the
-# person needs a medical assessment (or a supervised taper) before stopping.
-_MEDICAL = _ci(r"\b(?:doctors?|physicians?|nurses?|prescribers?|pharmacists?|medical|medically"
-               r"|clinics?|clinicians?|health ?care (?:providers?|teams?|professionals?)"
-               r"|health providers?|care providers?|primary care|hospitals?|urgent care"
-               r"|emergency rooms?|withdrawal management|detox (?:programs?|centers?|units?))\b")
 _SECTION = re.compile(r"^##[ \t]+(?!#)", re.MULTILINE)
 
 
-def _is_advice(sentence: str, start: int) -> bool:
+def _is_advice(sentence: str, start: int, lang: StopNowPatterns) -> bool:
     """Whether the trigger at ``start`` tells someone to stop (not negated, not a condition)."""
-    clause = _CLAUSE_BREAK.split(sentence[:start])[-1].lstrip()
-    if _NEGATED.search(clause):
+    clause = lang.clause_break.split(sentence[:start])[-1].lstrip()
+    if lang.negated.search(clause):
         return False
-    return any(p.search(clause) for p in (_IMPERATIVE, _MODAL, _DIRECTIVE, _FAMILY))
+    imperative = lang.infinitive is None or not lang.infinitive.match(sentence, start)
+    return bool(imperative and lang.imperative.search(clause)) or any(
+        p.search(clause) for p in (lang.modal, lang.directive, lang.family))
 
 
-def _tells_to_stop(sentence: str, block: str) -> bool:
+def _tells_to_stop(sentence: str, block: str, lang: StopNowPatterns) -> bool:
     """Whether the sentence (in its paragraph or list item) tells someone to stop drinking or a
     sedative, or to make someone else stop."""
-    names_substance = bool(_NAMES_A_SUBSTANCE.search(sentence))
-    for pattern, needs_substance in _STOP_NOW:
+    names_substance = bool(lang.names_a_substance.search(sentence))
+    for pattern, needs_substance in lang.triggers:
         for match in pattern.finditer(sentence):
-            if (names_substance or not needs_substance) and _is_advice(sentence, match.start()):
+            if ((names_substance or not needs_substance)
+                    and _is_advice(sentence, match.start(), lang)):
                 return True
-    for match in _BARE_STOP.finditer(sentence if names_substance else ""):
-        clause = _CLAUSE_BREAK.split(sentence[:match.start()])[-1].lstrip()
-        if _FAMILY.search(clause) and not _NEGATED.search(clause):
+    for match in lang.bare_stop.finditer(sentence if names_substance else ""):
+        clause = lang.clause_break.split(sentence[:match.start()])[-1].lstrip()
+        if lang.family.search(clause) and not lang.negated.search(clause):
             return True
-    return any(_is_advice(sentence, match.start()) and not _FAMILY.search(sentence[:match.start()])
-               for match in _STOP_ALONE.finditer(sentence if _NAMES_A_DRINK.search(block) else ""))
+    alone = lang.stop_alone.finditer(sentence if lang.names_a_drink.search(block) else "")
+    return any(_is_advice(sentence, match.start(), lang)
+               and not lang.family.search(sentence[:match.start()]) for match in alone)
 
 
-def _is_warning(block: str) -> bool:
+def _is_warning(block: str, lang: StopNowPatterns) -> bool:
     """Whether a paragraph or list item names withdrawal (or a sudden stop) and its danger."""
-    return bool((_WITHDRAWAL.search(block) and _DANGER.search(block))
-                or (_STOPPING.search(block) and _WITHDRAWAL_DANGER.search(block)))
+    return bool((lang.withdrawal.search(block) and lang.danger.search(block))
+                or (lang.stopping.search(block) and lang.withdrawal_danger.search(block)))
 
 
-def _stop_now(file: str, handout_markdown: str) -> list[Problem]:
+def stop_now(file: str, handout_markdown: str, lang: StopNowPatterns = ENGLISH
+             ) -> list[Problem]:
+    """Stop-now advice in one handout, read with one language's patterns."""
     problems: list[Problem] = []
     for section in _SECTION.split(handout_markdown):
         blocks = _blocks(section)
-        if any(map(_is_warning, blocks)) and any(_MEDICAL.search(block) for block in blocks):
+        if (any(_is_warning(block, lang) for block in blocks)
+                and any(lang.medical.search(block) for block in blocks)):
             continue
         for block in blocks:
             sentences = _sentences(block)
             for number, sentence in enumerate(sentences):
-                if not _tells_to_stop(sentence, block):
+                if not _tells_to_stop(sentence, block, lang):
                     continue
                 # A bare "Stop." is quoted with the sentence that says what is stopped.
-                quoted = (sentence if _NAMES_A_DRINK.search(sentence)
+                quoted = (sentence if lang.names_a_drink.search(sentence)
                           else " ".join(sentences[number:number + 2]))
                 problem = Problem(file, STOP_NOW, f'"{quoted}" needs a withdrawal warning and '
                                                   f"medical advice in the same section")
@@ -374,7 +326,16 @@ def check_topic(file: str, slug: str, guide_markdown: str, handout_markdown: str
     """Every content-safety finding in one topic's guide and handout (the bodies, without
     front matter), named ``file``; exemptions are those the rules give ``slug``."""
     return [*_person_first(file, slug, guide_markdown + "\n\n" + handout_markdown, rules),
-            *_stop_now(file, handout_markdown)]
+            *stop_now(file, handout_markdown)]
+
+
+def check_translation(file: str, slug: str, translation: Translation, rules: Rules
+                      ) -> list[Problem]:
+    """Findings in one translated handout: the words its glossary says to avoid (``rules``,
+    whose exemptions name ``topics/<slug>.<lang>.md``), and stop-now advice."""
+    key = f"{slug}.{translation.language}"
+    return [*_person_first(file, key, translation.handout_markdown, rules, GLOSSARY),
+            *stop_now(file, translation.handout_markdown, STOP_NOW_PATTERNS[translation.language])]
 
 
 def check_library(library: Library) -> list[Problem]:

@@ -4,6 +4,7 @@ Knows nothing of Flask or the database. A topic's id is its file name; a later c
 overrides an earlier one's topic with the same slug (programs adapt the shipped curriculum).
 """
 
+import dataclasses
 import datetime
 import hashlib
 import re
@@ -17,6 +18,7 @@ import yaml
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from curriculum.handout_translations import Translation, language_of, load_translation
 from curriculum.library_search import SearchHit, SearchIndex
 from curriculum.render import markdown_to_html
 
@@ -89,6 +91,8 @@ class Topic:
     handout_html: Markup
     plan: tuple[PlanStep, ...]
     content_hash: str
+    # The handout in other languages, by language code ("es"); see handout_translations.
+    translations: dict[str, Translation] = field(default_factory=dict, compare=False)
 
     @property
     def title(self) -> str:
@@ -275,9 +279,14 @@ class Library:
         """
         library = cls(folders=tuple(folders))
         topic_paths: dict[str, Path] = {}
+        translation_paths: dict[tuple[str, str], Path] = {}
         track_paths: dict[str, Path] = {}
         for folder in folders:
-            topic_paths.update((p.stem, p) for p in sorted((folder / "topics").glob("*.md")))
+            for path in sorted((folder / "topics").glob("*.md")):
+                if language := language_of(path):
+                    translation_paths[(path.stem.rpartition(".")[0], language)] = path
+                else:
+                    topic_paths[path.stem] = path
             track_paths.update((p.stem, p) for p in sorted((folder / "tracks").glob("*.yaml")))
         for slug, path in sorted(topic_paths.items()):
             topic, problems = load_topic(path)
@@ -290,6 +299,7 @@ class Library:
                 library.withheld.add(slug)
                 continue
             library.topics[slug] = topic
+        library.problems += library._attach_translations(translation_paths, topic_paths)
         for slug, path in sorted(track_paths.items()):
             track, problems = load_track(path)
             library.problems += problems
@@ -298,6 +308,25 @@ class Library:
         library.problems += library._cross_check(topic_paths)
         library.index = SearchIndex.build(library.topics.values())
         return library
+
+    def _attach_translations(self, translation_paths: dict[tuple[str, str], Path],
+                             topic_paths: dict[str, Path]) -> list[Problem]:
+        """Give each topic its translated handouts; a translation of no topic is a problem (one
+        of a topic that failed to load or is withheld is left out, without another)."""
+        problems = []
+        for (slug, language), path in sorted(translation_paths.items()):
+            file = display_path(path)
+            if slug not in topic_paths:
+                problems.append(Problem(file, "file name", f"no topic '{slug}' to translate"))
+                continue
+            if (topic := self.topics.get(slug)) is None:
+                continue
+            translation, found = load_translation(path, language, topic.handout_markdown)
+            problems += [Problem(file, name, message) for name, message in found]
+            if translation is not None:
+                self.topics[slug] = dataclasses.replace(
+                    topic, translations={**topic.translations, language: translation})
+        return problems
 
     def _cross_check(self, topic_paths: dict[str, Path]) -> list[Problem]:
         problems = []

@@ -19,8 +19,8 @@ from curriculum.library import Library
 
 log = logging.getLogger(__name__)
 
-_CODE = [Path(__file__).with_name(name) for name in ("library.py", "library_search.py",
-                                                      "render.py", "library_cache.py")]
+_CODE = [Path(__file__).with_name(name) for name in (
+    "library.py", "library_search.py", "handout_translations.py", "render.py", "library_cache.py")]
 _PACKAGES = ("markdown", "nh3", "python-frontmatter", "pydantic", "PyYAML")
 
 

@@ -1,12 +1,14 @@
 """Quality checks over a loaded library, beyond the schema: reading grade, phone numbers, lists
-that did not render, and content safety (person-first language, stop-now advice)."""
+that did not render, content safety (person-first language, stop-now advice), and the Spanish
+handouts (``translation_checks``)."""
 
 import re
 from dataclasses import dataclass
 from statistics import median
 
-from curriculum import content_safety, readability
+from curriculum import content_safety, readability, translation_checks
 from curriculum.library import Library, Problem, display_path
+from curriculum.spanish_readability import SpanishGrade
 
 MAX_FLESCH_KINCAID = 8.0
 MAX_SMOG = 9.0
@@ -19,14 +21,20 @@ _ALLOWED_PHONES = {"8006624357"}
 class Report:
     problems: list[Problem]
     grades: dict[str, readability.Grade]
+    spanish_grades: dict[str, SpanishGrade]
 
     def summary(self, library: Library) -> str:
         fk = sorted(g.flesch_kincaid for g in self.grades.values())
         smog = sorted(g.smog for g in self.grades.values())
         grade_text = (f"reading grade median {median(fk):.1f} FK / {median(smog):.1f} SMOG, "
                       f"worst {fk[-1]:.1f} FK / {smog[-1]:.1f} SMOG" if fk else "no handouts")
+        spanish = sorted(self.spanish_grades.values(), key=lambda g: g.szigriszt_pazos)
+        spanish_text = (f"{len(spanish)} Spanish handouts, hardest "
+                        f"{spanish[0].fernandez_huerta:.1f} Fernández-Huerta / "
+                        f"{spanish[0].szigriszt_pazos:.1f} INFLESZ"
+                        if spanish else "no Spanish handouts")
         return (f"{len(library.topics)} topics, {len(library.tracks)} tracks; {grade_text}; "
-                f"{len(self.problems)} problem(s)")
+                f"{spanish_text}; {len(self.problems)} problem(s)")
 
 
 def _phone_problems(library: Library) -> list[Problem]:
@@ -68,7 +76,8 @@ def _markdown_problems(library: Library) -> list[Problem]:
 
 def check(library: Library) -> Report:
     """Every problem in the library: load-time ones, then Markdown, phone numbers, content
-    safety and grade."""
+    safety, grade, and the Spanish handouts."""
+    spanish_problems, spanish_grades = translation_checks.check_library(library)
     problems = [*library.problems, *_markdown_problems(library), *_phone_problems(library),
                 *content_safety.check_library(library)]
     grades = {}
@@ -81,4 +90,4 @@ def check(library: Library) -> Report:
         if grade.smog > MAX_SMOG:
             problems.append(Problem(file, "handout",
                                     f"SMOG grade {grade.smog} is above {MAX_SMOG}"))
-    return Report(problems, grades)
+    return Report(problems + spanish_problems, grades, spanish_grades)

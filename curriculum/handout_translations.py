@@ -1,0 +1,81 @@
+"""Translated participant handouts: ``topics/<slug>.<lang>.md`` beside the English topic.
+
+A translation holds only the handout (facilitator guides are for staff, in English): front
+matter with ``title`` and ``translates`` (the SHA-256 of the English handout's Markdown it was
+made from), then the handout, starting at its first ``##``. When the English handout changes,
+its hash does too, and the translation is out of date until someone brings it in step.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import frontmatter
+import yaml
+from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from curriculum.render import markdown_to_html
+
+LANGUAGES = {"es": "Spanish"}
+
+
+def handout_hash(handout_markdown: str) -> str:
+    """What ``translates:`` holds: the SHA-256 hex of the English handout's Markdown (the text
+    after ``# Participant handout``, stripped, UTF-8)."""
+    return hashlib.sha256(handout_markdown.strip().encode("utf-8")).hexdigest()
+
+
+def language_of(path: Path) -> str | None:
+    """``es`` for ``topics/<slug>.es.md``; None for an English topic or an unknown language."""
+    slug, dot, language = path.stem.rpartition(".")
+    return language if dot and slug and language in LANGUAGES else None
+
+
+class _TranslationFront(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=90)]
+    translates: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One topic's handout in another language, rendered to safe HTML once, at load."""
+
+    language: str
+    title: str
+    path: Path
+    handout_markdown: str
+    handout_html: Markup
+    translates: str
+    english_hash: str  # the English handout's hash now, to compare with ``translates``
+
+    @property
+    def stale(self) -> bool:
+        """Whether the English handout changed since this translation was made."""
+        return self.translates != self.english_hash
+
+
+def load_translation(path: Path, language: str, english_markdown: str
+                     ) -> tuple[Translation | None, list[tuple[str, str]]]:
+    """Read one translation of the handout ``english_markdown``; problems are (field, message)
+    pairs, and a translation is returned only when there are none."""
+    try:
+        post = frontmatter.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, [("file", "not UTF-8 text")]
+    except yaml.YAMLError as error:
+        return None, [("front matter", f"not valid YAML ({error.__class__.__name__})")]
+    try:
+        front = _TranslationFront.model_validate(post.metadata)
+    except ValidationError as error:
+        return None, [(".".join(map(str, item["loc"])) or "front matter", item["msg"])
+                      for item in error.errors()]
+    body = post.content.strip()
+    if not body.startswith("## "):
+        return None, [("body", "the handout must start at its first '## ' heading "
+                               "(no '# Participant handout' line)")]
+    return Translation(language, front.title, path, body, markdown_to_html(body),
+                       front.translates, handout_hash(english_markdown)), []
