@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench serve syslibs clean
+.PHONY: run test lint bench serve syslibs messages clean
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -47,6 +47,13 @@ bench: $(VENV)/.dev-installed syslibs
 serve: $(VENV)/.app-installed syslibs
 	GROUPWORK_ENV=production $(BIN)/flask --app app init-db
 	GROUPWORK_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# After changing the handout template's words: add them to each translations/*/.po to translate
+# (the .mo files are compiled from the .po files when the app starts).
+messages: $(VENV)/.app-installed
+	@mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -o build/messages.pot --no-location .
+	$(BIN)/pybabel update -i build/messages.pot -d translations --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

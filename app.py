@@ -18,6 +18,7 @@ from curriculum import (
     exports,
     headers,
     home,
+    message_catalogs,
     passwords,
     pdf,
     reports,
@@ -57,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     template_filters.init_app(app)
     headers.init_app(app)
     pdf.init_app(app)
+    message_catalogs.init_app(app)
     served_library.init_app(app)
 
     # Pages. Ids in URLs are positive and fit a 32-bit column on every engine.

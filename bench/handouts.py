@@ -8,13 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import weasyprint
-from flask import render_template
 
 from app import create_app
 from bench.timing import measure, measure_pair
 from curriculum import db, pdf, schema
 from curriculum.cli import add_user
-from curriculum.handouts import Variant, packet_title
+from curriculum.handouts import Variant, handout_html
 from curriculum.settings import PROJECT_ROOT
 from models import Role
 from tests.helpers import csrf_token
@@ -42,13 +41,11 @@ def run() -> dict[str, object]:
         add_user("bench@example.org", "Bench", Role.FACILITATOR, "bench password 123")
         library = app.extensions["library"]
         topic = library.get("managing-cravings") or next(iter(library))
-        html = render_template("pdf/handout.html", topics=[topic], title=packet_title([topic]))
+        html = handout_html([topic])
         track = library.tracks["core-12-week"]
         track_topics = [library.get(slug) for slug in track.topics]
-        packet_html = render_template("pdf/handout.html", topics=track_topics,
-                                      title=packet_title(track_topics))
-        singles_html = [render_template("pdf/handout.html", topics=[t], title=packet_title([t]))
-                        for t in track_topics]
+        packet_html = handout_html(track_topics)
+        singles_html = [handout_html([t]) for t in track_topics]
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.org", "password": "bench password 123",
                                 "csrf_token": csrf_token(client)})

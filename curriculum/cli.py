@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from curriculum import accounts, audit, backup, db, demo, pdf, quality, schema
-from curriculum.handouts import SIZES, Variant, render_handouts
+from curriculum.handouts import LANGUAGES, SIZES, Variant, render_handouts
 from curriculum.localtime import today
 from curriculum.passwords import password_problem
 from curriculum.served_library import current_library
@@ -105,18 +105,24 @@ handouts_cli = AppGroup("handouts", help="Participant handouts.")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--size", type=click.Choice(list(SIZES)), default="letter", show_default=True)
 @click.option("--large", is_flag=True, help="Large print.")
-def handouts_build(outdir: Path, size: str, large: bool) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="es: every Spanish handout, as <slug>.es.pdf.")
+def handouts_build(outdir: Path, size: str, large: bool, lang: str) -> None:
     """Render every handout to OUTDIR as PDF."""
     if reason := pdf.unavailable_reason():
         _fail([f"PDF rendering is unavailable: {reason}"])
-    topics = list(current_library())
+    topics = [t for t in current_library() if lang == "en" or lang in t.translations]
     outdir.mkdir(parents=True, exist_ok=True)
-    variant = Variant(size=size, large=large)
+    variant = Variant(size=size, large=large, language=lang)
+    suffix = "" if lang == "en" else f".{lang}"
     with click.progressbar(topics, label="Rendering handouts",
                            item_show_func=lambda t: t.slug if t else "") as bar:
         for topic in bar:
-            (outdir / f"{topic.slug}.pdf").write_bytes(render_handouts([topic], variant))
-    click.echo(f"Wrote {len(topics)} handouts to {outdir}")
+            (outdir / f"{topic.slug}{suffix}.pdf").write_bytes(render_handouts([topic], variant))
+    untranslated = len(current_library()) - len(topics)
+    click.echo(f"Wrote {len(topics)} handouts to {outdir}"
+               + (f" ({untranslated} topics have none in this language yet)"
+                  if untranslated else ""))
 
 
 @click.command("seed-demo")

@@ -1,53 +1,99 @@
-"""Participant handouts as PDF: one topic or a packet, in letter, A4 or large print, cached."""
+"""Participant handouts as PDF: one topic or a packet, in letter, A4 or large print, in English
+or Spanish, cached."""
 
+import datetime
 import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import render_template
+from flask_babel import force_locale, gettext
+from markupsafe import Markup
 
 from curriculum import pdf
 from curriculum.library import Topic
+from curriculum.message_catalogs import catalogs
 from curriculum.settings import PROJECT_ROOT
 
 SIZES = {"letter": "letter", "a4": "A4"}
+LANGUAGES = ("en", "es")
 LARGE_PRINT_CSS = "html { font-size: 17pt; line-height: 1.4; } @page { margin: 14mm 15mm 18mm; }"
+TEMPLATE = PROJECT_ROOT / "templates" / "pdf" / "handout.html"
 
 
 @dataclass(frozen=True)
 class Variant:
     size: str = "letter"
     large: bool = False
+    language: str = "en"
 
     def css(self) -> str:
         css = f"@page {{ size: {SIZES[self.size]}; }}"
         return css + (LARGE_PRINT_CSS if self.large else "")
 
 
-def packet_title(topics: list[Topic]) -> str:
-    if len(topics) == 1:
-        return f"{topics[0].title} (participant handout)"
-    return "Participant handouts: " + "; ".join(t.title for t in topics)
+@dataclass(frozen=True)
+class Handout:
+    """What the print template shows of one topic, in the language it prints in."""
+
+    language: str
+    title: str
+    html: Markup
+    updated: datetime.date
+    stale: bool  # a translation of an earlier version of the English handout
+
+
+def handout_in(topic: Topic, language: str) -> Handout:
+    """The topic's handout in ``language``, or in English when it has no such translation."""
+    translation = topic.translations.get(language)
+    if translation is None:
+        return Handout("en", topic.title, topic.handout_html, topic.meta.updated, False)
+    return Handout(language, translation.title, translation.handout_html, topic.meta.updated,
+                   translation.stale)
+
+
+def packet_title(handouts: list[Handout]) -> str:
+    if len(handouts) == 1:
+        return gettext("%(title)s (participant handout)", title=handouts[0].title)
+    return gettext("Participant handouts: %(titles)s",
+                   titles="; ".join(h.title for h in handouts))
+
+
+def handout_html(topics: list[Topic], language: str = "en") -> str:
+    """The print template for these topics' handouts, its fixed words in ``language``."""
+    with force_locale(language):
+        handouts = [handout_in(topic, language) for topic in topics]
+        return render_template("pdf/handout.html", handouts=handouts, language=language,
+                               title=packet_title(handouts))
 
 
 def render_handouts(topics: list[Topic], variant: Variant) -> bytes:
     """One PDF document holding the handouts in order (one render, not merged files)."""
-    html = render_template("pdf/handout.html", topics=topics, title=packet_title(topics))
-    return pdf.render_pdf(html, extra_css=variant.css())
+    return pdf.render_pdf(handout_html(topics, variant.language), extra_css=variant.css())
 
 
 @functools.cache
 def _style_key() -> str:
-    """Print CSS, print template and WeasyPrint version, read once per process."""
-    template = (PROJECT_ROOT / "templates" / "pdf" / "handout.html").read_bytes()
-    return hashlib.sha256(pdf.style_fingerprint().encode() + template).hexdigest()
+    """Print CSS, print template, message catalogs and WeasyPrint version, read once per
+    process."""
+    parts = [TEMPLATE.read_bytes(), *(path.read_bytes() for path in catalogs())]
+    return hashlib.sha256(pdf.style_fingerprint().encode() + b"".join(parts)).hexdigest()
+
+
+def _translation_key(topic: Topic, language: str) -> str:
+    translation = topic.translations.get(language)
+    if translation is None:
+        return ""
+    text = "\n".join((translation.title, translation.translates, translation.handout_markdown))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def cache_key(topics: list[Topic], variant: Variant) -> str:
     """Content hashes, variant, and print-style fingerprint: any change gives a new key."""
-    parts = [t.slug + "=" + t.content_hash for t in topics]
-    parts += [variant.size, "large" if variant.large else "regular", _style_key()]
+    parts = [f"{t.slug}={t.content_hash}+{_translation_key(t, variant.language)}" for t in topics]
+    parts += [variant.size, "large" if variant.large else "regular", variant.language,
+              _style_key()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 

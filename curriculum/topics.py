@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from curriculum.handouts import SIZES, Variant, handout_file
+from curriculum.handouts import LANGUAGES, SIZES, Variant, handout_file
 from curriculum.library import TAGS, Topic
 from curriculum.served_library import current_library
 from curriculum.templating import once_per_mount
@@ -30,13 +30,16 @@ def get_topic(slug: str) -> Topic:
 def _variant() -> Variant:
     size = request.args.get("size", "letter")
     large = request.args.get("large", "0")
-    if size not in SIZES or large not in ("0", "1"):
-        abort(400, description="Use size=letter or size=a4, and large=1 for large print.")
-    return Variant(size=size, large=large == "1")
+    language = request.args.get("lang", "en")
+    if size not in SIZES or large not in ("0", "1") or language not in LANGUAGES:
+        abort(400, description="Use size=letter or size=a4, large=1 for large print, and "
+                               "lang=es for Spanish.")
+    return Variant(size=size, large=large == "1", language=language)
 
 
-def _send_handouts(topics: list[Topic], download_name: str) -> ResponseReturnValue:
-    path, key = handout_file(topics, _variant())
+def _send_handouts(topics: list[Topic], variant: Variant, download_name: str
+                   ) -> ResponseReturnValue:
+    path, key = handout_file(topics, variant)
     response = send_file(io.BytesIO(path.read_bytes()), mimetype="application/pdf",
                          download_name=download_name, etag=key, conditional=True, max_age=0)
     response.headers["Cache-Control"] = "private, no-cache"
@@ -84,14 +87,22 @@ def _page_body(topic: Topic) -> Markup:
 
 @bp.get("/topics/<slug>/handout.pdf")
 def handout(slug: str) -> ResponseReturnValue:
-    """One topic's participant handout as PDF."""
+    """One topic's participant handout as PDF, in English or (?lang=es) Spanish.
+
+    :raise 404: for a language the topic has no handout in.
+    """
     topic = get_topic(slug)
-    return _send_handouts([topic], f"{topic.slug}-handout.pdf")
+    variant = _variant()
+    if variant.language != "en" and variant.language not in topic.translations:
+        abort(404, description="This topic has no handout in that language yet.")
+    suffix = "" if variant.language == "en" else f"-{variant.language}"
+    return _send_handouts([topic], variant, f"{topic.slug}-handout{suffix}.pdf")
 
 
 @bp.get("/handouts.pdf")
 def packet() -> ResponseReturnValue:
-    """Several handouts in one PDF, in the order given: ?topics=a,b,c."""
+    """Several handouts in one PDF, in the order given: ?topics=a,b,c; with ?lang=es, each
+    in Spanish where it has a Spanish handout, else in English."""
     slugs = [s.strip() for value in request.args.getlist("topics") for s in value.split(",")
              if s.strip()]
     if not slugs:
@@ -100,5 +111,5 @@ def packet() -> ResponseReturnValue:
         abort(400, description=f"A packet holds at most "
                                f"{current_app.config['PACKET_MAX_TOPICS']} handouts.")
     topics = [get_topic(slug) for slug in slugs]
-    return _send_handouts(topics, "handouts.pdf")
+    return _send_handouts(topics, _variant(), "handouts.pdf")
 

@@ -8,11 +8,14 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import frontmatter
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 
 from curriculum import db, logbook, passwords, schema
+from curriculum.handout_translations import handout_hash
+from curriculum.library import HANDOUT_HEADING
 from curriculum.log_form import values_from_log
 from curriculum.served_library import current_library
 from models import AttendanceStatus, Base, Group, SessionLog, User
@@ -106,6 +109,39 @@ def write_topic(folder: Path, slug: str, **fields: Any) -> Path:
     path = folder / "topics" / f"{slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(topic_text(slug, **fields), encoding="utf-8")
+    return path
+
+
+# The Spanish of the default handout above (``{slug}`` filled in by ``write_spanish``).
+SPANISH = """\
+## Ideas clave
+
+Un detonante es algo que hace empezar el ansia. Esta es la hoja de {slug}.
+
+## Mis detonantes
+
+[lines: 3]
+
+## Antes del próximo grupo
+
+Fíjese en un detonante.
+"""
+
+
+def english_hash(folder: Path, slug: str) -> str:
+    content = frontmatter.load(folder / "topics" / f"{slug}.md").content
+    return handout_hash(content.partition(f"\n{HANDOUT_HEADING}\n")[2])
+
+
+def write_spanish(folder: Path, slug: str, handout: str | None = None,
+                  translates: str | None = None, title: str = "Un tema en español") -> Path:
+    """A Spanish handout of ``slug`` translating the English in ``folder`` (unless told)."""
+    path = folder / "topics" / f"{slug}.es.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    translates = translates or english_hash(folder, slug)
+    body = (handout or SPANISH).format(slug=slug)
+    path.write_text(f"---\ntitle: {title}\ntranslates: {translates}\n---\n\n{body}",
+                    encoding="utf-8")
     return path
 
 

@@ -1,6 +1,8 @@
-"""Every shipped handout, looked at as images: letter, A4 and large print rendered to PNG by
-pdftoppm; no page is blank and nothing is printed into the page edges (text running off)."""
+"""Every shipped handout, English and Spanish, looked at as images: letter, A4 and large print
+rendered to PNG by pdftoppm; no page is blank and nothing is printed into the page edges (text
+running off)."""
 
+import dataclasses
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,13 +35,16 @@ def test_handout_pages_are_not_blank_and_nothing_runs_off(
 ) -> None:
     problems = []
     with app.test_request_context():
-        for topic in SHIPPED:
-            pdf_path = tmp_path / f"{topic.slug}-{variant}.pdf"
-            pdf_path.write_bytes(render_handouts([topic], VARIANTS[variant]))
-            prefix = tmp_path / f"{topic.slug}-{variant}"
-            subprocess.run(["pdftoppm", "-r", str(DPI), "-png", str(pdf_path), str(prefix)],
-                           check=True)
-            for png in sorted(tmp_path.glob(f"{topic.slug}-{variant}-*.png")):
+        printed = [(topic, language) for topic in SHIPPED
+                   for language in ("en", *topic.translations)]
+        for topic, language in printed:
+            name = f"{topic.slug}-{language}-{variant}"
+            pdf_path = tmp_path / f"{name}.pdf"
+            pdf_path.write_bytes(render_handouts(
+                [topic], dataclasses.replace(VARIANTS[variant], language=language)))
+            subprocess.run(["pdftoppm", "-r", str(DPI), "-png", str(pdf_path),
+                            str(tmp_path / name)], check=True)
+            for png in sorted(tmp_path.glob(f"{name}-*.png")):
                 with Image.open(png) as image:
                     width, height = image.size
                     edge_w, edge_h = int(width * EDGE), int(height * EDGE)
