@@ -91,6 +91,15 @@ class User(Base):
     locked_until_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+    # Second factor: the authenticator secret, encrypted (curriculum/secret_box.py), and the
+    # last time step a code was accepted for (a code is never accepted twice).
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_last_step: Mapped[int | None]
+    # Set when an admin resets the account's second factors: it enrols again at next sign-in.
+    must_enrol_second_factor: Mapped[bool] = mapped_column(default=False)
+
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="RecoveryCode.id")
 
     # Flask-Login's user protocol.
     is_authenticated = True
@@ -104,6 +113,34 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role.value}>"
+
+
+class RecoveryCode(Base):
+    """A single-use code for signing in without the authenticator, stored as its SHA-256
+    (the codes are random and long enough that a fast hash cannot be searched)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id}>"
+
+
+class ProgramPolicy(Base):
+    """Program-wide settings an admin changes in the app (one row, id 1)."""
+
+    __tablename__ = "program_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    require_second_factor: Mapped[bool] = mapped_column(default=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:

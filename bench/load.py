@@ -196,7 +196,7 @@ class Supervisor(Staff):
         self.pause()
         answer = self.post(f"/review/logs/{log_id}/cosign", "co-sign",
                            {"attest": "1", "version": VERSION_RE.search(page).group(1),
-                            "csrf_token": self.token})
+                            "password": PASSWORD, "csrf_token": self.token})
         if answer.headers.get("Location", "").rstrip("/").endswith("/review"):
             acknowledged["logs co-signed"] += 1
 

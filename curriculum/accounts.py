@@ -1,15 +1,17 @@
 """Staff accounts: finding, creating and changing them, for the admin pages and the command
 line alike (each change is audited)."""
 
+import datetime
 import re
 import secrets
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from curriculum import audit
 from curriculum.passwords import hash_password, password_problem
-from models import Role, User
+from models import Role, User, utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 NAME_MAX = 120
@@ -76,3 +78,24 @@ def change_role(session: Session, user: User, role: Role) -> None:
     user.role = role
     user.rotate_session_token()
     audit.record(session, "change-role", "user", user.id, detail={"role": role})
+
+
+def is_locked(user: User) -> bool:
+    """Paused after too many wrong passwords or codes."""
+    return user.locked_until_at is not None and user.locked_until_at > utcnow()
+
+
+def count_failed_sign_in(user: User) -> None:
+    """A wrong password or second-factor code: the fifth in a row pauses sign-in."""
+    user.failed_logins += 1
+    if user.failed_logins >= current_app.config["MAX_FAILED_LOGINS"]:
+        user.locked_until_at = utcnow() + datetime.timedelta(
+            minutes=current_app.config["LOCKOUT_MINUTES"])
+        user.failed_logins = 0
+
+
+def count_signed_in(user: User) -> None:
+    """Every factor passed: the count of failures starts over."""
+    user.failed_logins = 0
+    user.locked_until_at = None
+    user.last_login_at = utcnow()

@@ -1,12 +1,10 @@
 """Blueprint: the sign-in form, signing out, and changing one's password."""
 
-import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,7 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from curriculum import accounts
+from curriculum import accounts, pending_sign_in, second_factor
 from curriculum.db import begin_write, get_session
 from curriculum.passwords import (
     PASSWORD_MAX,
@@ -30,7 +28,8 @@ from curriculum.passwords import (
     spend_a_verification,
     verify_password,
 )
-from models import User, utcnow
+from curriculum.signed_in import start_session
+from models import User
 
 bp = Blueprint("auth", __name__)
 SIGN_IN_FAILED = ("That email and password did not match an active account. After five wrong "
@@ -42,7 +41,7 @@ def password_rules() -> list[Any]:
                                    message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.")]
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """A redirect target on this site only: a path, never another host or scheme."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
@@ -72,32 +71,23 @@ class ChangePasswordForm(FlaskForm):
 
 
 def _attempt_sign_in(email: str, password: str) -> User | None:
-    """Check a password, counting failures and locking the account after too many."""
+    """Check a password, counting failures and pausing the account after too many. A right
+    password does not clear the count while a second step is still to pass."""
     db = get_session()
     begin_write(db)
     user = accounts.find_by_email(db, email)
-    now = utcnow()
-    if user is None or not user.is_active:
-        spend_a_verification(password)
-        db.rollback()
-        return None
-    if user.locked_until_at and user.locked_until_at > now:
+    if user is None or not user.is_active or accounts.is_locked(user):
         spend_a_verification(password)
         db.rollback()
         return None
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["MAX_FAILED_LOGINS"]:
-            user.locked_until_at = now + datetime.timedelta(
-                minutes=current_app.config["LOCKOUT_MINUTES"])
-            user.failed_logins = 0
+        accounts.count_failed_sign_in(user)
         db.commit()
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until_at = None
-    user.last_login_at = now
+    if not second_factor.has_second_factor(user):
+        accounts.count_signed_in(user)
     db.commit()
     return user
 
@@ -120,12 +110,12 @@ def login_post() -> ResponseReturnValue:
     if user is None:
         form.form_errors.append(SIGN_IN_FAILED)
         return render_template("auth/login.html", form=form), 401
-    # Flask-Login keeps whatever was in the session before; a new sign-in starts clean.
-    session.clear()
-    login_user(user)
-    now = utcnow().timestamp()
-    session["signed_in_at"] = session["seen_at"] = now
-    return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+    target = safe_next(request.args.get("next")) or url_for("home.index")
+    if second_factor.has_second_factor(user):
+        pending_sign_in.begin(user, target)
+        return redirect(url_for("two_factor.second_step"))
+    start_session(user)
+    return redirect(target)
 
 
 @bp.post("/logout")

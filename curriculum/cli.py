@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from curriculum import accounts, audit, backup, db, demo, pdf, quality, schema
+from curriculum import accounts, audit, backup, db, demo, pdf, quality, schema, second_factor
 from curriculum.handouts import LANGUAGES, SIZES, Variant, render_handouts
 from curriculum.localtime import today
 from curriculum.passwords import password_problem
@@ -193,8 +193,41 @@ def audit_verify() -> None:
                f"{result.signed_logs} signed logs match their signature hashes.")
 
 
+@click.command("reset-two-factor")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor(email: str) -> None:
+    """Remove an account's second factors (a sole admin who lost them); it adds one again at
+    its next sign-in."""
+    session = db.get_session()
+    db.begin_write(session)
+    user = accounts.find_by_email(session, email)
+    if user is None:
+        session.rollback()
+        _fail([f"email: no account has the email {email}"])
+    second_factor.reset(session, user)
+    session.commit()
+    click.echo(f"Reset the second factors of {user.email}; they add one at their next sign-in.")
+
+
+@click.command("reseal-secrets")
+@with_appcontext
+def reseal_secrets() -> None:
+    """After rotating SECRET_KEY (the old one in SECRET_KEY_FALLBACKS): re-encrypt every
+    authenticator secret under the new key, so the old one can be dropped."""
+    session = db.get_session()
+    db.begin_write(session)
+    resealed, unreadable = second_factor.reseal_all(session)
+    if unreadable:
+        session.rollback()
+        _fail([f"{email}: no key in SECRET_KEY or SECRET_KEY_FALLBACKS opens its authenticator "
+               f"secret" for email in unreadable])
+    session.commit()
+    click.echo(f"Resealed {resealed} authenticator secrets under the current SECRET_KEY.")
+
+
 def init_app(app: Flask) -> None:
     for command in (init_db, create_user, curriculum_cli, handouts_cli, audit_cli, seed_demo,
-                    backup_command, restore_command):
+                    backup_command, restore_command, reset_two_factor, reseal_secrets):
         app.cli.add_command(command)
 

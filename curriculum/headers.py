@@ -4,7 +4,7 @@ from flask import Flask, Response, current_app, request
 
 # Blueprints whose pages and exports carry clinical data: never kept by a browser or proxy.
 CLINICAL_BLUEPRINTS = frozenset({"sessions", "review", "reports", "coverage", "exports",
-                                 "audit_trail", "spot_checks"})
+                                 "audit_trail", "spot_checks", "two_factor"})
 CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'none'; "
                            "frame-ancestors 'none'; form-action 'self'")
 

@@ -1,12 +1,16 @@
 """What production refuses to start with: debug on, a missing or weak SECRET_KEY, an invalid
-curriculum library, or an account still holding a password the system printed."""
+curriculum library, an account still holding a password the system printed, or second-factor
+secrets the keys cannot open. And what it starts with but warns about: sign-in by password
+alone."""
 
 import os
+import sys
 
 from flask import Flask
 from sqlalchemy import select
 
-from curriculum import db
+from curriculum import db, second_factor
+from curriculum.secret_box import SecretUnreadable, unseal
 from models import User
 
 MIN_SECRET_LENGTH = 32
@@ -31,9 +35,32 @@ def problems(app: Flask) -> list[str]:
     with app.app_context():
         temporary = db.get_session().scalars(select(User.email).where(
             User.is_active.is_(True), User.is_password_temporary.is_(True))).all()
+        sealed = db.get_session().execute(select(User.email, User.totp_secret).where(
+            User.totp_secret.is_not(None))).all()
     found += [f"account {email} still has the one-time password printed at set-up or reset; "
               f"sign in and change it, or deactivate it" for email in temporary]
+    found += [f"account {email}: its authenticator secret cannot be opened with SECRET_KEY or "
+              f"SECRET_KEY_FALLBACKS; set the key it was sealed with (see README, \"Two-factor "
+              f"sign-in\")" for email, secret in sealed if not _opens(app, secret)]
     return found
+
+
+def _opens(app: Flask, sealed: str) -> bool:
+    with app.app_context():
+        try:
+            unseal(sealed)
+        except SecretUnreadable:
+            return False
+    return True
+
+
+def warnings(app: Flask) -> list[str]:
+    """What production starts with but should not keep."""
+    with app.app_context():
+        required = second_factor.policy_required(db.get_session())
+    return [] if required else [
+        "accounts may sign in with a password alone: set GROUPWORK_REQUIRE_MFA=1 or turn on "
+        "\"Require a second factor\" on the admin's accounts page"]
 
 
 def ensure_ready(app: Flask) -> None:
@@ -41,3 +68,5 @@ def ensure_ready(app: Flask) -> None:
     if found := problems(app):
         raise NotReadyForProduction("Groupwork will not start in production:\n- "
                                     + "\n- ".join(found))
+    for warning in warnings(app):
+        print(f"Groupwork warning: {warning}", file=sys.stderr)

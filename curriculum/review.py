@@ -21,6 +21,7 @@ from curriculum.access import get_log, read_log, supervised_group_ids, supervise
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
+from curriculum.step_up import step_up_problems
 from curriculum.text import clean
 from models import (
     ATTENDED,
@@ -127,7 +128,10 @@ def cosign(log_id: int) -> ResponseReturnValue:
         return _refuse(log_id, "Tick the attestation to co-sign.")
     if request.form.get("version") != str(session_log.version):
         return _refuse(log_id, "This log changed since you opened it; review it again.")
-    logbook.cosign(session, session_log, current_user.account())
+    cosigner = current_user.account()
+    if problems := step_up_problems(session, cosigner, request.form, purpose="cosign-log"):
+        return _refuse(log_id, next(iter(problems.values())).replace("to sign", "to co-sign"))
+    logbook.cosign(session, session_log, cosigner)
     session.commit()
     flash("Co-signed.")
     return redirect(url_for("review.queue"))

@@ -32,9 +32,9 @@ from curriculum.access import (
 from curriculum.db import get_session
 from curriculum.localtime import now_local, today
 from curriculum.notices import REDISCLOSURE_NOTICE
-from curriculum.passwords import verify_password
 from curriculum.responses import pdf_response
 from curriculum.served_library import current_library
+from curriculum.step_up import step_up_problems
 from curriculum.template_filters import clock
 from curriculum.text import clean
 from models import (
@@ -208,9 +208,7 @@ def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
     overrides = {key: clean(request.form.get(f"override_{key}", "")) for key in hits}
     unexplained = {key: names for key, names in hits.items() if not overrides[key]}
     signer = current_user.account()
-    password_ok = verify_password(signer.password_hash, request.form.get("password", ""))
-    if not password_ok:
-        problems["password"] = "Enter your password to sign."  # noqa: S105 - a message
+    problems |= step_up_problems(session, signer, request.form, purpose="sign-log")
     if problems or unexplained:
         audit.record(session, "sign-log", "session-log", session_log.id, outcome="refused",
                      detail={"problems": len(problems), "name_hits": len(hits)})

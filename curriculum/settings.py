@@ -26,6 +26,11 @@ DEFAULTS: dict[str, Any] = {
     "ABSOLUTE_SESSION_HOURS": 12,
     "MAX_FAILED_LOGINS": 5,
     "LOCKOUT_MINUTES": 15,
+    # Every account needs a second factor (GROUPWORK_REQUIRE_MFA=1; admins can also turn it on
+    # in the app: either one is enough).
+    "REQUIRE_MFA": False,
+    # How long a password that was right waits for its second step before sign-in starts over.
+    "SECOND_STEP_MINUTES": 5,
     "PACKET_MAX_TOPICS": 60,
     # A PDF render that runs longer, or needs more memory beyond a warm worker's, is stopped
     # and answered 503 (the gunicorn worker timeout is longer than this).
@@ -57,6 +62,10 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "GROUPWORK_ENV": env.get("GROUPWORK_ENV", DEFAULTS["GROUPWORK_ENV"]),
         "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{instance / 'groupwork.sqlite3'}"),
         "SECRET_KEY": env.get("SECRET_KEY") or _secret_key(instance),
+        # Earlier keys, comma-separated, while rotating SECRET_KEY (Flask's own setting).
+        "SECRET_KEY_FALLBACKS": [k.strip() for k in env.get("SECRET_KEY_FALLBACKS", "").split(",")
+                                 if k.strip()],
+        "REQUIRE_MFA": env.get("GROUPWORK_REQUIRE_MFA", "") == "1",
         "CONTENT_DIRS": DEFAULTS["CONTENT_DIRS"]
         + [Path(p) for p in env.get("GROUPWORK_CONTENT_DIRS", "").split(":") if p],
         "TIMEZONE": env.get("GROUPWORK_TIMEZONE", DEFAULTS["TIMEZONE"]),

@@ -18,14 +18,17 @@ from flask import (
 )
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
-from flask_login import LoginManager, current_user, logout_user
-from sqlalchemy import bindparam, select, true
+from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy import bindparam, literal_column, select, true
 
 from curriculum.db import DriverQuery, get_session
-from models import Role, User, utcnow
+from models import ProgramPolicy, Role, User, utcnow
 
 login_manager = LoginManager()
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_post", "home.healthz", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_post", "two_factor.second_step",
+                              "two_factor.second_step_post", "home.healthz", "static"})
+# What an account that must enrol a second factor can reach until it has.
+ENROLMENT_ENDPOINTS = frozenset({"two_factor.account", "two_factor.enrol"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ class SignedInUser:
     role: Role
     is_password_temporary: bool
     session_token: str
+    # No second factor yet, and the policy (or an admin's reset) says it needs one.
+    must_enrol_second_factor: bool
+    has_second_factor: bool
     is_authenticated: ClassVar[bool] = True
     is_active: ClassVar[bool] = True  # only active accounts are loaded
     is_anonymous: ClassVar[bool] = False
@@ -57,9 +63,12 @@ class SignedInUser:
 
 _users = User.__table__.c
 # One indexed read per request: SQLAlchemy's ORM would cost several times the read itself.
-SIGNED_IN_QUERY = select(_users.id, _users.name, _users.email, _users.role,
-                         _users.is_password_temporary, _users.session_token).where(
-    _users.id == bindparam("user_id"), _users.is_active == true())
+SIGNED_IN_QUERY = select(
+    _users.id, _users.name, _users.email, _users.role, _users.is_password_temporary,
+    _users.session_token, _users.must_enrol_second_factor, _users.totp_secret.is_not(None),
+    select(ProgramPolicy.require_second_factor)
+    .where(ProgramPolicy.id == literal_column("1")).scalar_subquery(),
+).where(_users.id == bindparam("user_id"), _users.is_active == true())
 
 
 @login_manager.user_loader
@@ -72,11 +81,14 @@ def load_user(user_id: str) -> SignedInUser | None:
     row = current_app.extensions["signed_in_query"].first(user_id=int(id_part))
     if row is None:
         return None
-    found_id, name, email, role, temporary, current_token = row
+    found_id, name, email, role, temporary, current_token, reset, has_factor, policy = row
     if not hmac.compare_digest(current_token.encode(), token.encode()):
         return None
+    required = bool(policy) or current_app.config["REQUIRE_MFA"]
     return SignedInUser(id=found_id, name=name, email=email, role=Role(role),
-                        is_password_temporary=bool(temporary), session_token=current_token)
+                        is_password_temporary=bool(temporary), session_token=current_token,
+                        must_enrol_second_factor=not has_factor and (bool(reset) or required),
+                        has_second_factor=bool(has_factor))
 
 
 def without_signed_in_user() -> None:
@@ -118,7 +130,17 @@ def require_sign_in() -> ResponseReturnValue | None:
         "auth.change_password", "auth.change_password_post", "auth.logout"
     ):
         return redirect(url_for("auth.change_password"))
+    if (current_user.must_enrol_second_factor
+            and request.endpoint not in ENROLMENT_ENDPOINTS | {"auth.logout"}):
+        return redirect(url_for("two_factor.account"))
     return None
+
+
+def start_session(user: User) -> None:
+    """A fresh session for an account that passed every step of sign-in."""
+    session.clear()  # Flask-Login keeps whatever was in the session before; start clean
+    login_user(user)
+    session["signed_in_at"] = session["seen_at"] = utcnow().timestamp()
 
 
 def init_app(app: Flask) -> None:

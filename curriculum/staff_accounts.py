@@ -1,17 +1,18 @@
 """Blueprint: the admins' page of staff accounts — adding one, resetting its password,
 deactivating it, changing its role. (A user's own settings are under /account.)"""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import EmailField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from curriculum import accounts
+from curriculum import accounts, second_factor
 from curriculum.access import managed_account, roles_required
 from curriculum.db import begin_write, get_session
+from curriculum.step_up import step_up_problems
 from curriculum.text import clean_line
 from models import Role, User
 
@@ -34,8 +35,11 @@ class UserForm(FlaskForm):
 
 
 def _accounts_page(form: UserForm) -> str:
-    everyone = get_session().scalars(select(User).order_by(User.name)).all()
-    return render_template("staff_accounts/users.html", users=everyone, form=form, roles=Role)
+    session = get_session()
+    everyone = session.scalars(select(User).order_by(User.name)).all()
+    return render_template("staff_accounts/users.html", users=everyone, form=form, roles=Role,
+                           step_up=StepUpForm(), policy_required=second_factor.policy_required(
+                               session), required_by_environment=current_app.config["REQUIRE_MFA"])
 
 
 @bp.get("")
@@ -113,4 +117,65 @@ def change_role(user_id: int) -> ResponseReturnValue:
     accounts.change_role(session, user, role)
     session.commit()
     flash(f"{user.name} is now a {role.value}.")
+    return redirect(url_for("staff_accounts.users"))
+
+
+class StepUpForm(FlaskForm):
+    """The admin's own password (and code, when they have a second factor) again."""
+
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1024)])
+    code = StringField("Code from your authenticator app (or a recovery code)",
+                       validators=[Length(max=20)])
+
+
+def _step_up(form: StepUpForm, purpose: str) -> bool:
+    if not form.validate_on_submit():
+        return False
+    problems = step_up_problems(get_session(), current_user.account(), request.form, purpose)
+    for name, message in problems.items():
+        getattr(form, name).errors = [message.replace("to sign", "to confirm")]
+    return not problems
+
+
+@bp.get("/<id:user_id>/two-factor-reset")
+def confirm_two_factor_reset(user_id: int) -> ResponseReturnValue:
+    """Confirm resetting an account's second factors (for a user who lost them)."""
+    return render_template("staff_accounts/two_factor_reset.html",
+                           user=managed_account(user_id), form=StepUpForm())
+
+
+@bp.post("/<id:user_id>/two-factor-reset")
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
+    """Remove every second factor of the account; it enrols again at its next sign-in."""
+    session = get_session()
+    begin_write(session)
+    user = managed_account(user_id)
+    form = StepUpForm()
+    if not _step_up(form, "reset-second-factors"):
+        session.commit()  # keeps the audit event of a failed code
+        return render_template("staff_accounts/two_factor_reset.html", user=user,
+                               form=form), 400
+    second_factor.reset(session, user)
+    session.commit()
+    flash(f"{user.name}'s second factors are removed; they add one again at their next "
+          f"sign-in.")
+    return redirect(url_for("staff_accounts.users"))
+
+
+@bp.post("/policy")
+def set_policy() -> ResponseReturnValue:
+    """Require a second factor of every account, or stop requiring it."""
+    session = get_session()
+    begin_write(session)
+    form = StepUpForm()
+    required = request.form.get("require_second_factor") == "1"
+    if not _step_up(form, "set-second-factor-policy"):
+        session.commit()
+        flash("The setting is unchanged: " + " ".join(
+            message for field in (form.password, form.code) for message in field.errors))
+        return redirect(url_for("staff_accounts.users"))
+    second_factor.set_policy(session, required, current_user.account())
+    session.commit()
+    flash("Every account now needs a second factor." if required else
+          "Accounts may sign in with a password alone (unless GROUPWORK_REQUIRE_MFA=1).")
     return redirect(url_for("staff_accounts.users"))

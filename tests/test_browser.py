@@ -200,6 +200,7 @@ def test_supervisor_returns_then_cosigns_and_reads_hours(
 
     page.goto(f"/review/logs/{log_id}")
     page.get_by_label(re.compile("I have reviewed this log")).check()
+    page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Co-sign").click()
     assert "Co-signed." in page.get_by_role("status").first.inner_text()
     page.goto(f"/reports/groups/{group.id}/hours?start=2026-03-02&end=2026-03-08")
@@ -285,6 +286,8 @@ def test_keyboard_only_supervisor_returns_and_cosigns(
     page.wait_for_url(re.compile(rf".*/review/logs/{to_cosign}$"))
     tab_to(page, "#attest")
     page.keyboard.press("Space")
+    tab_to(page, "form[action$='/cosign'] #password")
+    page.keyboard.type(PASSWORD)
     tab_to(page, "form[action$='/cosign'] button")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/review/$"))

@@ -4,7 +4,8 @@ audit chain, upgraded to head, nothing lost or changed and everything still veri
 import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, insert, select, table
+from sqlalchemy.orm import load_only
 
 from app import create_app
 from curriculum import audit, db, logbook, schema
@@ -22,6 +23,7 @@ from models import (
     Role,
     SessionLog,
     User,
+    utcnow,
 )
 
 COUNTED = (User, Group, Participant, Enrollment, SessionLog, Attendance, ParticipantNote,
@@ -37,12 +39,21 @@ def test_upgrade_from_an_early_revision_keeps_every_record(
         schema.upgrade(engine, "0001")
         schema.upgrade(engine, "0002")  # the first revision with session logs
         session = db.get_session()
-        facilitator = User(email="f@example.org", name="Fran Facil", role=Role.FACILITATOR,
-                           password_hash=hash_password("a long password 1"))
+        # The account as revision 0002 had it: the model's later columns are not there yet.
+        early_users = table("users", *(column(name) for name in (
+            "email", "name", "role", "password_hash", "is_active", "is_password_temporary",
+            "session_token", "failed_logins", "created_at")))
+        session.execute(insert(early_users).values(
+            email="f@example.org", name="Fran Facil", role=Role.FACILITATOR.value,
+            password_hash=hash_password("a long password 1"), is_active=True,
+            is_password_temporary=False, session_token="t" * 32, failed_logins=0,
+            created_at=utcnow()))
+        facilitator = session.scalar(select(User).options(
+            load_only(User.email, User.name, User.role, User.session_token)))
         group = Group(name="Evening IOP", meeting_days="mon,wed", minutes=180,
                       start_time=datetime.time(18), modality=Modality.IN_PERSON,
                       facilitators=[facilitator])
-        session.add_all([facilitator, group])
+        session.add(group)
         for index, name in enumerate(("Ana P.", "Ben C.", "Cy D.")):
             session.add(Enrollment(group=group, admitted_on=datetime.date(2026, 3, 2),
                                    participant=Participant(display_name=name,

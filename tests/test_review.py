@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from curriculum import audit, db
 from models import LogReview, LogState, ParticipantNote, Role, SessionLog
-from tests.helpers import client_for, complete_notes, csrf_token, load_log, sign
+from tests.helpers import PASSWORD, client_for, complete_notes, csrf_token, load_log, sign
 
 
 @pytest.fixture
@@ -68,7 +68,12 @@ def test_cosign_needs_attestation_and_current_version(
                                           version=version).get_data(as_text=True)
     assert "changed since you opened it" in post(
         client, f"/review/logs/{log_id}/cosign", version="0", attest="1").get_data(as_text=True)
-    post(client, f"/review/logs/{log_id}/cosign", version=version, attest="1")
+    assert "Enter your password to co-sign" in post(
+        client, f"/review/logs/{log_id}/cosign", version=version, attest="1",
+        password="not it").get_data(as_text=True)
+    assert load_log(app, log_id).state == LogState.SIGNED
+    post(client, f"/review/logs/{log_id}/cosign", version=version, attest="1",
+         password=PASSWORD)
     cosigned = load_log(app, log_id)
     assert cosigned.state == LogState.COSIGNED and cosigned.cosigned_by_id == team[
         "supervisor"].id
@@ -118,7 +123,8 @@ def test_return_fix_resign_cosign(app: Flask, team: dict, make_log: Callable) ->
     assert load_log(app, log_id).state == LogState.SIGNED
 
     version = str(load_log(app, log_id).version)
-    post(supervisor, f"/review/logs/{log_id}/cosign", version=version, attest="1")
+    post(supervisor, f"/review/logs/{log_id}/cosign", version=version, attest="1",
+         password=PASSWORD)
     final = load_log(app, log_id)
     assert final.state == LogState.COSIGNED
     with app.app_context():

@@ -12,6 +12,8 @@ from curriculum.signed_in import PUBLIC_ENDPOINTS
 EXPECTED_PUBLIC = {
     "auth.login": "the sign-in form",
     "auth.login_post": "signing in",
+    "two_factor.second_step": "the code after a right password, before the session starts",
+    "two_factor.second_step_post": "checking that code",
     "home.healthz": "load balancers and monitors",
     "static": "stylesheets and the autosave script",
 }

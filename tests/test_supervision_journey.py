@@ -51,7 +51,7 @@ def test_supervisor_journey_on_demo_data(app: Flask, runner: FlaskCliRunner) -> 
     assert load_log(app, log_id).state == LogState.SIGNED
     supervisor.post(f"/review/logs/{log_id}/cosign", data={
         "version": str(load_log(app, log_id).version), "attest": "1",
-        "csrf_token": csrf_token(supervisor, "/")})
+        "password": DEMO_PASSWORD, "csrf_token": csrf_token(supervisor, "/")})
     assert load_log(app, log_id).state == LogState.COSIGNED
 
     with app.app_context():
