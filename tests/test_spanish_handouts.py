@@ -229,6 +229,11 @@ def spanish_findings(tmp_path: Path, sentence: str) -> list[str]:
     ("Su prueba salió sucia.", 'glossary: "salió sucia"'),
     ("Hable de su craving.", 'glossary: "craving" → say "ansia de consumir"'),
     ("Un gatillo es una señal.", 'glossary: "gatillo" → say "detonante"'),
+    ("Ahora es un exadicto.", 'glossary: "exadicto" → say "persona con un trastorno'),
+    ("Hay usuarios de drogas en el parque.", 'glossary: "usuarios de drogas" → say'),
+    ("No es un yonqui.", 'glossary: "yonqui" → say'),
+    ("Su tío es ex-alcohólico.", 'glossary: "ex-alcohólico" → say "persona con un trastorno '
+                                 'por consumo de alcohol"'),
 ])
 def test_the_glossary_flags_words_to_avoid(tmp_path: Path, sentence: str, finding: str) -> None:
     found = spanish_findings(tmp_path, sentence)
