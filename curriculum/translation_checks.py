@@ -88,6 +88,12 @@ def _stale_problem(file: str, topic: Topic) -> Problem:
                    f"translates: {handout_hash(topic.handout_markdown)}")
 
 
+def _missing_problem(topic: Topic) -> Problem:
+    spanish = topic.path.with_name(f"{topic.slug}.es.md")
+    return Problem(display_path(topic.path), TRANSLATION,
+                   f"missing: topic '{topic.slug}' has no Spanish handout ({spanish.name})")
+
+
 def check_library(library: Library) -> tuple[list[Problem], dict[str, SpanishGrade]]:
     """Every problem of the library's Spanish handouts, and each one's reading ease by slug."""
     glossary, problems = load_glossary(library.folders)
@@ -95,6 +101,7 @@ def check_library(library: Library) -> tuple[list[Problem], dict[str, SpanishGra
     for topic in library.topics.values():
         translation = topic.translations.get("es")
         if translation is None:
+            problems.append(_missing_problem(topic))
             continue
         file = display_path(translation.path)
         if translation.stale:

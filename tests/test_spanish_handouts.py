@@ -291,3 +291,11 @@ def test_curriculum_grades_prints_both_languages(make_app: Callable, content_dir
     assert next(line for line in lines if line.startswith("talking-it-through")).split()[3:] \
         == ["-", "-"]
 
+
+def test_a_topic_without_a_spanish_handout_is_reported_missing(tmp_path: Path) -> None:
+    write_topic(tmp_path, "translated")
+    write_spanish(tmp_path, "translated")
+    write_topic(tmp_path, "untranslated")
+    assert check_lines([tmp_path]) == [
+        f"{tmp_path}/topics/untranslated.md: translation: missing: topic 'untranslated' has no "
+        f"Spanish handout (untranslated.es.md)"]

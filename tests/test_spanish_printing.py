@@ -158,7 +158,8 @@ def test_every_shipped_spanish_handout_prints(app: Flask, variant: str) -> None:
             spanish = topic.translations["es"]
             first_page = words(reader, 0)
             assert reader.trailer["/Root"]["/Lang"] == "es", topic.slug
-            assert 1 <= len(reader.pages) <= (4 if variant == "large" else 3), topic.slug
+            # Large print runs to 5 pages in English; Spanish, longer, one more at most.
+            assert 1 <= len(reader.pages) <= (6 if variant == "large" else 3), topic.slug
             assert spanish.title.split(":")[0] in first_page, topic.slug
             assert all(route in first_page for route in SPANISH_CRISIS), topic.slug
             assert f"Página 1 de {len(reader.pages)}" in first_page, topic.slug
