@@ -25,6 +25,12 @@ COUNTED_STATES = (LogState.SIGNED, LogState.COSIGNED)
 MAX_WEEKS = 53
 
 
+@bp.before_request
+@roles_required(Role.SUPERVISOR)
+def supervisors_only() -> None:
+    """Reports are a supervisor's; anyone else gets a 404 (audited), whatever group is asked."""
+
+
 @dataclass
 class ParticipantWeeks:
     participant: Participant
@@ -202,7 +208,6 @@ def timeliness(session: Session, group_ids: Select[tuple[int]], first: datetime.
 
 
 @bp.get("/timeliness")
-@roles_required(Role.SUPERVISOR)
 def timeliness_report() -> ResponseReturnValue:
     """Documentation timeliness in the groups I supervise."""
     session = get_session()

@@ -17,7 +17,13 @@ from flask_login import current_user
 from sqlalchemy import Row, Select, bindparam, exists, func, or_, select
 
 from curriculum import logbook
-from curriculum.access import get_log, read_log, supervised_group_ids, supervises
+from curriculum.access import (
+    get_log,
+    read_log,
+    roles_required,
+    supervised_group_ids,
+    supervises,
+)
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
@@ -31,6 +37,7 @@ from models import (
     Group,
     LogState,
     ParticipantNote,
+    Role,
     SessionLog,
     User,
     utcnow,
@@ -38,6 +45,12 @@ from models import (
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PAGE_SIZE = 25
+
+
+@bp.before_request
+@roles_required(Role.SUPERVISOR)
+def supervisors_only() -> None:
+    """Reviewing is a supervisor's work; anyone else gets a 404 (audited), even an empty queue."""
 
 
 def _flagged(log_id_column: object) -> object:

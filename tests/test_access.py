@@ -1,0 +1,73 @@
+"""Pages for some roles only: every route of a supervisor's or an admin's blueprint refuses
+every other role with a 404 and an audit event, whatever the route and method. The URL map is
+walked, so a route added to one of these blueprints is covered, and a new blueprint must be
+placed here on purpose."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from curriculum import db
+from models import AuditEvent, Role
+from tests.helpers import client_for, csrf_token
+
+# Who each role-limited blueprint is for.
+PAGES_FOR = {
+    "review": {Role.SUPERVISOR},
+    "spot_checks": {Role.SUPERVISOR},
+    "reports": {Role.SUPERVISOR},
+    "exports": {Role.SUPERVISOR},
+    "audit_trail": {Role.SUPERVISOR, Role.ADMIN},
+    "admin": {Role.ADMIN},
+    "staff_accounts": {Role.ADMIN},
+}
+# Blueprints every signed-in role reaches; what each object shows is checked where it loads.
+FOR_EVERY_ROLE = {"auth", "two_factor", "home", "topics", "sessions", "coverage"}
+
+
+def test_every_blueprint_is_placed(app: Flask) -> None:
+    """A new blueprint is either for some roles (PAGES_FOR) or for everyone, on purpose."""
+    assert set(app.blueprints) == set(PAGES_FOR) | FOR_EVERY_ROLE
+    assert not set(PAGES_FOR) & FOR_EVERY_ROLE
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_other_roles_get_a_404_and_an_audit_event_on_every_route(
+    app: Flask, make_user: Callable, role: Role
+) -> None:
+    user = make_user(role)
+    client = client_for(app, user)
+    token = csrf_token(client, "/")
+    refused = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+        blueprint = rule.endpoint.rpartition(".")[0]
+        if blueprint not in PAGES_FOR or role in PAGES_FOR[blueprint]:
+            continue
+        url = re.sub(r"<[^>]+>", "1", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={"csrf_token": token})
+            assert response.status_code == 404, (role, method, url, response.status_code)
+            refused.append(rule.endpoint)
+    with app.app_context():
+        denials = db.get_session().execute(
+            select(AuditEvent.user_id, AuditEvent.action, AuditEvent.object_type,
+                   AuditEvent.object_id)
+            .where(AuditEvent.outcome == "denied").order_by(AuditEvent.id)).all()
+    assert denials == [(user.id, "open-page", "page", endpoint) for endpoint in refused]
+    assert len(refused) >= {Role.FACILITATOR: 20, Role.SUPERVISOR: 10, Role.ADMIN: 10}[role]
+
+
+def test_the_review_queue_is_no_page_for_a_facilitator(app: Flask, make_user: Callable) -> None:
+    """Issue 18's first gap: it answered 200 with an empty queue."""
+    facilitator = make_user(Role.FACILITATOR)
+    assert client_for(app, facilitator).get("/review/").status_code == 404
+    supervisor = client_for(app, make_user(Role.SUPERVISOR))
+    assert "Nothing is waiting for your co-signature." in supervisor.get("/review/").get_data(
+        as_text=True)
+    with app.app_context():
+        denial = db.get_session().execute(select(AuditEvent.user_id, AuditEvent.object_id)
+                                          .where(AuditEvent.outcome == "denied")).one()
+    assert tuple(denial) == (facilitator.id, "review.queue")
