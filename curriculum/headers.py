@@ -1,10 +1,13 @@
-"""Security headers on every response, and no caching of pages with clinical data."""
+"""Security headers on every response, and no caching of anything but the library."""
 
 from flask import Flask, Response, current_app, request
 
-# Blueprints whose pages and exports carry clinical data: never kept by a browser or proxy.
-CLINICAL_BLUEPRINTS = frozenset({"sessions", "review", "reports", "coverage", "exports",
-                                 "audit_trail", "spot_checks", "two_factor"})
+# Responses the same for every signed-in user, which a browser may keep: the topic library, its
+# handout PDFs (revalidated by ETag) and static files. Everything else — clinical pages and
+# exports, accounts, administration, sign-in, unknown URLs, and any page added later — is
+# no-store.
+CACHEABLE_ENDPOINTS = frozenset({"topics.index", "topics.show", "topics.handout",
+                                 "topics.packet", "static"})
 CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'none'; "
                            "frame-ancestors 'none'; form-action 'self'")
 
@@ -15,7 +18,7 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    if request.blueprint in CLINICAL_BLUEPRINTS:
+    if request.endpoint not in CACHEABLE_ENDPOINTS:
         headers["Cache-Control"] = "no-store"
     if current_app.config["GROUPWORK_ENV"] != "development":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

@@ -1,17 +1,20 @@
-"""App-wide behaviour: health check, error pages, and the schema staying in step with models."""
+"""App-wide behaviour: health check, error pages, security and caching headers, and the schema
+staying in step with models."""
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask.testing import FlaskClient
 
 from curriculum import db, schema, signed_in
-from curriculum.headers import CLINICAL_BLUEPRINTS
-from models import Base, User
-from tests.helpers import AuthActions
+from curriculum.headers import CACHEABLE_ENDPOINTS
+from models import Base, Role, User
+from tests.helpers import AuthActions, client_for
 
 
 def test_healthz_reports_a_dead_database(make_app: Callable, tmp_path: Path) -> None:
@@ -90,9 +93,38 @@ def test_pages_use_no_inline_script_or_style(client: FlaskClient, signed_in: Use
         assert "<script>" not in page and "style=" not in page and " on" + "click=" not in page
 
 
-def test_every_blueprint_is_classed_as_clinical_or_not(app: Flask) -> None:
-    """Which pages a browser may keep is decided by blueprint name: a renamed or new blueprint
-    must be placed on purpose, never fall out of the no-store set by accident."""
-    not_clinical = {"auth", "home", "topics", "admin", "staff_accounts"}
-    assert set(app.blueprints) == CLINICAL_BLUEPRINTS | not_clinical
-    assert not CLINICAL_BLUEPRINTS & not_clinical
+@pytest.mark.engine_independent  # which endpoint answered, not what the database holds
+def test_only_the_library_and_static_files_may_be_cached(
+    app: Flask, client: FlaskClient, make_user: Callable
+) -> None:
+    """No-store is the default: every GET route of the URL map is asked for, signed out and as
+    each role, and only the endpoints listed here answer without it, so a page added later is
+    no-store without anyone remembering."""
+    assert sorted(CACHEABLE_ENDPOINTS) == ["static", "topics.handout", "topics.index",
+                                           "topics.packet", "topics.show"]
+    staff = {role: client_for(app, make_user(role)) for role in Role}
+    clients = [client, *staff.values()]
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint in CACHEABLE_ENDPOINTS:
+            continue
+        url = re.sub(r"<[^>]+>", "1", rule.rule)
+        for each in clients:
+            response = each.get(url)
+            assert response.headers["Cache-Control"] == "no-store", (url, response.status_code)
+            checked += 1
+    assert checked > 80
+    admin, supervisor, facilitator = (staff[role] for role in (Role.ADMIN, Role.SUPERVISOR,
+                                                               Role.FACILITATOR))
+    for each, url in ((client, "/login"), (facilitator, "/"), (facilitator, "/account/password"),
+                      (admin, "/admin/users"), (admin, "/admin/groups"),
+                      (supervisor, "/review/"), (admin, "/healthz")):
+        response = each.get(url)
+        assert (response.status_code, response.headers["Cache-Control"]) == (200, "no-store"), url
+    for url in ("/topics", "/topics/coping-with-cravings", "/static/app.css"):
+        response = facilitator.get(url)
+        response.close()  # a static file response holds the file open
+        assert response.status_code == 200
+        assert "no-store" not in response.headers.get("Cache-Control", ""), url
+    handout = facilitator.get("/topics/coping-with-cravings/handout.pdf")
+    assert handout.headers["Cache-Control"] == "private, no-cache" and handout.headers["ETag"]
