@@ -1,6 +1,8 @@
 """Headless Chromium for the end-to-end tests: Debian's chromium driven by Playwright (no
-browser download), the app served on loopback from a thread, and axe-core for accessibility."""
+browser download), the app served on loopback from a thread, signing in through the form, and
+axe-core for accessibility."""
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -10,6 +12,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+
+from curriculum.demo import DemoAccount
+from models import User
+from tests.helpers import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # What this machine's closed network needs (see the machine notes): no background requests.
@@ -38,6 +44,15 @@ def served(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join()
+
+
+def sign_in(page: Any, user: User | DemoAccount) -> None:
+    """Sign in through the form; returns on the home page."""
+    page.goto("/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"^http://[^/]+/$"))
 
 
 def serious_violations(page: Any) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from models import Role, User
-from tests.browser import serious_violations
+from tests.browser import serious_violations, sign_in
 from tests.helpers import PASSWORD
 
 PEOPLE = ["Maria G.", "Devon T.", "Alicia R.", "Marcus B.", "Hannah L.", "Omar S.",
@@ -37,14 +37,6 @@ class Checked:
     def axe(self, name: str) -> None:
         self.pages.append(name)
         self.findings += [f"{name}: {v}" for v in serious_violations(self.page)]
-
-
-def sign_in(page: Any, user: User) -> None:
-    page.goto("/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"^http://[^/]+/$"))
 
 
 def test_facilitator_prepares_a_session(page: Any, make_user: Callable) -> None:
@@ -209,16 +201,6 @@ def test_supervisor_returns_then_cosigns_and_reads_hours(
     csv_href = page.get_by_role("link", name="Download CSV").get_attribute("href")
     assert page.request.get(csv_href).headers["content-type"].startswith("text/csv")
     assert checks.findings == []
-
-
-@pytest.mark.parametrize("width", [375, 640])  # a phone, and a 1280 px screen at 200% zoom
-@pytest.mark.parametrize("path", ["/", "/topics", "/topics/coping-with-cravings", "/groups"])
-def test_pages_fit_narrow_screens(page: Any, make_user: Callable, path: str, width: int) -> None:
-    page.set_viewport_size({"width": width, "height": 800})
-    sign_in(page, make_user(Role.FACILITATOR))
-    page.goto(path)
-    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{path} scrolls sideways at {width} px ({scroll_width} px)"
 
 
 def keyboard_sign_in(page: Any, user: User) -> None:
