@@ -15,6 +15,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -97,9 +98,13 @@ class User(Base):
     totp_last_step: Mapped[int | None]
     # Set when an admin resets the account's second factors: it enrols again at next sign-in.
     must_enrol_second_factor: Mapped[bool] = mapped_column(default=False)
+    # The random WebAuthn user handle its passkeys carry (never the email or the id).
+    passkey_user_handle: Mapped[bytes | None] = mapped_column(LargeBinary(64))
 
     recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RecoveryCode.id")
+    passkeys: Mapped[list["Passkey"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="Passkey.id")
 
     # Flask-Login's user protocol.
     is_authenticated = True
@@ -130,6 +135,31 @@ class RecoveryCode(Base):
 
     def __repr__(self) -> str:
         return f"<RecoveryCode {self.id}>"
+
+
+class Passkey(Base):
+    """A WebAuthn credential of the account: the authenticator keeps the private key; this
+    keeps its public key (COSE), the signature count it last reported, and the name the user
+    gave it. ``is_user_verified``: the authenticator checked a PIN or biometric when it was
+    registered."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(2048))
+    sign_count: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(60))
+    transports: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_user_verified: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="passkeys")
+
+    def __repr__(self) -> str:
+        return f"<Passkey {self.id} of user {self.user_id}>"
 
 
 class ProgramPolicy(Base):
