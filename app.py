@@ -19,6 +19,7 @@ from curriculum import (
     headers,
     home,
     message_catalogs,
+    passkeys,
     passwords,
     pdf,
     reports,
@@ -66,7 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["id"] = RowIdConverter
     for blueprint in (auth.bp, home.bp, topics.bp, sessions.bp, review.bp, reports.bp,
                       coverage.bp, audit_trail.bp, exports.bp, spot_checks.bp, admin.bp,
-                      staff_accounts.bp, two_factor.bp):
+                      staff_accounts.bp, two_factor.bp, passkeys.bp):
         app.register_blueprint(blueprint)
 
     # One error page for every status we answer with, and for a database that cannot answer.

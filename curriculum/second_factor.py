@@ -117,8 +117,18 @@ def remove_authenticator(session: Session, user: User) -> None:
     audit.record(session, "remove-authenticator", "user", user.id)
 
 
-def has_second_factor(user: User) -> bool:
+def has_authenticator(user: User) -> bool:
     return user.totp_secret is not None
+
+
+def has_second_factor(user: User) -> bool:
+    """An authenticator, or a passkey (either one satisfies the policy)."""
+    return factor_count(user) > 0
+
+
+def factor_count(user: User) -> int:
+    """The authenticator (with its recovery codes) counts as one, each passkey as one."""
+    return int(user.totp_secret is not None) + len(user.passkeys)
 
 
 @dataclass(frozen=True)
@@ -173,9 +183,11 @@ def set_policy(session: Session, required: bool, by: User) -> None:
 
 
 def reset(session: Session, user: User) -> None:
-    """An admin's reset for a user who lost their factors: every factor goes, the account's
-    sessions end, and it must enrol again at its next sign-in."""
+    """An admin's reset for a user who lost their factors: every factor (authenticator,
+    recovery codes, passkeys) goes, the account's sessions end, and it must enrol again at
+    its next sign-in."""
     _forget_authenticator(session, user)
+    user.passkeys.clear()
     user.must_enrol_second_factor = True
     user.rotate_session_token()
     audit.record(session, "reset-second-factors", "user", user.id)

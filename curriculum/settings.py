@@ -31,6 +31,12 @@ DEFAULTS: dict[str, Any] = {
     "REQUIRE_MFA": False,
     # How long a password that was right waits for its second step before sign-in starts over.
     "SECOND_STEP_MINUTES": 5,
+    # Passkeys (WebAuthn): the relying party's ID is the host name users type (browsers refuse
+    # a bare IP), the origin the address their browser shows; with PASSKEY_SIGN_IN a passkey
+    # may sign in without the password.
+    "WEBAUTHN_RP_ID": "localhost",
+    "WEBAUTHN_ORIGIN": "http://localhost:5000",
+    "PASSKEY_SIGN_IN": False,
     "PACKET_MAX_TOPICS": 60,
     # A PDF render that runs longer, or needs more memory beyond a warm worker's, is stopped
     # and answered 503 (the gunicorn worker timeout is longer than this).
@@ -66,6 +72,9 @@ def from_environment(instance: Path) -> dict[str, Any]:
         "SECRET_KEY_FALLBACKS": [k.strip() for k in env.get("SECRET_KEY_FALLBACKS", "").split(",")
                                  if k.strip()],
         "REQUIRE_MFA": env.get("GROUPWORK_REQUIRE_MFA", "") == "1",
+        "PASSKEY_SIGN_IN": env.get("GROUPWORK_PASSKEY_SIGN_IN", "") == "1",
+        "WEBAUTHN_RP_ID": env.get("GROUPWORK_WEBAUTHN_RP_ID", DEFAULTS["WEBAUTHN_RP_ID"]),
+        "WEBAUTHN_ORIGIN": env.get("GROUPWORK_WEBAUTHN_ORIGIN", DEFAULTS["WEBAUTHN_ORIGIN"]),
         "CONTENT_DIRS": DEFAULTS["CONTENT_DIRS"]
         + [Path(p) for p in env.get("GROUPWORK_CONTENT_DIRS", "").split(":") if p],
         "TIMEZONE": env.get("GROUPWORK_TIMEZONE", DEFAULTS["TIMEZONE"]),

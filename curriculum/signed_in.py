@@ -19,16 +19,19 @@ from flask import (
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_user, logout_user
-from sqlalchemy import bindparam, literal_column, select, true
+from sqlalchemy import bindparam, exists, literal_column, select, true
 
 from curriculum.db import DriverQuery, get_session
-from models import ProgramPolicy, Role, User, utcnow
+from models import Passkey, ProgramPolicy, Role, User, utcnow
 
 login_manager = LoginManager()
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_post", "two_factor.second_step",
-                              "two_factor.second_step_post", "home.healthz", "static"})
+                              "two_factor.second_step_post", "passkeys.second_step_options",
+                              "passkeys.second_step", "passkeys.sign_in_options",
+                              "passkeys.sign_in", "home.healthz", "static"})
 # What an account that must enrol a second factor can reach until it has.
-ENROLMENT_ENDPOINTS = frozenset({"two_factor.account", "two_factor.enrol"})
+ENROLMENT_ENDPOINTS = frozenset({"two_factor.account", "two_factor.enrol", "passkeys.account",
+                                 "passkeys.registration_options", "passkeys.register"})
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,15 @@ class SignedInUser:
     session_token: str
     # No second factor yet, and the policy (or an admin's reset) says it needs one.
     must_enrol_second_factor: bool
-    has_second_factor: bool
+    has_authenticator: bool
+    has_passkey: bool
     is_authenticated: ClassVar[bool] = True
     is_active: ClassVar[bool] = True  # only active accounts are loaded
     is_anonymous: ClassVar[bool] = False
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.has_authenticator or self.has_passkey
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -61,11 +69,12 @@ class SignedInUser:
         return user
 
 
-_users = User.__table__.c
+_users, _passkeys = User.__table__.c, Passkey.__table__.c
 # One indexed read per request: SQLAlchemy's ORM would cost several times the read itself.
 SIGNED_IN_QUERY = select(
     _users.id, _users.name, _users.email, _users.role, _users.is_password_temporary,
     _users.session_token, _users.must_enrol_second_factor, _users.totp_secret.is_not(None),
+    exists().where(_passkeys.user_id == _users.id),
     select(ProgramPolicy.require_second_factor)
     .where(ProgramPolicy.id == literal_column("1")).scalar_subquery(),
 ).where(_users.id == bindparam("user_id"), _users.is_active == true())
@@ -81,14 +90,16 @@ def load_user(user_id: str) -> SignedInUser | None:
     row = current_app.extensions["signed_in_query"].first(user_id=int(id_part))
     if row is None:
         return None
-    found_id, name, email, role, temporary, current_token, reset, has_factor, policy = row
+    (found_id, name, email, role, temporary, current_token, reset, has_authenticator,
+     has_passkey, policy) = row
     if not hmac.compare_digest(current_token.encode(), token.encode()):
         return None
     required = bool(policy) or current_app.config["REQUIRE_MFA"]
+    has_factor = bool(has_authenticator) or bool(has_passkey)
     return SignedInUser(id=found_id, name=name, email=email, role=Role(role),
                         is_password_temporary=bool(temporary), session_token=current_token,
                         must_enrol_second_factor=not has_factor and (bool(reset) or required),
-                        has_second_factor=bool(has_factor))
+                        has_authenticator=bool(has_authenticator), has_passkey=bool(has_passkey))
 
 
 def without_signed_in_user() -> None:

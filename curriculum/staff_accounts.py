@@ -6,6 +6,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
@@ -36,7 +37,8 @@ class UserForm(FlaskForm):
 
 def _accounts_page(form: UserForm) -> str:
     session = get_session()
-    everyone = session.scalars(select(User).order_by(User.name)).all()
+    everyone = session.scalars(select(User).options(selectinload(User.passkeys))
+                               .order_by(User.name)).all()
     return render_template("staff_accounts/users.html", users=everyone, form=form, roles=Role,
                            step_up=StepUpForm(), policy_required=second_factor.policy_required(
                                session), required_by_environment=current_app.config["REQUIRE_MFA"])
@@ -121,9 +123,10 @@ def change_role(user_id: int) -> ResponseReturnValue:
 
 
 class StepUpForm(FlaskForm):
-    """The admin's own password (and code, when they have a second factor) again."""
+    """The admin's own password (and code, when they have a second factor) again, or a
+    user-verified passkey (whose answer the page's script adds), checked by ``_step_up``."""
 
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField("Your password", validators=[Length(max=1024)])
     code = StringField("Code from your authenticator app (or a recovery code)",
                        validators=[Length(max=20)])
 

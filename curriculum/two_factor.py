@@ -88,7 +88,7 @@ def _account_page(user: User, enrol: EnrolForm | None = None, status: int = 200
     """The account's factors; while it has no authenticator, a new secret to add."""
     db = get_session()
     secret = None
-    if not second_factor.has_second_factor(user):
+    if not second_factor.has_authenticator(user):
         if _NEW_AUTHENTICATOR not in session:
             session[_NEW_AUTHENTICATOR] = seal(second_factor.new_secret())
         secret = unseal(session[_NEW_AUTHENTICATOR])
@@ -98,6 +98,7 @@ def _account_page(user: User, enrol: EnrolForm | None = None, status: int = 200
         qr=secret and second_factor.qr_svg(secret, user.email),
         enrol=enrol or EnrolForm(), password_form=PasswordForm(),
         codes_left=second_factor.recovery_codes_left(db, user),
+        passkeys=len(user.passkeys),
         required=second_factor.policy_required(db)), status
 
 
@@ -114,7 +115,7 @@ def enrol() -> ResponseReturnValue:
     begin_write(db)
     user = current_user.account()
     form = EnrolForm()
-    if second_factor.has_second_factor(user) or _NEW_AUTHENTICATOR not in session:
+    if second_factor.has_authenticator(user) or _NEW_AUTHENTICATOR not in session:
         db.rollback()
         return redirect(url_for("two_factor.account"))
     secret = unseal(session[_NEW_AUTHENTICATOR])
@@ -148,7 +149,7 @@ def new_recovery_codes() -> ResponseReturnValue:
     db = get_session()
     begin_write(db)
     user = current_user.account()
-    if not second_factor.has_second_factor(user) or not _password_confirmed(user, PasswordForm()):
+    if not second_factor.has_authenticator(user) or not _password_confirmed(user, PasswordForm()):
         db.rollback()
         return redirect(url_for("two_factor.account"))
     codes = second_factor.replace_recovery_codes(db, user)
@@ -158,18 +159,19 @@ def new_recovery_codes() -> ResponseReturnValue:
 
 @bp.post("/account/two-factor/remove")
 def remove() -> ResponseReturnValue:
-    """Remove the authenticator (not while the program requires a second factor)."""
+    """Remove the authenticator (not the last factor while the program requires one)."""
     db = get_session()
     begin_write(db)
     user = current_user.account()
-    if not second_factor.has_second_factor(user):
+    if not second_factor.has_authenticator(user):
         db.rollback()
-    elif second_factor.policy_required(db):
+    elif second_factor.factor_count(user) == 1 and second_factor.policy_required(db):
         db.rollback()
         flash("Your program requires a second factor, so the last one cannot be removed. Add "
               "another first, or ask an administrator to reset it.")
     elif _password_confirmed(user, PasswordForm()):
         second_factor.remove_authenticator(db, user)
         db.commit()
-        flash("The authenticator is removed. Sign-in now asks only for your password.")
+        flash("The authenticator is removed." if second_factor.has_second_factor(user) else
+              "The authenticator is removed. Sign-in now asks only for your password.")
     return redirect(url_for("two_factor.account"))

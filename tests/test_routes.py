@@ -14,8 +14,12 @@ EXPECTED_PUBLIC = {
     "auth.login_post": "signing in",
     "two_factor.second_step": "the code after a right password, before the session starts",
     "two_factor.second_step_post": "checking that code",
+    "passkeys.second_step_options": "a passkey's challenge for that second step",
+    "passkeys.second_step": "checking the passkey's answer",
+    "passkeys.sign_in_options": "a challenge to sign in with a passkey alone (when allowed)",
+    "passkeys.sign_in": "checking that passkey's answer",
     "home.healthz": "load balancers and monitors",
-    "static": "stylesheets and the autosave script",
+    "static": "stylesheets and the scripts (autosave, passkeys)",
 }
 
 
