@@ -1,7 +1,6 @@
 """Blueprint: the sign-in form, signing out, and changing one's password."""
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -28,7 +27,7 @@ from curriculum.passwords import (
     spend_a_verification,
     verify_password,
 )
-from curriculum.signed_in import start_session
+from curriculum.signed_in import safe_next, start_session
 from models import User
 
 bp = Blueprint("auth", __name__)
@@ -39,16 +38,6 @@ SIGN_IN_FAILED = ("That email and password did not match an active account. Afte
 def password_rules() -> list[Any]:
     return [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
                                    message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.")]
-
-
-def safe_next(target: str | None) -> str | None:
-    """A redirect target on this site only: a path, never another host or scheme."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
-        return None
-    return target
 
 
 class LoginForm(FlaskForm):

@@ -21,10 +21,9 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from curriculum import access, accounts, passkey_ceremonies, pending_sign_in, second_factor
-from curriculum.auth import safe_next
 from curriculum.db import begin_write, get_session
 from curriculum.passwords import verify_password
-from curriculum.signed_in import start_session
+from curriculum.signed_in import conclude_sign_in, safe_next
 from models import Passkey, User
 
 bp = Blueprint("passkeys", __name__)
@@ -152,7 +151,7 @@ def second_step() -> ResponseReturnValue:
         return _refused(PASSKEY_FAILED, 401)
     checked = passkey_ceremonies.check(db, _body().get("credential"),
                                        passkey_ceremonies.SECOND_STEP, "sign-in", user)
-    return _finish_sign_in(db, user if checked.passkey else None, user, pending_sign_in.target())
+    return _finish_sign_in(db, user, checked.passkey is not None, pending_sign_in.target())
 
 
 @bp.post("/login/passkey/options")
@@ -178,19 +177,11 @@ def sign_in() -> ResponseReturnValue:
         db.commit()  # the audit event of the answer stays; nobody is signed in
         return _refused(PASSKEY_FAILED, 401)
     target = safe_next(str(body.get("next") or "")) or url_for("home.index")
-    return _finish_sign_in(db, account if checked.passkey else None, account, target)
+    return _finish_sign_in(db, account, checked.passkey is not None, target)
 
 
-def _finish_sign_in(db: Session, passed: User | None, tried: User | None,
+def _finish_sign_in(db: Session, tried: User | None, passed: bool,
                     target: str) -> ResponseReturnValue:
-    """Start the session of the account that passed, or count the failure against the one
-    that tried (when there was one)."""
-    if passed is None:
-        if tried is not None:
-            accounts.count_failed_sign_in(tried)
-        db.commit()
-        return _refused(PASSKEY_FAILED, 401)
-    accounts.count_signed_in(passed)
-    db.commit()
-    start_session(passed)
-    return jsonify(redirect=target)
+    if conclude_sign_in(db, tried, passed):
+        return jsonify(redirect=target)
+    return _refused(PASSKEY_FAILED, 401)

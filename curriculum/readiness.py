@@ -35,22 +35,22 @@ def problems(app: Flask) -> list[str]:
     with app.app_context():
         temporary = db.get_session().scalars(select(User.email).where(
             User.is_active.is_(True), User.is_password_temporary.is_(True))).all()
-        sealed = db.get_session().execute(select(User.email, User.totp_secret).where(
-            User.totp_secret.is_not(None))).all()
+        unreadable = [email for email, secret in db.get_session().execute(
+            select(User.email, User.totp_secret).where(User.totp_secret.is_not(None)))
+            if not _opens(secret)]
     found += [f"account {email} still has the one-time password printed at set-up or reset; "
               f"sign in and change it, or deactivate it" for email in temporary]
     found += [f"account {email}: its authenticator secret cannot be opened with SECRET_KEY or "
               f"SECRET_KEY_FALLBACKS; set the key it was sealed with (see README, \"Two-factor "
-              f"sign-in\")" for email, secret in sealed if not _opens(app, secret)]
+              f"sign-in\")" for email in unreadable]
     return found
 
 
-def _opens(app: Flask, sealed: str) -> bool:
-    with app.app_context():
-        try:
-            unseal(sealed)
-        except SecretUnreadable:
-            return False
+def _opens(sealed: str) -> bool:
+    try:
+        unseal(sealed)
+    except SecretUnreadable:
+        return False
     return True
 
 

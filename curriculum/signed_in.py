@@ -4,6 +4,7 @@ and the check every request passes before its view."""
 import hmac
 from dataclasses import dataclass
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -20,7 +21,9 @@ from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import bindparam, exists, literal_column, select, true
+from sqlalchemy.orm import Session
 
+from curriculum import accounts
 from curriculum.db import DriverQuery, get_session
 from models import Passkey, ProgramPolicy, Role, User, utcnow
 
@@ -152,6 +155,31 @@ def start_session(user: User) -> None:
     session.clear()  # Flask-Login keeps whatever was in the session before; start clean
     login_user(user)
     session["signed_in_at"] = session["seen_at"] = utcnow().timestamp()
+
+
+def conclude_sign_in(db: Session, tried: User | None, passed: bool) -> bool:
+    """The last step of sign-in, for a code or a passkey alike: a pass clears the failure
+    count and starts the session; a failure counts toward the pause of the account that tried
+    (when one did). Commits either way; returns whether the session started."""
+    if not passed or tried is None:
+        if tried is not None:
+            accounts.count_failed_sign_in(tried)
+        db.commit()
+        return False
+    accounts.count_signed_in(tried)
+    db.commit()
+    start_session(tried)
+    return True
+
+
+def safe_next(target: str | None) -> str | None:
+    """A redirect target on this site only: a path, never another host or scheme."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return None
+    return target
 
 
 def init_app(app: Flask) -> None:

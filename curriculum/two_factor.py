@@ -12,7 +12,7 @@ from curriculum import accounts, pending_sign_in, second_factor
 from curriculum.db import begin_write, get_session
 from curriculum.passwords import PASSWORD_MAX, verify_password
 from curriculum.secret_box import seal, unseal
-from curriculum.signed_in import start_session
+from curriculum.signed_in import conclude_sign_in
 from models import User
 
 bp = Blueprint("two_factor", __name__)
@@ -68,15 +68,10 @@ def second_step_post() -> ResponseReturnValue:
         form.form_errors.append(CODE_FAILED)
         return render_template("two_factor/second_step.html", form=form, user=user), 401
     outcome = second_factor.check_code(db, user, form.code.data, purpose="sign-in")
-    if outcome.method is None:
-        accounts.count_failed_sign_in(user)
-        db.commit()
+    target = pending_sign_in.target()
+    if not conclude_sign_in(db, user, passed=outcome.method is not None):
         form.form_errors.append(CODE_FAILED)
         return render_template("two_factor/second_step.html", form=form, user=user), 401
-    accounts.count_signed_in(user)
-    db.commit()
-    target = pending_sign_in.target()
-    start_session(user)
     if outcome.method == "recovery-code":
         flash(f"You used a recovery code; {second_factor.recovery_codes_left(db, user)} are left. "
               f"Each works once.")

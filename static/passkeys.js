@@ -44,22 +44,27 @@
     });
   }
 
+  // A credential as JSON for the server: the fields both ceremonies share, and its response.
+  function asJSON(credential, response) {
+    return {
+      id: credential.id, rawId: toText(credential.rawId), type: credential.type,
+      authenticatorAttachment: credential.authenticatorAttachment,
+      clientExtensionResults: credential.getClientExtensionResults(),
+      response: response
+    };
+  }
+
   function create(options) {
     options.challenge = toBuffer(options.challenge);
     options.user.id = toBuffer(options.user.id);
     options.excludeCredentials = descriptors(options.excludeCredentials);
     return navigator.credentials.create({ publicKey: options }).then(function (made) {
       var response = made.response;
-      return {
-        id: made.id, rawId: toText(made.rawId), type: made.type,
-        authenticatorAttachment: made.authenticatorAttachment,
-        clientExtensionResults: made.getClientExtensionResults(),
-        response: {
-          clientDataJSON: toText(response.clientDataJSON),
-          attestationObject: toText(response.attestationObject),
-          transports: response.getTransports ? response.getTransports() : []
-        }
-      };
+      return asJSON(made, {
+        clientDataJSON: toText(response.clientDataJSON),
+        attestationObject: toText(response.attestationObject),
+        transports: response.getTransports ? response.getTransports() : []
+      });
     });
   }
 
@@ -68,17 +73,12 @@
     options.allowCredentials = descriptors(options.allowCredentials);
     return navigator.credentials.get({ publicKey: options }).then(function (found) {
       var response = found.response;
-      return {
-        id: found.id, rawId: toText(found.rawId), type: found.type,
-        authenticatorAttachment: found.authenticatorAttachment,
-        clientExtensionResults: found.getClientExtensionResults(),
-        response: {
-          clientDataJSON: toText(response.clientDataJSON),
-          authenticatorData: toText(response.authenticatorData),
-          signature: toText(response.signature),
-          userHandle: toText(response.userHandle)
-        }
-      };
+      return asJSON(found, {
+        clientDataJSON: toText(response.clientDataJSON),
+        authenticatorData: toText(response.authenticatorData),
+        signature: toText(response.signature),
+        userHandle: toText(response.userHandle)
+      });
     });
   }
 

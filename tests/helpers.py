@@ -11,14 +11,14 @@ from typing import Any
 import frontmatter
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 
 from curriculum import db, logbook, passwords, schema
 from curriculum.handout_translations import handout_hash
 from curriculum.library import HANDOUT_HEADING
 from curriculum.log_form import values_from_log
 from curriculum.served_library import current_library
-from models import AttendanceStatus, Base, Group, SessionLog, User
+from models import AttendanceStatus, AuditEvent, Base, Group, SessionLog, User
 
 PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
@@ -287,3 +287,18 @@ def empty_postgres(url: str) -> None:
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def stored_user(app: Flask, user_id: int) -> User:
+    """The account as the database holds it now."""
+    with app.app_context():
+        return db.get_session().get(User, user_id)
+
+
+def user_events(app: Flask, user_id: int) -> list[tuple[str, str, dict]]:
+    """(action, outcome, detail) of every audit event about the account, oldest first."""
+    with app.app_context():
+        return [(e.action, e.outcome, e.detail) for e in db.get_session().scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "user",
+                                     AuditEvent.object_id == str(user_id))
+            .order_by(AuditEvent.id))]

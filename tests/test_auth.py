@@ -11,12 +11,7 @@ from sqlalchemy import select
 from curriculum import db, passwords
 from curriculum.auth import SIGN_IN_FAILED
 from models import Role, User, utcnow
-from tests.helpers import PASSWORD, AuthActions, csrf_token, password_matches
-
-
-def stored(app: Flask, user_id: int) -> User:
-    with app.app_context():
-        return db.get_session().get(User, user_id)
+from tests.helpers import PASSWORD, AuthActions, csrf_token, password_matches, stored_user
 
 
 def test_sign_in_and_out(client: FlaskClient, auth: AuthActions, make_user: Callable) -> None:
@@ -176,7 +171,7 @@ def test_temporary_password_must_be_changed_first(
     response = change_password(client, PASSWORD, "a brand new passphrase")
     assert response.status_code == 302
     assert client.get("/topics").status_code == 200
-    assert not stored(app, user.id).is_password_temporary
+    assert not stored_user(app, user.id).is_password_temporary
 
 
 @pytest.mark.parametrize(("current", "new", "confirm", "message"), [
@@ -193,7 +188,7 @@ def test_password_change_errors_keep_nothing(
     response = change_password(client, current, new, confirm)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
-    assert password_matches(app, stored(app, signed_in.id).password_hash, PASSWORD)
+    assert password_matches(app, stored_user(app, signed_in.id).password_hash, PASSWORD)
 
 
 def test_long_passwords_are_not_truncated(

@@ -8,24 +8,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from models import Role, User
-from tests.browser import serious_violations, sign_in
+from tests.browser import BROWSER_TEST_MARKS, serious_violations, sign_in
 from tests.helpers import PASSWORD
 
 PEOPLE = ["Maria G.", "Devon T.", "Alicia R.", "Marcus B.", "Hannah L.", "Omar S.",
           "Tasha W.", "Ben C."]
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.engine_independent,
-    # Chromium may drop its favicon download mid-response; the test server (werkzeug) then
-    # leaves that static file for the garbage collector to close, at any later moment.
-    pytest.mark.filterwarnings(
-        "ignore:Exception ignored in. <_io.FileIO name='[^']*/static/"
-        ":pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = BROWSER_TEST_MARKS
 
 
 class Checked:

@@ -21,17 +21,10 @@ from curriculum.served_library import current_library
 from curriculum.settings import PROJECT_ROOT
 from curriculum.signed_in import PUBLIC_ENDPOINTS
 from models import Enrollment, Group, LogState, Role, SessionLog, SpotCheck
-from tests.browser import served, sign_in
+from tests.browser import BROWSER_TEST_MARKS, served, sign_in
 from tests.helpers import PASSWORD, client_for, csrf_token
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.engine_independent,
-    # Chromium may drop its favicon download mid-response (see test_browser.py).
-    pytest.mark.filterwarnings(
-        "ignore:Exception ignored in. <_io.FileIO name='[^']*/static/"
-        ":pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = BROWSER_TEST_MARKS
 
 WIDTHS = (375, 640)
 # Rules skipped by rule: a rule without GET is a form's target, not a page; a URL ending in

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from webauthn.helpers import encode_cbor
 
 from curriculum import db, passkey_ceremonies
-from models import AuditEvent, LogState, Passkey, Role, User
-from tests.helpers import PASSWORD, AuthActions, load_log, sign
+from models import LogState, Passkey, Role, User
+from tests.helpers import PASSWORD, AuthActions, load_log, sign, stored_user, user_events
 
 TOKEN_RE = re.compile(r'(?:name="csrf_token"[^>]*?value|data-csrf)="([^"]+)"')
 
@@ -118,22 +118,9 @@ def sign_in_without_password(client: FlaskClient, authenticator: Authenticator,
                 page="/login")
 
 
-def events(app: Flask, user_id: int) -> list[tuple[str, str, dict]]:
-    with app.app_context():
-        return [(e.action, e.outcome, e.detail) for e in db.get_session().scalars(
-            select(AuditEvent).where(AuditEvent.object_type == "user",
-                                     AuditEvent.object_id == str(user_id))
-            .order_by(AuditEvent.id))]
-
-
 def passkeys_of(app: Flask, user_id: int) -> list[Passkey]:
     with app.app_context():
         return list(db.get_session().scalars(select(Passkey).where(Passkey.user_id == user_id)))
-
-
-def stored(app: Flask, user_id: int) -> User:
-    with app.app_context():
-        return db.get_session().get(User, user_id)
 
 
 @pytest.fixture
@@ -183,8 +170,8 @@ def test_registration_asks_for_the_password_and_keeps_the_passkey(
     assert (passkey.name, passkey.transports, passkey.is_user_verified) == (
         "Work laptop", ["internal"], True)
     assert passkey.credential_id == authenticator.credential_id
-    assert ("register-passkey", "ok", {"passkey": passkey.id, "user_verified": True}) in events(
-        app, signed_in.id)
+    registered = ("register-passkey", "ok", {"passkey": passkey.id, "user_verified": True})
+    assert registered in user_events(app, signed_in.id)
     listed = client.get("/account/passkeys").get_data(as_text=True)
     assert "Work laptop" in listed and "not used yet" in listed
     # The next registration excludes the passkey this account already has.
@@ -210,7 +197,7 @@ def test_a_passkey_is_the_second_step_after_the_password(
     assert done.status_code == 200 and done.get_json() == {"redirect": "/groups"}
     assert client.get("/groups").status_code == 200
     assert passkeys_of(app, with_passkey.id)[0].last_used_at is not None
-    [event] = [e for e in events(app, with_passkey.id) if e[0] == "second-factor"]
+    [event] = [e for e in user_events(app, with_passkey.id) if e[0] == "second-factor"]
     assert event[1] == "ok" and event[2]["purpose"] == "sign-in"
     assert event[2]["method"] == "passkey" and event[2]["user_verified"] is True
 
@@ -235,8 +222,9 @@ def test_failed_passkeys_count_toward_the_lockout_and_answers_are_not_replayed(
         assert failed.status_code == 401 and "pauses for 15 minutes" in failed.get_json()["error"]
     assert call(client, "/login/second-step/passkey", {"credential": {"id": "junk"}},
                 page="/login/second-step").status_code == 401
-    assert stored(app, with_passkey.id).locked_until_at is not None
-    failures = [e for e in events(app, with_passkey.id) if e[:2] == ("second-factor", "failed")]
+    assert stored_user(app, with_passkey.id).locked_until_at is not None
+    failures = [e for e in user_events(app, with_passkey.id)
+                if e[:2] == ("second-factor", "failed")]
     assert len(failures) == 5 and all(e[2]["purpose"] == "sign-in" for e in failures)
 
 
@@ -293,7 +281,7 @@ def test_signing_in_without_a_password_only_where_allowed(
     assert done.status_code == 200 and done.get_json() == {"redirect": "/groups"}
     assert browser.get("/groups").status_code == 200
     assert any(e[:2] == ("second-factor", "ok") and e[2]["purpose"] == "passkey-sign-in"
-               for e in events(allowed, with_passkey.id))
+               for e in user_events(allowed, with_passkey.id))
     # A discoverable credential is asked for when passkeys may sign in alone.
     options = call(browser, "/account/passkeys/options",
                    {"name": "Phone", "password": PASSWORD}).get_json()
@@ -358,7 +346,7 @@ def test_removal_asks_for_the_password_and_keeps_the_last_factor_the_policy_requ
 
     removed = client.post(url, data={"password": PASSWORD, "csrf_token": token(client, "/")})
     assert removed.status_code == 302 and passkeys_of(app, with_passkey.id) == []
-    assert ("remove-passkey", "ok", {"passkey": passkey.id}) in events(app, with_passkey.id)
+    assert ("remove-passkey", "ok", {"passkey": passkey.id}) in user_events(app, with_passkey.id)
     auth.logout()
     assert auth.login(with_passkey.email).headers["Location"] == "/"  # password alone again
 
@@ -382,7 +370,7 @@ def test_an_admins_reset_removes_passkeys_too(
         auth: AuthActions) -> None:
     assert runner.invoke(args=["reset-two-factor", with_passkey.email]).exit_code == 0
     assert passkeys_of(app, with_passkey.id) == []
-    assert stored(app, with_passkey.id).must_enrol_second_factor
+    assert stored_user(app, with_passkey.id).must_enrol_second_factor
     auth.login(with_passkey.email)
     assert client.get("/").headers["Location"] == "/account/two-factor"
 
@@ -413,7 +401,7 @@ def test_co_signing_with_a_user_verified_passkey_alone(
         "csrf_token": token(client, "/")})
     assert load_log(app, log_id).state == LogState.COSIGNED
     assert any(e[:2] == ("second-factor", "ok") and e[2]["purpose"] == "cosign-log"
-               for e in events(app, supervisor.id))
+               for e in user_events(app, supervisor.id))
 
 
 def test_signing_a_log_with_a_user_verified_passkey(
@@ -432,7 +420,7 @@ def test_signing_a_log_with_a_user_verified_passkey(
     assert signed.status_code == 302, signed.get_data(as_text=True)
     assert load_log(app, log_id).state == LogState.SIGNED
     assert any(e[:2] == ("second-factor", "ok") and e[2]["purpose"] == "sign-log"
-               for e in events(app, facilitator.id))
+               for e in user_events(app, facilitator.id))
 
 
 def test_an_admin_with_a_passkey_resets_a_passkey_only_account_from_the_page(
@@ -452,4 +440,4 @@ def test_an_admin_with_a_passkey_resets_a_passkey_only_account_from_the_page(
                                   "csrf_token": token(client, url)})
     assert done.status_code == 302
     assert passkeys_of(app, with_passkey.id) == [] and passkeys_of(app, admin.id)
-    assert ("reset-second-factors", "ok", {}) in events(app, with_passkey.id)
+    assert ("reset-second-factors", "ok", {}) in user_events(app, with_passkey.id)

@@ -12,17 +12,10 @@ import pytest
 from flask import Flask
 
 from models import LogState, Role, User
-from tests.browser import serious_violations, served
+from tests.browser import BROWSER_TEST_MARKS, serious_violations, served
 from tests.helpers import PASSWORD, load_log
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.engine_independent,
-    # Chromium may drop its favicon download mid-response (see test_browser.py).
-    pytest.mark.filterwarnings(
-        "ignore:Exception ignored in. <_io.FileIO name='[^']*/static/"
-        ":pytest.PytestUnraisableExceptionWarning"),
-]
+pytestmark = BROWSER_TEST_MARKS
 HOME = re.compile(r"^http://localhost:\d+/$")
 
 

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from curriculum import db, readiness, second_factor
-from models import AuditEvent, LogState, RecoveryCode, Role, User
-from tests.helpers import PASSWORD, AuthActions, csrf_token, load_log
+from models import LogState, RecoveryCode, Role, User
+from tests.helpers import PASSWORD, AuthActions, csrf_token, load_log, stored_user, user_events
 
 SECRET_RE = re.compile(r'<code id="secret-key">([A-Z2-7 ]+)</code>')
 CODE_RE = re.compile(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>")
@@ -61,19 +61,6 @@ def enrol(client: FlaskClient, clock: Clock) -> tuple[str, list[str]]:
     return secret, CODE_RE.findall(answer.get_data(as_text=True))
 
 
-def stored(app: Flask, user_id: int) -> User:
-    with app.app_context():
-        return db.get_session().get(User, user_id)
-
-
-def actions(app: Flask, user_id: int) -> list[tuple[str, str, dict]]:
-    with app.app_context():
-        return [(e.action, e.outcome, e.detail) for e in db.get_session().scalars(
-            select(AuditEvent).where(AuditEvent.object_type == "user",
-                                     AuditEvent.object_id == str(user_id))
-            .order_by(AuditEvent.id))]
-
-
 @pytest.fixture
 def enrolled(app: Flask, client: FlaskClient, auth: AuthActions, make_user: Callable,
              clock: Clock) -> dict:
@@ -104,17 +91,17 @@ def test_enrolment_shows_the_secret_as_text_and_an_inline_qr_code(
     assert wrong_password.status_code == wrong_code.status_code == 400
     assert "That is not your password." in wrong_password.get_data(as_text=True)
     assert "That code does not match" in wrong_code.get_data(as_text=True)
-    assert stored(app, signed_in.id).totp_secret is None
+    assert stored_user(app, signed_in.id).totp_secret is None
 
     _, codes = enrol(client, clock)
     assert len(codes) == 10 and len(set(codes)) == 10
-    user = stored(app, signed_in.id)
+    user = stored_user(app, signed_in.id)
     assert user.totp_secret and secret not in user.totp_secret  # encrypted at rest
     with app.app_context():
         hashes = db.get_session().scalars(select(RecoveryCode.code_hash).where(
             RecoveryCode.user_id == signed_in.id)).all()
     assert len(hashes) == 10 and not set(codes) & set(hashes)
-    assert ("enrol-authenticator", "ok", {}) in actions(app, signed_in.id)
+    assert ("enrol-authenticator", "ok", {}) in user_events(app, signed_in.id)
     assert "Recovery codes left: <strong>10</strong>" in client.get(
         "/account/two-factor").get_data(as_text=True)
 
@@ -129,8 +116,8 @@ def test_an_enrolled_account_is_not_signed_in_until_the_second_step(
     done = post(client, "/login/second-step", code=code_at(enrolled["secret"], clock.now))
     assert done.status_code == 302 and done.headers["Location"] == "/groups"
     assert client.get("/groups").status_code == 200
-    assert ("second-factor", "ok", {"purpose": "sign-in", "method": "authenticator"}) in actions(
-        app, enrolled["user"].id)
+    passed = ("second-factor", "ok", {"purpose": "sign-in", "method": "authenticator"})
+    assert passed in user_events(app, enrolled["user"].id)
 
 
 def test_codes_of_the_current_and_previous_step_only_and_never_twice(
@@ -154,7 +141,8 @@ def test_codes_of_the_current_and_previous_step_only_and_never_twice(
     assert second_step(current) == 401  # replayed within its own step
     clock.advance(30)
     assert second_step(code_at(secret, clock.now)) == 302
-    failed = [a for a in actions(app, enrolled["user"].id) if a[:2] == ("second-factor", "failed")]
+    failed = [a for a in user_events(app, enrolled["user"].id)
+              if a[:2] == ("second-factor", "failed")]
     assert len(failed) == 3
 
 
@@ -168,7 +156,7 @@ def test_wrong_codes_count_toward_the_password_lockout(
     auth.login(email)
     locked = post(client, "/login/second-step", code="654321")
     assert locked.status_code == 401
-    assert stored(app, enrolled["user"].id).locked_until_at is not None
+    assert stored_user(app, enrolled["user"].id).locked_until_at is not None
     assert auth.login(email).status_code == 401  # paused, right password or not
     assert "pauses for 15 minutes" in locked.get_data(as_text=True)
 
@@ -183,8 +171,8 @@ def test_a_recovery_code_works_once(
     auth.logout()
     auth.login(enrolled["user"].email)
     assert post(client, "/login/second-step", code=code).status_code == 401
-    assert ("second-factor", "ok", {"purpose": "sign-in", "method": "recovery-code"}) in actions(
-        app, enrolled["user"].id)
+    used = ("second-factor", "ok", {"purpose": "sign-in", "method": "recovery-code"})
+    assert used in user_events(app, enrolled["user"].id)
 
 
 def test_the_half_signed_in_state_lasts_five_minutes(
@@ -230,7 +218,7 @@ def test_the_policy_sends_accounts_without_a_factor_to_enrol_first(
     enrol(client, clock)
     assert client.get("/groups").status_code == 200
     removed = post(client, "/account/two-factor/remove", password=PASSWORD)
-    assert removed.status_code == 302 and stored(app, user.id).totp_secret is not None
+    assert removed.status_code == 302 and stored_user(app, user.id).totp_secret is not None
     assert readiness.warnings(app) == []
 
 
@@ -263,14 +251,14 @@ def test_an_admin_resets_a_users_factors_and_they_enrol_again(
     url = f"/admin/users/{user_id}/two-factor-reset"
     assert post(client, url, password="wrong").status_code == 400
     assert post(client, url, password=PASSWORD).status_code == 302
-    user = stored(app, user_id)
+    user = stored_user(app, user_id)
     assert user.totp_secret is None and user.must_enrol_second_factor
-    assert ("reset-second-factors", "ok", {}) in actions(app, user_id)
+    assert ("reset-second-factors", "ok", {}) in user_events(app, user_id)
     again = app.test_client()
     assert AuthActions(again).login(user.email).headers["Location"] == "/"
     assert again.get("/").headers["Location"] == "/account/two-factor"
     enrol(again, clock)
-    assert not stored(app, user_id).must_enrol_second_factor
+    assert not stored_user(app, user_id).must_enrol_second_factor
     facilitator = app.test_client()
     AuthActions(facilitator).login(make_user(Role.FACILITATOR).email)
     assert post(facilitator, url, password=PASSWORD).status_code == 404
@@ -281,7 +269,7 @@ def test_reset_two_factor_command(app: Flask, runner, enrolled: dict) -> None:
     assert unknown.exit_code == 1 and "no account has the email" in unknown.output
     done = runner.invoke(args=["reset-two-factor", enrolled["user"].email])
     assert done.exit_code == 0, done.output
-    assert stored(app, enrolled["user"].id).must_enrol_second_factor
+    assert stored_user(app, enrolled["user"].id).must_enrol_second_factor
 
 
 def test_a_rotated_secret_key_keeps_authenticators_working_and_reseal_moves_them(
