@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from curriculum import audit
 from curriculum.passwords import hash_password, password_problem
-from models import Role, User, utcnow
+from models import Group, Role, User, utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 NAME_MAX = 120
@@ -71,6 +71,12 @@ def set_active(session: Session, user: User, active: bool) -> None:
     user.is_active = active
     user.rotate_session_token()
     audit.record(session, "activate-user" if active else "deactivate-user", "user", user.id)
+
+
+def groups_supervised(session: Session, user: User) -> list[str]:
+    """The names of the groups whose supervisor this account is."""
+    return list(session.scalars(select(Group.name).where(Group.supervisor_id == user.id)
+                                .order_by(Group.name)))
 
 
 def change_role(session: Session, user: User, role: Role) -> None:

@@ -83,7 +83,7 @@ def reset_password(user_id: int) -> ResponseReturnValue:
                            created=False)
 
 
-def _refuse_for_self(message: str) -> ResponseReturnValue:
+def _refuse(message: str) -> ResponseReturnValue:
     get_session().rollback()
     flash(message)
     return redirect(url_for("staff_accounts.users"))
@@ -97,7 +97,7 @@ def set_active(user_id: int) -> ResponseReturnValue:
     user = managed_account(user_id)
     active = request.form.get("active") == "1"
     if user.id == current_user.id and not active:
-        return _refuse_for_self("You cannot deactivate your own account.")
+        return _refuse("You cannot deactivate your own account.")
     accounts.set_active(session, user, active)
     session.commit()
     flash(f"{user.name} is {'active' if active else 'deactivated; their sessions have ended'}.")
@@ -115,7 +115,11 @@ def change_role(user_id: int) -> ResponseReturnValue:
     except ValueError:
         abort(400, description="Choose a role.")
     if user.id == current_user.id and role != Role.ADMIN:
-        return _refuse_for_self("Another admin must change your own role.")
+        return _refuse("Another admin must change your own role.")
+    if role != Role.SUPERVISOR and (supervised := accounts.groups_supervised(session, user)):
+        # A group's logs would wait for a co-signature no one can give.
+        return _refuse(f"{user.name} supervises {', '.join(supervised)}: choose another "
+                       f"supervisor for {'it' if len(supervised) == 1 else 'them'} first.")
     accounts.change_role(session, user, role)
     session.commit()
     flash(f"{user.name} is now a {role.value}.")

@@ -72,3 +72,10 @@ def serious_violations(page: Any) -> list[str]:
     results = Axe().run(page)
     return [f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def sideways_scroll(page: Any, width: int) -> int | None:
+    """How wide the page is drawn at ``width`` px, when wider than that (None when it fits)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    return scroll_width if scroll_width > width else None

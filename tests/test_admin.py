@@ -103,6 +103,24 @@ def test_admin_cannot_lock_themselves_out(app: Flask, admin_client: FlaskClient)
     assert admin_client.get("/admin/users").status_code == 200
 
 
+def test_a_supervisor_of_a_group_keeps_the_role_until_the_group_has_another(
+    app: Flask, admin_client: FlaskClient, make_user: Callable, make_group: Callable
+) -> None:
+    supervisor = make_user(Role.SUPERVISOR, name="Sue Pervisor")
+    group = make_group(supervisor=supervisor, name="Tuesday IOP")
+    refused = post(admin_client, f"/admin/users/{supervisor.id}/role", role="facilitator")
+    assert "Sue Pervisor supervises Tuesday IOP: choose another supervisor for it first." in (
+        admin_client.get(refused.location).get_data(as_text=True))
+    with app.app_context():
+        session = db.get_session()
+        assert session.get(User, supervisor.id).role == Role.SUPERVISOR
+        session.get(Group, group.id).supervisor_id = None
+        session.commit()
+    post(admin_client, f"/admin/users/{supervisor.id}/role", role="facilitator")
+    with app.app_context():
+        assert db.get_session().get(User, supervisor.id).role == Role.FACILITATOR
+
+
 def test_create_group_with_staff(app: Flask, admin_client: FlaskClient,
                                  make_user: Callable) -> None:
     facilitator = make_user(Role.FACILITATOR, name="Fran Facil")

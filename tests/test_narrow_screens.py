@@ -21,7 +21,7 @@ from curriculum.served_library import current_library
 from curriculum.settings import PROJECT_ROOT
 from curriculum.signed_in import PUBLIC_ENDPOINTS
 from models import Enrollment, Group, LogState, Role, SessionLog, SpotCheck
-from tests.browser import BROWSER_TEST_MARKS, served, sign_in
+from tests.browser import BROWSER_TEST_MARKS, served, sideways_scroll, sign_in
 from tests.helpers import PASSWORD, client_for, csrf_token
 
 pytestmark = BROWSER_TEST_MARKS
@@ -119,10 +119,8 @@ def check_page(page: Any, url: str) -> list[str]:
     """What is wrong with the page open in ``page`` (its viewport at the first width)."""
     findings = [f"{url}: {problem}" for problem in page.evaluate(TABLES_OUTSIDE_A_NAMED_REGION)]
     for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 800})
-        scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
-        if scroll_width > width:
-            findings.append(f"{url}: scrolls sideways at {width} px ({scroll_width} px wide)")
+        if drawn := sideways_scroll(page, width):
+            findings.append(f"{url}: scrolls sideways at {width} px ({drawn} px wide)")
     page.set_viewport_size({"width": WIDTHS[0], "height": 800})
     return findings
 

@@ -1,18 +1,21 @@
-"""Passkeys in headless Chromium with its virtual authenticator (DevTools protocol
-WebAuthn.addVirtualAuthenticator): registering one, the second step with it, signing in
-without a password where allowed, removal, and signing a log with it — axe-core checking the
-new pages. Browsers refuse WebAuthn on a bare IP, so the app is opened as localhost."""
+"""Second factors in headless Chromium: passkeys with its virtual authenticator (DevTools
+protocol WebAuthn.addVirtualAuthenticator) — registering one, the second step with it, signing
+in without a password where allowed, removal, and signing, co-signing and changing the policy
+with it — and the authenticator-app pages; axe-core checks the pages and a 375 px screen
+fits them. Browsers refuse WebAuthn on a bare IP, so the app is opened as localhost."""
 
 import datetime
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 
+from curriculum import db, second_factor
 from models import LogState, Role, User
-from tests.browser import BROWSER_TEST_MARKS, serious_violations, served
+from tests.browser import BROWSER_TEST_MARKS, serious_violations, served, sideways_scroll
 from tests.helpers import PASSWORD, load_log
 
 pytestmark = BROWSER_TEST_MARKS
@@ -143,3 +146,56 @@ def test_co_signing_with_a_passkey(
     tab.get_by_role("button", name="Co-sign with a passkey instead").click()
     tab.get_by_role("status").filter(has_text="Co-signed.").wait_for()
     assert load_log(app, log_id).state == LogState.COSIGNED
+
+
+def test_signing_a_log_with_a_passkey(
+        tab: Any, app: Flask, make_user: Callable, make_group: Callable,
+        make_log: Callable) -> None:
+    facilitator = make_user(Role.FACILITATOR)
+    group = make_group(facilitators=[facilitator], people=["Ana P."])
+    log_id = make_log(group, facilitator, datetime.date(2026, 3, 4), signed=False).id
+    sign_in_with_password(tab, facilitator)
+    tab.wait_for_url(HOME)
+    add_passkey(tab, "Laptop")
+    tab.goto(f"/logs/{log_id}/edit")
+    tab.get_by_role("button", name="Sign with a passkey instead").click()
+    tab.get_by_role("status").filter(has_text="Signed.").wait_for()
+    signed = load_log(app, log_id)
+    assert signed.state == LogState.SIGNED and signed.signed_by_id == facilitator.id
+
+
+def test_an_admin_with_only_a_passkey_changes_the_policy(
+        tab: Any, app: Flask, make_user: Callable) -> None:
+    sign_in_with_password(tab, make_user(Role.ADMIN))
+    tab.wait_for_url(HOME)
+    add_passkey(tab, "Office key")
+    tab.goto("/admin/users")
+    assert tab.get_by_label(re.compile("^Code")).count() == 0  # no authenticator app to ask
+    tab.get_by_role("button", name="Confirm with a passkey instead").click()
+    tab.get_by_role("status").filter(has_text="Every account now needs a second factor.").wait_for()
+    with app.app_context():
+        assert second_factor.policy_required(db.get_session())
+
+
+def test_the_authenticator_pages_are_accessible_and_fit_a_phone(
+        tab: Any, make_user: Callable) -> None:
+    user = make_user(Role.FACILITATOR)
+    sign_in_with_password(tab, user)
+    tab.wait_for_url(HOME)
+    tab.goto("/account/two-factor")
+    assert serious_violations(tab) == []
+    assert sideways_scroll(tab, 375) is None
+    secret = tab.locator("#secret-key").inner_text().replace(" ", "")
+    tab.get_by_label("Your password", exact=True).fill(PASSWORD)
+    tab.get_by_label("The 6-digit code your app shows now").fill(pyotp.TOTP(secret).now())
+    tab.get_by_role("button", name="Add the authenticator").click()
+    tab.get_by_role("heading", name="Your recovery codes").wait_for()
+    assert serious_violations(tab) == []
+    assert sideways_scroll(tab, 375) is None
+    sign_out(tab)
+
+    sign_in_with_password(tab, user)
+    tab.wait_for_url(re.compile(r".*/login/second-step$"))
+    assert serious_violations(tab) == []
+    assert sideways_scroll(tab, 375) is None
+
