@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# pytest-xdist processes for `make test` (each PostgreSQL worker gets its own database).
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint bench serve syslibs messages clean
 
@@ -35,7 +37,7 @@ run: $(VENV)/.app-installed
 test: $(VENV)/.dev-installed syslibs
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r curriculum app.py models.py wsgi.py -ll
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

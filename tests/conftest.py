@@ -28,6 +28,7 @@ from tests.helpers import (
     empty_postgres,
     log_session,
     reset_postgres,
+    worker_database,
     write_topic,
 )
 
@@ -65,10 +66,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def postgres_url(worker_id: str) -> str | None:
+    """The PostgreSQL database this test process may wipe: TEST_DATABASE_URL's, or with
+    pytest-xdist one beside it per worker (made on first use), so workers never share one."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and worker_id != "master":
+        url = worker_database(url, worker_id)
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory, postgres_url: str | None) -> str:
     """The schema at head, built once per run: a SQLite file each test copies, or (with
     TEST_DATABASE_URL) the PostgreSQL database itself, emptied before each test."""
-    url = os.environ.get("TEST_DATABASE_URL")
+    url = postgres_url
     if url:
         reset_postgres(url)
     else:
@@ -91,9 +102,9 @@ def database_url(migrated_template: str, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def empty_database_url(tmp_path: Path) -> str:
+def empty_database_url(tmp_path: Path, postgres_url: str | None) -> str:
     """A database with no schema at all, for tests of upgrading and restoring."""
-    url = os.environ.get("TEST_DATABASE_URL")
+    url = postgres_url
     if url:
         reset_postgres(url)
         return url

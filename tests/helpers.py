@@ -11,7 +11,7 @@ from typing import Any
 import frontmatter
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, create_engine, make_url, select, text
 
 from curriculum import db, logbook, passwords, schema
 from curriculum.handout_translations import handout_hash
@@ -269,6 +269,19 @@ def reset_postgres(url: str) -> None:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def worker_database(url: str, worker_id: str) -> str:
+    """The database ``<name>_<worker>`` on the server of ``url``, made if missing."""
+    server = make_url(url)
+    name = f"{server.database}_{worker_id}"
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 @functools.cache
