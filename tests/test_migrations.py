@@ -1,33 +1,52 @@
-"""Upgrading a database with real records: built at an early revision with signed logs and an
-audit chain, upgraded to head, nothing lost or changed and everything still verifies."""
+"""Upgrading a database with real records: the rows a revision-0002 database held (signed logs,
+addenda, an audit chain), loaded as that revision's code wrote them, upgraded to head, nothing
+lost or changed and everything still verifies."""
 
 import datetime
+import enum
+import json
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import column, func, insert, select, table
-from sqlalchemy.orm import load_only
+from sqlalchemy import Column, column, func, insert, select, table, text
 
 from app import create_app
-from curriculum import audit, db, logbook, schema
-from curriculum.passwords import hash_password
-from curriculum.served_library import current_library
-from models import (
-    Addendum,
-    Attendance,
-    AuditEvent,
-    Enrollment,
-    Group,
-    Modality,
-    Participant,
-    ParticipantNote,
-    Role,
-    SessionLog,
-    User,
-    utcnow,
-)
+from curriculum import audit, db, schema
+from models import Base, SessionLog
 
-COUNTED = (User, Group, Participant, Enrollment, SessionLog, Attendance, ParticipantNote,
-           Addendum, AuditEvent)
+# Written by the code at commit c94c92f (revision 0002) with the script in the message of the
+# commit that added it (git log -- tests/data/revision-0002.json): one group, three signed logs
+# (an absence, a safety flag, a topic), an addendum each, and their audit chain. Loaded column by
+# column, so later columns never have to be kept out of the way.
+EARLY_ROWS = Path(__file__).parent / "data" / "revision-0002.json"
+
+
+def typed(value: Any, model_column: Column) -> Any:
+    """A JSON value as the column's Python type (dates and times were written as ISO text)."""
+    column_type = model_column.type
+    kind = getattr(column_type, "impl_instance", column_type).python_type  # a TypeDecorator's
+    if value is None or not isinstance(value, str) or kind is str:
+        return value
+    if issubclass(kind, enum.Enum):
+        return kind(value)
+    if kind in (datetime.datetime, datetime.date, datetime.time):
+        return kind.fromisoformat(value)
+    return value
+
+
+def load_early_rows(connection: Any) -> dict[str, int]:
+    """Insert the early rows with only the columns they had; returns the count per table."""
+    rows_by_table = json.loads(EARLY_ROWS.read_text())
+    for name, rows in rows_by_table.items():
+        model_table = Base.metadata.tables[name]
+        for row in rows:
+            columns = [column(key, model_table.c[key].type) for key in row]
+            connection.execute(insert(table(name, *columns)).values(
+                {key: typed(value, model_table.c[key]) for key, value in row.items()}))
+        if connection.dialect.name == "postgresql" and "id" in model_table.c and rows:
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                    f"{max(row['id'] for row in rows)})"))
+    return {name: len(rows) for name, rows in rows_by_table.items()}
 
 
 def test_upgrade_from_an_early_revision_keeps_every_record(
@@ -36,50 +55,18 @@ def test_upgrade_from_an_early_revision_keeps_every_record(
     app = create_app({**app_config, "DATABASE_URL": empty_database_url})
     with app.app_context():
         engine = db.engine()
-        schema.upgrade(engine, "0001")
-        schema.upgrade(engine, "0002")  # the first revision with session logs
-        session = db.get_session()
-        # The account as revision 0002 had it: the model's later columns are not there yet.
-        early_users = table("users", *(column(name) for name in (
-            "email", "name", "role", "password_hash", "is_active", "is_password_temporary",
-            "session_token", "failed_logins", "created_at")))
-        session.execute(insert(early_users).values(
-            email="f@example.org", name="Fran Facil", role=Role.FACILITATOR.value,
-            password_hash=hash_password("a long password 1"), is_active=True,
-            is_password_temporary=False, session_token="t" * 32, failed_logins=0,
-            created_at=utcnow()))
-        facilitator = session.scalar(select(User).options(
-            load_only(User.email, User.name, User.role, User.session_token)))
-        group = Group(name="Evening IOP", meeting_days="mon,wed", minutes=180,
-                      start_time=datetime.time(18), modality=Modality.IN_PERSON,
-                      facilitators=[facilitator])
-        session.add(group)
-        for index, name in enumerate(("Ana P.", "Ben C.", "Cy D.")):
-            session.add(Enrollment(group=group, admitted_on=datetime.date(2026, 3, 2),
-                                   participant=Participant(display_name=name,
-                                                           record_number=f"R-{index}")))
-        session.flush()
-        for day in (2, 4, 9):
-            session_log = logbook.start_log(session, group, datetime.date(2026, 3, day),
-                                            facilitator, [], current_library())
-            session_log.summary = "Summary."
-            for note in session_log.notes:
-                note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 4
-            session.flush()
-            logbook.sign(session, session_log, facilitator, {})
-            logbook.add_addendum(session, session_log, facilitator, "Late entry.")
-        session.commit()
-        before = {model.__name__: session.scalar(select(func.count()).select_from(model))
-                  for model in COUNTED}
-        hashes = dict(session.execute(select(SessionLog.id, SessionLog.content_hash)).all())
-        session.close()
+        schema.upgrade(engine, "0002")
+        with engine.begin() as connection:
+            before = load_early_rows(connection)
+        hashes = {row["id"]: row["content_hash"]
+                  for row in json.loads(EARLY_ROWS.read_text())["session_logs"]}
 
         schema.upgrade(engine)
         session = db.get_session()
         assert schema.current_revision(engine) == schema.head_revision()
-        after = {model.__name__: session.scalar(select(func.count()).select_from(model))
-                 for model in COUNTED}
-        assert after == before and before["SessionLog"] == 3
+        after = {name: session.scalar(select(func.count()).select_from(Base.metadata.tables[name]))
+                 for name in before}
+        assert after == before and before["session_logs"] == 3
         for log_id, content_hash in hashes.items():
             assert session.get(SessionLog, log_id).compute_content_hash() == content_hash
         assert audit.verify(session).problem is None
