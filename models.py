@@ -189,6 +189,17 @@ class NoteFormat(enum.StrEnum):
     GIRP = "GIRP"
 
 
+class HandoutLanguage(enum.StrEnum):
+    """The languages handouts print in (a topic without a translation prints in English)."""
+
+    ENGLISH = "en"
+    SPANISH = "es"
+
+    @property
+    def label(self) -> str:
+        return {"en": "English", "es": "Spanish (español)"}[self.value]
+
+
 # The fields of each note format, in the order they are written.
 NOTE_FIELDS: dict[NoteFormat, tuple[tuple[str, str], ...]] = {
     NoteFormat.DAP: (("data", "Data"), ("assessment", "Assessment"), ("plan", "Plan")),
@@ -246,6 +257,9 @@ class Group(Base):
     weekly_minimum_minutes: Mapped[int] = mapped_column(default=540)
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     is_archived: Mapped[bool] = mapped_column(default=False)
+    # What its participants' handouts print in, unless a participant has their own language.
+    handout_language: Mapped[HandoutLanguage] = mapped_column(
+        _enum(HandoutLanguage), default=HandoutLanguage.ENGLISH, server_default="en")
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
@@ -266,11 +280,16 @@ class Participant(Base):
     # First name and last initial, as on a sign-in sheet: "Maria G."
     display_name: Mapped[str] = mapped_column(String(60))
     record_number: Mapped[str] = mapped_column(String(40), unique=True)
+    # None: the language of the group the handout is printed for.
+    handout_language: Mapped[HandoutLanguage | None] = mapped_column(_enum(HandoutLanguage))
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @property
     def first_name(self) -> str:
         return self.display_name.split()[0] if self.display_name.split() else ""
+
+    def handout_language_in(self, group: Group) -> HandoutLanguage:
+        return self.handout_language or group.handout_language
 
     def __repr__(self) -> str:
         return f"<Participant {self.id}>"

@@ -25,7 +25,7 @@ from curriculum.calendar_dates import WEEKDAY_NAMES
 from curriculum.db import begin_write, get_session
 from curriculum.served_library import current_library
 from curriculum.text import clean_line
-from models import Enrollment, Group, Modality, NoteFormat, Role, User
+from models import Enrollment, Group, HandoutLanguage, Modality, NoteFormat, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 DAYS = list(WEEKDAY_NAMES.items())
@@ -39,6 +39,11 @@ def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
 @roles_required(Role.ADMIN)
 def admins_only() -> None:
     """Every page here is for admins; anyone else gets a 404."""
+
+
+# A participant's handout language; blank follows the group's.
+PARTICIPANT_LANGUAGES = choices([("", "The group's language")] + [
+    (language.value, language.label) for language in HandoutLanguage])
 
 
 class GroupForm(FlaskForm):
@@ -58,6 +63,10 @@ class GroupForm(FlaskForm):
         validators=[DataRequired(), NumberRange(0, 3000)], default=540)
     supervisor_id = SelectField("Supervisor", coerce=int)
     facilitator_ids = SelectMultipleField("Facilitators", coerce=int)
+    handout_language = SelectField(
+        "Handout language (participants can have their own)",
+        choices=choices([(language.value, language.label) for language in HandoutLanguage]),
+        default=HandoutLanguage.ENGLISH.value)
     is_archived = BooleanField("Archived (no longer meets)")
 
     def set_choices(self) -> None:
@@ -77,6 +86,11 @@ class AdmitForm(FlaskForm):
     record_number = StringField("Program record number",
                                 validators=[DataRequired(), Length(max=40)])
     admitted_on = DateField("Admitted on", validators=[DataRequired()])
+    handout_language = SelectField("Handout language", choices=PARTICIPANT_LANGUAGES, default="")
+
+
+class LanguageForm(FlaskForm):
+    handout_language = SelectField("Handout language", choices=PARTICIPANT_LANGUAGES, default="")
 
 
 @bp.get("/")
@@ -136,6 +150,7 @@ def save_group(group_id: int | None = None) -> ResponseReturnValue:
     found.weekly_minimum_minutes = form.weekly_minimum_minutes.data
     found.supervisor_id = form.supervisor_id.data or None
     found.facilitators = [session.get(User, i) for i in form.facilitator_ids.data]
+    found.handout_language = HandoutLanguage(form.handout_language.data)
     found.is_archived = form.is_archived.data
     session.add(found)
     session.flush()
@@ -153,8 +168,8 @@ def _roster_page(found: Group, admit: AdmitForm | None = None, preview=None,
         select(Enrollment).where(Enrollment.group_id == found.id)
         .order_by(Enrollment.discharged_on.is_not(None), Enrollment.admitted_on.desc())).all()
     return render_template("admin/roster.html", group=found, enrollments=enrollments,
-                           admit=admit or AdmitForm(), preview=preview,
-                           csv_text=csv_text), status
+                           admit=admit or AdmitForm(), preview=preview, csv_text=csv_text,
+                           languages=PARTICIPANT_LANGUAGES), status
 
 
 @bp.get("/groups/<id:group_id>/roster")
@@ -179,7 +194,8 @@ def admit(group_id: int) -> ResponseReturnValue:
         session.rollback()
         return _roster_page(found, admit=form, status=400)
     outcome = roster_import.admit(session, found, clean_line(form.display_name.data),
-                                  form.record_number.data.strip(), form.admitted_on.data)
+                                  form.record_number.data.strip(), form.admitted_on.data,
+                                  _language(form.handout_language.data))
     if outcome.problem:
         session.rollback()
         form.record_number.errors = [outcome.problem]
@@ -207,6 +223,34 @@ def discharge(group_id: int, enrollment_id: int) -> ResponseReturnValue:
     audit.record(session, "discharge", "enrollment", enrollment.id)
     session.commit()
     flash(f"Discharged {enrollment.participant.display_name}.")
+    return redirect(url_for("admin.roster", group_id=found.id))
+
+
+def _language(choice: str | None) -> HandoutLanguage | None:
+    return HandoutLanguage(choice) if choice else None
+
+
+@bp.post("/groups/<id:group_id>/roster/<id:enrollment_id>/language")
+def set_language(group_id: int, enrollment_id: int) -> ResponseReturnValue:
+    """The language a participant's handouts print in (blank: the group's)."""
+    session = get_session()
+    begin_write(session)
+    found = managed_group(group_id)
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.group_id != found.id:
+        deny("enrollment", enrollment_id, "set-handout-language")
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        session.rollback()
+        flash("Choose a handout language.")
+        return redirect(url_for("admin.roster", group_id=found.id))
+    participant = enrollment.participant
+    participant.handout_language = _language(form.handout_language.data)
+    audit.record(session, "set-handout-language", "participant", participant.id,
+                 detail={"language": participant.handout_language})
+    session.commit()
+    flash(f"{participant.display_name}'s handouts print in "
+          f"{participant.handout_language_in(found).label}.")
     return redirect(url_for("admin.roster", group_id=found.id))
 
 

@@ -26,7 +26,8 @@ def group(group_id: int) -> ResponseReturnValue:
 
 @bp.get("/groups/<id:group_id>/participants/<id:participant_id>/makeup.pdf")
 def makeup_packet(group_id: int, participant_id: int) -> ResponseReturnValue:
-    """One PDF of the handouts of the track topics this participant has missed."""
+    """One PDF of the handouts of the track topics this participant has missed, in their
+    handout language (English for a topic not yet translated)."""
     found = read_group(group_id, action="export-makeup-packet")
     session = get_session()
     enrolled = session.scalar(select(Enrollment.id).where(
@@ -41,5 +42,6 @@ def makeup_packet(group_id: int, participant_id: int) -> ResponseReturnValue:
     if not topics:
         return render_template("coverage/nothing_to_make_up.html", group=found,
                                coverage=coverage, person=person)
-    path, key = handout_file(topics, Variant())
-    return pdf_response(path.read_bytes(), "makeup-handouts.pdf", etag=key)
+    language = person.participant.handout_language_in(found)
+    path, key = handout_file(topics, Variant(language=language.value))
+    return pdf_response(path.read_bytes(), f"makeup-handouts-{language.value}.pdf", etag=key)

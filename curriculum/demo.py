@@ -15,6 +15,7 @@ from models import (
     AttendanceStatus,
     Enrollment,
     Group,
+    HandoutLanguage,
     Modality,
     NoteFormat,
     Participant,
@@ -36,6 +37,8 @@ GROUPS = [
     ("Morning IOP (Tue/Thu/Fri)", "tue,thu,fri", datetime.time(9, 30), "facilitator2",
      ["Carlos M.", "Jenna P.", "Luis F.", "Rachel K.", "Terrence J.", "Yolanda D.", "Chris E."]),
 ]
+# Their handouts print in Spanish (makeup packets included).
+SPANISH_SPEAKING = {"Alicia R.", "Carlos M.", "Luis F."}
 DATA = ["Described a strong craving after an argument at home and rated it {n} of 10.",
         "Shared that weekends are the hardest time and named two triggers.",
         "Said sleep has improved since the last group; reported no use.",
@@ -83,7 +86,9 @@ def seed(session: Session, library: Library, password: str, today: datetime.date
         session.add(group)
         for index, person in enumerate(people):
             record += 1
-            participant = Participant(display_name=person, record_number=f"DEMO-{record}")
+            participant = Participant(
+                display_name=person, record_number=f"DEMO-{record}",
+                handout_language=HandoutLanguage.SPANISH if person in SPANISH_SPEAKING else None)
             # Rolling admission: people joined over the past seven weeks.
             admitted = today - datetime.timedelta(days=7 * (index % 7) + rng.randint(0, 6))
             session.add(Enrollment(group=group, participant=participant, admitted_on=admitted))

@@ -11,9 +11,14 @@ from sqlalchemy.orm import Session
 
 from curriculum import audit
 from curriculum.text import clean_line
-from models import Enrollment, Group, Participant
+from models import Enrollment, Group, HandoutLanguage, Participant
 
 COLUMNS = ("display_name", "record_number", "admitted_on")
+OPTIONAL_COLUMNS = ("language",)  # blank: the group's handout language
+# What the language column accepts, as people write it.
+LANGUAGE_NAMES = {"en": HandoutLanguage.ENGLISH, "english": HandoutLanguage.ENGLISH,
+                  "inglés": HandoutLanguage.ENGLISH, "es": HandoutLanguage.SPANISH,
+                  "spanish": HandoutLanguage.SPANISH, "español": HandoutLanguage.SPANISH}
 RECORD_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 MAX_ROWS = 500
 
@@ -30,8 +35,9 @@ def _open_enrollment(session: Session, group: Group, participant: Participant) -
 
 
 def admit(session: Session, group: Group, display_name: str, record_number: str,
-          admitted_on: datetime.date) -> Outcome:
-    """Enroll a participant, creating their record if the record number is new."""
+          admitted_on: datetime.date, language: HandoutLanguage | None = None) -> Outcome:
+    """Enroll a participant, creating their record if the record number is new; a language
+    given becomes theirs (none given leaves a known participant's as it was)."""
     if not RECORD_NUMBER.match(record_number):
         return Outcome("Record numbers are letters, digits, '.', '_' or '-' (up to 40).")
     participant = session.scalar(select(Participant).where(
@@ -43,11 +49,14 @@ def admit(session: Session, group: Group, display_name: str, record_number: str,
         return Outcome(f"Record {record_number} belongs to {participant.display_name}.")
     elif _open_enrollment(session, group, participant):
         return Outcome(f"{display_name} is already enrolled in this group.")
+    if language is not None:
+        participant.handout_language = language
     enrollment = Enrollment(group=group, participant=participant, admitted_on=admitted_on)
     session.add(enrollment)
     session.flush()
     audit.record(session, "admit", "enrollment", enrollment.id,
-                 detail={"group": group.id, "participant": participant.id})
+                 detail={"group": group.id, "participant": participant.id,
+                         **({"language": language} if language else {})})
     return Outcome()
 
 
@@ -58,6 +67,7 @@ class Row:
     record_number: str
     admitted_on: datetime.date
     is_new: bool
+    language: HandoutLanguage | None = None
 
 
 @dataclass
@@ -70,9 +80,10 @@ def preview(session: Session, group: Group, text: str) -> Preview:
     """Check every row; report problems by line number. Saves nothing."""
     result = Preview()
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
-    if tuple(header) != COLUMNS:
-        result.problems.append((1, "the first line must be: " + ",".join(COLUMNS)))
+    header = tuple(h.strip().lower() for h in next(reader, []))
+    if header not in (COLUMNS, COLUMNS + OPTIONAL_COLUMNS):
+        result.problems.append((1, "the first line must be: " + ",".join(COLUMNS)
+                                   + " (and optionally ," + ",".join(OPTIONAL_COLUMNS) + ")"))
         return result
     seen: set[str] = set()
     for values in reader:
@@ -82,11 +93,16 @@ def preview(session: Session, group: Group, text: str) -> Preview:
         if len(result.rows) + len(result.problems) >= MAX_ROWS:
             result.problems.append((line, f"at most {MAX_ROWS} rows per import"))
             break
-        if len(values) != len(COLUMNS):
-            result.problems.append((line, f"expected {len(COLUMNS)} columns, found "
+        if len(values) != len(header):
+            result.problems.append((line, f"expected {len(header)} columns, found "
                                           f"{len(values)}"))
             continue
         name, number, admitted = clean_line(values[0]), values[1].strip(), values[2].strip()
+        written = values[3].strip().lower() if len(values) > 3 else ""
+        if written and written not in LANGUAGE_NAMES:
+            result.problems.append((line, f"language '{written[:20]}' is not en or es "
+                                          f"(blank: the group's language)"))
+            continue
         if not 1 <= len(name) <= 60:
             result.problems.append((line, "display_name must be 1 to 60 characters"))
             continue
@@ -113,14 +129,16 @@ def preview(session: Session, group: Group, text: str) -> Preview:
         if existing is not None and _open_enrollment(session, group, existing):
             result.problems.append((line, f"{name} is already enrolled in this group"))
             continue
-        result.rows.append(Row(line, name, number, admitted_on, existing is None))
+        result.rows.append(Row(line, name, number, admitted_on, existing is None,
+                               LANGUAGE_NAMES.get(written)))
     return result
 
 
 def apply(session: Session, group: Group, checked: Preview) -> int:
     """Import a preview that has no problems, all in the caller's transaction."""
     for row in checked.rows:
-        outcome = admit(session, group, row.display_name, row.record_number, row.admitted_on)
+        outcome = admit(session, group, row.display_name, row.record_number, row.admitted_on,
+                        row.language)
         if outcome.problem:  # the preview ran in this same transaction, so this cannot happen
             raise RuntimeError(outcome.problem)
     audit.record(session, "import-roster", "group", group.id, detail={"rows": len(checked.rows)})

@@ -9,6 +9,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from curriculum import db
+from curriculum.localtime import today
+from curriculum.served_library import current_library
+from curriculum.topic_coverage import group_coverage
 from models import Role, User
 from tests.helpers import password_matches, write_spanish, write_topic
 
@@ -136,7 +139,7 @@ def test_handouts_build_refuses_a_file_as_outdir(runner: FlaskCliRunner, tmp_pat
 
 
 def test_seed_demo_adds_groups_logs_in_every_state(app: Flask, runner: FlaskCliRunner) -> None:
-    from models import AuditEvent, Group, LogState, ParticipantNote, SessionLog
+    from models import AuditEvent, Group, HandoutLanguage, LogState, ParticipantNote, SessionLog
 
     result = runner.invoke(args=["seed-demo", "--password-stdin"],
                            input="one demo password\n")
@@ -157,6 +160,11 @@ def test_seed_demo_adds_groups_logs_in_every_state(app: Flask, runner: FlaskCliR
             ParticipantNote.is_safety_concern.is_(True))) == 1
         user = session.scalar(select(User).where(User.role == Role.FACILITATOR))
         assert password_matches(app, user.password_hash, "one demo password")
+        # Spanish-speaking participants, with topics to make up in Spanish.
+        spanish = [person for group in groups for person in group_coverage(
+            session, group, current_library(), today()).people
+            if person.participant.handout_language == HandoutLanguage.SPANISH]
+        assert len(spanish) == 3 and any(person.missing for person in spanish)
         # Demo data goes through the app's own operations, so the trail tells its story too.
         for state, action in ((LogState.VOIDED, "void-log"), (LogState.COSIGNED, "cosign-log")):
             ids = {str(i) for i in session.scalars(select(SessionLog.id).where(
