@@ -205,15 +205,24 @@ def admit(group_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.roster", group_id=found.id))
 
 
-@bp.post("/groups/<id:group_id>/roster/<id:enrollment_id>/discharge")
-def discharge(group_id: int, enrollment_id: int) -> ResponseReturnValue:
-    """Record a discharge date; the participant stays in past logs."""
+def _roster_enrollment(group_id: int, enrollment_id: int,
+                       action: str) -> tuple[Group, Enrollment]:
+    """For a change to one row of a roster: the group and the enrollment, in a write
+    transaction; 404 (audited) for an enrollment of another group."""
     session = get_session()
     begin_write(session)
     found = managed_group(group_id)
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.group_id != found.id:
-        deny("enrollment", enrollment_id, "discharge")
+        deny("enrollment", enrollment_id, action)
+    return found, enrollment
+
+
+@bp.post("/groups/<id:group_id>/roster/<id:enrollment_id>/discharge")
+def discharge(group_id: int, enrollment_id: int) -> ResponseReturnValue:
+    """Record a discharge date; the participant stays in past logs."""
+    session = get_session()
+    found, enrollment = _roster_enrollment(group_id, enrollment_id, "discharge")
     form = DischargeForm()
     if not form.validate_on_submit() or form.discharged_on.data < enrollment.admitted_on:
         session.rollback()
@@ -234,11 +243,7 @@ def _language(choice: str | None) -> HandoutLanguage | None:
 def set_language(group_id: int, enrollment_id: int) -> ResponseReturnValue:
     """The language a participant's handouts print in (blank: the group's)."""
     session = get_session()
-    begin_write(session)
-    found = managed_group(group_id)
-    enrollment = session.get(Enrollment, enrollment_id)
-    if enrollment is None or enrollment.group_id != found.id:
-        deny("enrollment", enrollment_id, "set-handout-language")
+    found, enrollment = _roster_enrollment(group_id, enrollment_id, "set-handout-language")
     form = LanguageForm()
     if not form.validate_on_submit():
         session.rollback()
