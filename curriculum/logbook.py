@@ -243,12 +243,15 @@ def sign(session: Session, session_log: SessionLog, user: User,
         row = next(r for r in session_log.attendance if r.participant_id == note.participant_id)
         if not row.attended:
             session_log.notes.remove(note)  # empty (checked above): notes only for attendees
-    session_log.state = LogState.SIGNED
-    session_log.signed_by_id = user.id
-    session_log.signed_at = at or utcnow()
-    session_log.attestation = f"{ATTESTATION} Signed by {user.name}."
-    # Hashed before the flush that locks the log; every id it covers already exists.
-    session_log.content_hash = session_log.compute_content_hash()
+            continue
+        for link in note.goal_links:  # the goal as worded now is what the note signs
+            link.goal_text = link.goal.goal
+    with session.no_autoflush:  # hashed before the flush that locks the log
+        session_log.state = LogState.SIGNED
+        session_log.signed_by_id = user.id
+        session_log.signed_at = at or utcnow()
+        session_log.attestation = f"{ATTESTATION} Signed by {user.name}."
+        session_log.content_hash = session_log.compute_content_hash()
     audit.record(session, "sign-log", "session-log", session_log.id, user_id=user.id,
                  detail={"overrides": sorted(k for k, v in overrides.items() if v)})
 

@@ -197,6 +197,8 @@ def load_log(app: Flask, log_id: int) -> SessionLog:
             _ = row.participant
         for addendum in session_log.addenda:
             _ = addendum.author
+        for note in session_log.notes:
+            _ = [link.goal for link in note.goal_links]
         _ = (session_log.notes, session_log.group, session_log.signed_by)
         return session_log
 
