@@ -21,7 +21,9 @@ from models import (
     Attendance,
     Enrollment,
     Group,
+    NoteGoal,
     Participant,
+    ParticipantNote,
     Role,
     SessionLog,
     SpotCheck,
@@ -32,12 +34,13 @@ from models import (
 
 _Row = TypeVar("_Row", User, Group)
 
-# What every page, form and PDF of a log reads, in four statements rather than one per
+# What every page, form and PDF of a log reads, in five statements rather than one per
 # participant as the template reaches it. (Signers, reviews and addenda load when shown.)
 WHOLE_LOG = (
     joinedload(SessionLog.group).selectinload(Group.facilitators),
     selectinload(SessionLog.attendance).joinedload(Attendance.participant),
-    selectinload(SessionLog.notes),
+    selectinload(SessionLog.notes).selectinload(ParticipantNote.goal_links)
+    .joinedload(NoteGoal.goal),
 )
 
 

@@ -241,6 +241,8 @@ def log_form_fields(app: Flask, log_id: int) -> dict[str, Any]:
             data[f"safety_{pid}"] = "1"
         for key, value in row["fields"].items():
             data[f"note_{pid}_{key}"] = value
+        for key in ("craving", "mood", "use", "use_days", "goals"):
+            data[f"{key}_{pid}"] = row[key]
     return data
 
 
