@@ -6,6 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -63,7 +65,10 @@ class GoalEditForm(GoalForm):
 
 def _goals_page(participant: Participant, form: GoalForm, status: int = 200
                 ) -> ResponseReturnValue:
-    goals = sorted(participant.goals, key=lambda g: (g.status != GoalStatus.ACTIVE, g.id))
+    goals = sorted(get_session().scalars(
+        select(TreatmentGoal).where(TreatmentGoal.participant_id == participant.id)
+        .options(selectinload(TreatmentGoal.history))),
+        key=lambda g: (g.status != GoalStatus.ACTIVE, g.id))
     return render_template("goals/index.html", participant=participant, goals=goals, form=form,
                            status_labels=STATUS_LABELS,
                            max_active=treatment_goals.MAX_ACTIVE_GOALS), status

@@ -11,7 +11,14 @@ from werkzeug.datastructures import MultiDict
 from curriculum.library import Library
 from curriculum.logbook import MAX_USE_DAYS, LogEdit, RowEdit
 from curriculum.text import clean
-from models import NOTE_FIELDS, AttendanceStatus, SessionLog, SubstanceUse, TreatmentGoal
+from models import (
+    NOTE_FIELDS,
+    AttendanceStatus,
+    ParticipantNote,
+    SessionLog,
+    SubstanceUse,
+    TreatmentGoal,
+)
 
 MAX_TEXT = 5000
 MAX_SUMMARY = 10000
@@ -40,7 +47,7 @@ def values_from_log(session_log: SessionLog) -> dict[str, Any]:
     }
 
 
-def _check_in_values(note: Any) -> dict[str, Any]:
+def _check_in_values(note: ParticipantNote | None) -> dict[str, Any]:
     """A saved note's check-in and goal ticks as form values ("" where not asked)."""
     if note is None:
         return {"craving": "", "mood": "", "use": "", "use_days": "", "goals": []}

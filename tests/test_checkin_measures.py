@@ -248,6 +248,7 @@ def test_recent_check_ins_beside_each_name(
     assert "<b>Ann" not in hostile and "&lt;b&gt;Ann" in hostile and 'x"y' not in hostile
 
 
+@pytest.mark.engine_independent
 def test_the_signed_log_shows_and_exports_the_check_in_and_goals(
     app: Flask, team: dict
 ) -> None:

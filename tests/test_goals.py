@@ -17,7 +17,6 @@ from models import (
     GoalChange,
     GoalStatus,
     Group,
-    Role,
     TreatmentGoal,
     User,
 )
@@ -28,19 +27,6 @@ GOAL = {"problem": "Drinks on the way home after arguments at work.",
         "objective": "Use urge surfing or call a support person on 5 of 7 workdays, kept on a "
                      "card, for 4 weeks.",
         "target_on": "2026-04-30", "plan_reference": "Plan of 2 Mar, problem 1"}
-
-
-@pytest.fixture
-def staff(make_user: Callable[..., User]) -> dict[str, User]:
-    return {"facilitator": make_user(Role.FACILITATOR, name="Fran Facil"),
-            "other": make_user(Role.FACILITATOR, name="Olive Other"),
-            "supervisor": make_user(Role.SUPERVISOR, name="Sue Pervisor"),
-            "admin": make_user(Role.ADMIN, name="Ada Admin")}
-
-
-@pytest.fixture
-def group(make_group: Callable[..., Group], staff: dict[str, User]) -> Group:
-    return make_group(facilitators=[staff["facilitator"]], supervisor=staff["supervisor"])
 
 
 def add_goal(client: FlaskClient, participant_id: int, **changes: str) -> object:
@@ -125,6 +111,7 @@ def test_add_then_change_a_goal_keeping_its_history(
         assert audit.verify(db.get_session()).problem is None
 
 
+@pytest.mark.engine_independent
 def test_form_errors_keep_the_text_and_save_nothing(
     app: Flask, staff: dict[str, User], group: Group
 ) -> None:
@@ -172,6 +159,7 @@ def test_a_stale_edit_is_refused_and_both_texts_survive(
     assert [len(g.history) for g in goals_of(app, maria.id)] == [3]
 
 
+@pytest.mark.engine_independent
 def test_a_short_list_of_active_goals(app: Flask, staff: dict[str, User], group: Group) -> None:
     client = client_for(app, staff["facilitator"])
     maria = group.participants[0]  # type: ignore[attr-defined]
@@ -206,6 +194,7 @@ ROUTES = [("get", "/participants/{p}/goals"), ("post", "/participants/{p}/goals"
           ("get", "/participants/{p}/goals/{g}/edit"), ("post", "/participants/{p}/goals/{g}/edit")]
 
 
+@pytest.mark.engine_independent
 def test_only_the_participants_staff_reach_their_goals(
     app: Flask, staff: dict[str, User], group: Group, make_group: Callable
 ) -> None:
@@ -254,6 +243,7 @@ def _denials(app: Flask) -> list[tuple]:
             .order_by(AuditEvent.id))]
 
 
+@pytest.mark.engine_independent
 def test_roster_and_log_form_link_to_the_goals(
     app: Flask, staff: dict[str, User], group: Group
 ) -> None:

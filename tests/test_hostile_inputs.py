@@ -206,6 +206,7 @@ CHECK_IN_PAYLOADS = ["11", "-1", "1e1", "²", "0x5", "5.5", "<script>alert(1)</s
                      "9" * 5000, "\x00", "1 OR 1=1", "' OR '1'='1"]
 
 
+@pytest.mark.engine_independent
 def test_hostile_check_ins_and_goal_ticks_are_refused(
     app: Flask, facilitator_client: dict
 ) -> None:
