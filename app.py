@@ -16,6 +16,7 @@ from curriculum import (
     db,
     error_pages,
     exports,
+    goals,
     headers,
     home,
     message_catalogs,
@@ -65,7 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Pages. Ids in URLs are positive and fit a 32-bit column on every engine.
     app.url_map.converters["id"] = RowIdConverter
-    for blueprint in (auth.bp, home.bp, topics.bp, sessions.bp, review.bp, reports.bp,
+    for blueprint in (auth.bp, home.bp, topics.bp, sessions.bp, goals.bp, review.bp, reports.bp,
                       coverage.bp, audit_trail.bp, exports.bp, spot_checks.bp, admin.bp,
                       staff_accounts.bp, two_factor.bp, passkeys.bp):
         app.register_blueprint(blueprint)

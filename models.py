@@ -232,6 +232,21 @@ class AttendanceStatus(enum.StrEnum):
 ATTENDED = frozenset({AttendanceStatus.PRESENT, AttendanceStatus.LATE,
                       AttendanceStatus.LEFT_EARLY})
 
+
+class SubstanceUse(enum.StrEnum):
+    """The answer to "any use since the last group?" (no row value: not asked)."""
+
+    NONE = "none"
+    YES = "yes"
+    DECLINED = "declined"
+
+
+class GoalStatus(enum.StrEnum):
+    ACTIVE = "active"
+    MET = "met"
+    REVISED = "revised"
+    DROPPED = "dropped"
+
 group_facilitators = Table(
     "group_facilitators", Base.metadata,
     Column("group_id", ForeignKey("groups.id"), primary_key=True),
@@ -260,6 +275,8 @@ class Group(Base):
     # What its participants' handouts print in, unless a participant has their own language.
     handout_language: Mapped[HandoutLanguage] = mapped_column(
         _enum(HandoutLanguage), default=HandoutLanguage.ENGLISH, server_default="en")
+    # Signing refuses a present participant's note that ticks none of their goals.
+    is_goal_link_required: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
@@ -283,6 +300,9 @@ class Participant(Base):
     # None: the language of the group the handout is printed for.
     handout_language: Mapped[HandoutLanguage | None] = mapped_column(_enum(HandoutLanguage))
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    goals: Mapped[list["TreatmentGoal"]] = relationship(back_populates="participant",
+                                                        order_by="TreatmentGoal.id")
 
     @property
     def first_name(self) -> str:
@@ -317,6 +337,10 @@ class Enrollment(Base):
 
 class LockedLogError(Exception):
     """A signed, co-signed or voided log (or its attendance or notes) was about to change."""
+
+
+class AppendOnlyError(Exception):
+    """A goal's history was about to change, or a goal to be deleted."""
 
 
 class SessionLog(Base):
@@ -396,9 +420,7 @@ class SessionLog(Base):
             "attestation": self.attestation,
             "attendance": sorted((a.participant_id, a.status.value, a.minutes_attended)
                                  for a in self.attendance),
-            "notes": sorted(
-                (n.participant_id, sorted(n.fields.items()), n.engagement, n.is_safety_concern,
-                 n.safety_follow_up, n.name_check_override) for n in self.notes),
+            "notes": sorted(n.signed_content() for n in self.notes),
         }
         return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
@@ -443,12 +465,69 @@ class ParticipantNote(Base):
     safety_follow_up: Mapped[str] = mapped_column(Text, default="")
     # Set when the signer kept a note that names another participant, with their reason.
     name_check_override: Mapped[str | None] = mapped_column(Text)
+    # The check-in, each answer None when it was not asked (never 0): craving 0 (none) to 10,
+    # mood 0 (worst) to 10 (best), use since the last group and, after "yes", on how many days.
+    craving: Mapped[int | None]
+    mood: Mapped[int | None]
+    use_since_last_group: Mapped[SubstanceUse | None] = mapped_column(_enum(SubstanceUse))
+    use_days: Mapped[int | None]
 
     log: Mapped[SessionLog] = relationship(back_populates="notes")
     participant: Mapped[Participant] = relationship()
+    goal_links: Mapped[list["NoteGoal"]] = relationship(
+        back_populates="note", cascade="all, delete-orphan", order_by="NoteGoal.goal_id")
+
+    @property
+    def has_check_in(self) -> bool:
+        return any(value is not None for value in (self.craving, self.mood,
+                                                   self.use_since_last_group, self.use_days))
+
+    @property
+    def has_content(self) -> bool:
+        """Anything written or recorded for the person (an absent person's note has none)."""
+        return (any(v.strip() for v in self.fields.values()) or self.has_check_in
+                or bool(self.goal_links))
+
+    def signed_content(self) -> tuple[Any, ...]:
+        """The note's part of its log's signed content. The check-in and the goals join it
+        only when there are some, so a note signed before they existed hashes as it did."""
+        content: tuple[Any, ...] = (
+            self.participant_id, sorted(self.fields.items()), self.engagement,
+            self.is_safety_concern, self.safety_follow_up, self.name_check_override)
+        course = {"craving": self.craving, "mood": self.mood,
+                  "use": self.use_since_last_group.value if self.use_since_last_group else None,
+                  "use_days": self.use_days,
+                  "goals": [[link.goal_id, link.goal_text] for link in
+                            sorted(self.goal_links, key=lambda link: link.goal_id)] or None}
+        course = {key: value for key, value in course.items() if value is not None}
+        return (*content, course) if course else content
 
     def __repr__(self) -> str:  # never the note's text
         return f"<ParticipantNote {self.id} log={self.log_id}>"
+
+
+class NoteGoal(Base):
+    """A goal of the participant's that the session addressed, ticked on their note.
+    ``goal_text`` keeps the goal as worded when the log was signed: a later edit of the goal
+    changes neither the signed note nor its hash."""
+
+    __tablename__ = "note_goals"
+
+    note_id: Mapped[int] = mapped_column(ForeignKey("participant_notes.id"), primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("treatment_goals.id"), primary_key=True,
+                                         index=True)
+    goal_text: Mapped[str | None] = mapped_column(Text)
+
+    note: Mapped[ParticipantNote] = relationship(back_populates="goal_links")
+    goal: Mapped["TreatmentGoal"] = relationship()
+
+    @property
+    def wording(self) -> str:
+        """The goal as the note shows it: as signed, or as it reads now on a draft."""
+        return self.goal_text if self.goal_text is not None else self.goal.goal
+
+    def __repr__(self) -> str:
+        return f"<NoteGoal note={self.note_id} goal={self.goal_id}>"
 
 
 class Addendum(Base):
@@ -467,6 +546,59 @@ class Addendum(Base):
 
     def __repr__(self) -> str:
         return f"<Addendum {self.id} log={self.log_id}>"
+
+
+class TreatmentGoal(Base):
+    """One goal of a participant's treatment plan, as the group staff keep it: the problem,
+    the goal, how progress is measured, by when, and where it stands. Never deleted (a goal
+    that no longer applies is dropped); every change is kept in its history."""
+
+    __tablename__ = "treatment_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    problem: Mapped[str] = mapped_column(Text)
+    goal: Mapped[str] = mapped_column(Text)
+    objective: Mapped[str] = mapped_column(Text)
+    target_on: Mapped[datetime.date] = mapped_column(Date())
+    status: Mapped[GoalStatus] = mapped_column(_enum(GoalStatus), default=GoalStatus.ACTIVE)
+    # Where the goal sits in the chart's treatment plan, e.g. "Plan of 2 Mar, problem 2".
+    plan_reference: Mapped[str | None] = mapped_column(String(120))
+    # Optimistic locking: an edit from a stale form is refused instead of overwriting.
+    version: Mapped[int] = mapped_column()
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                          onupdate=utcnow)
+
+    participant: Mapped[Participant] = relationship(back_populates="goals")
+    history: Mapped[list["GoalChange"]] = relationship(
+        back_populates="goal", order_by="GoalChange.id")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
+
+    def __repr__(self) -> str:  # never the goal's text
+        return f"<TreatmentGoal {self.id} {self.status.value}>"
+
+
+class GoalChange(Base):
+    """One change of a goal: who, when, and each changed field's value before and after
+    (``{"status": ["active", "met"]}``; a new goal's fields have ``None`` before). Append-only:
+    the database refuses UPDATE and DELETE on this table (triggers in the migrations)."""
+
+    __tablename__ = "goal_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("treatment_goals.id"), index=True)
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changes: Mapped[dict[str, list[str | None]]] = mapped_column(JSON)
+
+    goal: Mapped[TreatmentGoal] = relationship(back_populates="history")
+    changed_by: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<GoalChange {self.id} goal={self.goal_id}>"
 
 
 class ReviewAction(enum.StrEnum):
@@ -526,6 +658,7 @@ class SpotCheckItem(Base):
     is_linked_to_topics: Mapped[bool | None]
     is_name_check_clean: Mapped[bool | None]
     is_minutes_recorded: Mapped[bool | None]
+    is_tied_to_goal: Mapped[bool | None]
     comment: Mapped[str] = mapped_column(Text, default="")
     checked_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
 
@@ -570,6 +703,14 @@ _LOCKED_TRANSITIONS = {
 }
 
 
+def _log_of(session: Session, obj: Attendance | ParticipantNote | NoteGoal) -> SessionLog | None:
+    """The log a row of attendance, a note or a note's goal link belongs to."""
+    if isinstance(obj, NoteGoal):
+        note = obj.note or (session.get(ParticipantNote, obj.note_id) if obj.note_id else None)
+        return _log_of(session, note) if note is not None else None
+    return obj.log or (session.get(SessionLog, obj.log_id) if obj.log_id else None)
+
+
 def _committed_state(log: SessionLog) -> LogState | None:
     """The log's state as last read from the database (None for a new log)."""
     history = inspect(log).attrs.state.history
@@ -580,12 +721,17 @@ def _committed_state(log: SessionLog) -> LogState | None:
 
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_locked_logs(session: Session, _context: Any, _instances: Any) -> None:
-    """A signed log locks: whoever writes, its content, attendance and notes cannot change."""
+    """A signed log locks: whoever writes, its content, attendance, notes and their goal links
+    cannot change. A goal's history only grows, and goals are never deleted."""
     for obj in [*session.dirty, *session.deleted, *session.new]:
-        if isinstance(obj, Attendance | ParticipantNote):
-            log = obj.log or (session.get(SessionLog, obj.log_id) if obj.log_id else None)
+        if isinstance(obj, Attendance | ParticipantNote | NoteGoal):
+            log = _log_of(session, obj)
             if log is not None and _committed_state(log) not in (None, *EDITABLE_STATES):
                 raise LockedLogError(f"log {log.id} is {_committed_state(log)}; use an addendum")
+        elif isinstance(obj, GoalChange) and obj not in session.new:
+            raise AppendOnlyError("a goal's history is append-only")
+        elif isinstance(obj, TreatmentGoal) and obj in session.deleted:
+            raise AppendOnlyError("goals are never deleted; mark them dropped")
         elif isinstance(obj, SessionLog) and obj in session.dirty:
             before = _committed_state(obj)
             if before in EDITABLE_STATES or before is None:

@@ -114,11 +114,11 @@ def log_page_parts(app: Flask, client: FlaskClient, log_id: int) -> dict[str, Ti
             audit.record(session, "view-log", "session-log", log_id, detail={"group": 1})
             session.commit()
 
-        timings["read"] = measure("  read the log (4 statements, ORM)", read, PAGE_ROUNDS, 5)
+        timings["read"] = measure("  read the log (5 statements, ORM)", read, PAGE_ROUNDS, 5)
         timings["audit"] = measure("  record the access (audit append, commit)", audited,
                                    PAGE_ROUNDS, 5)
         timings["form"] = measure(
-            "  the form (roster query, template)",
+            "  the form (roster, goal and check-in queries, template)",
             lambda: sessions._render_edit(loaded[0], log_form.values_from_log(loaded[0])),
             PAGE_ROUNDS, 5)
     print(f"Opening the log page, in process (medians of {PAGE_ROUNDS})")

@@ -1,7 +1,8 @@
-"""Who may see what: the one place groups and session logs are loaded for a view.
+"""Who may see what: the one place groups, session logs and participants are loaded for a view.
 
 A facilitator reaches the groups they facilitate; a supervisor also the groups they supervise;
 an admin manages groups and rosters but reads note text only where they are the supervisor.
+A participant's clinical record (their goals) is kept by the staff of the participant's groups.
 Every denial looks like a missing page (404) and is written to the audit trail.
 """
 
@@ -11,21 +12,35 @@ from typing import Any, NoReturn, TypeVar
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from curriculum import audit
 from curriculum.db import begin_write, get_session
-from models import Attendance, Group, Role, SessionLog, SpotCheck, User, group_facilitators
+from models import (
+    Attendance,
+    Enrollment,
+    Group,
+    NoteGoal,
+    Participant,
+    ParticipantNote,
+    Role,
+    SessionLog,
+    SpotCheck,
+    TreatmentGoal,
+    User,
+    group_facilitators,
+)
 
 _Row = TypeVar("_Row", User, Group)
 
-# What every page, form and PDF of a log reads, in four statements rather than one per
+# What every page, form and PDF of a log reads, in five statements rather than one per
 # participant as the template reaches it. (Signers, reviews and addenda load when shown.)
 WHOLE_LOG = (
     joinedload(SessionLog.group).selectinload(Group.facilitators),
     selectinload(SessionLog.attendance).joinedload(Attendance.participant),
-    selectinload(SessionLog.notes),
+    selectinload(SessionLog.notes).selectinload(ParticipantNote.goal_links)
+    .joinedload(NoteGoal.goal),
 )
 
 
@@ -189,3 +204,64 @@ def get_spot_check(check_id: int, action: str) -> SpotCheck:
         deny("spot-check", check_id, action)
     audit.record(session, action, "spot-check", check_id)
     return check
+
+
+def staffs_participant(user: User, participant_id: int) -> bool:
+    """Whether the user facilitates or supervises a group the participant is or was enrolled in
+    (the staff who keep the participant's goals)."""
+    return bool(get_session().scalar(select(exists().where(
+        Enrollment.participant_id == participant_id,
+        Enrollment.group_id.in_(clinical_group_ids(user))))))
+
+
+def _allowed_participant(participant_id: int, action: str) -> Participant:
+    participant = get_session().get(Participant, participant_id)
+    if participant is None or not staffs_participant(current_user, participant_id):
+        deny("participant", participant_id, action)
+    return participant
+
+
+def get_participant(participant_id: int, action: str) -> Participant:
+    """A participant whose record the signed-in user keeps (``staffs_participant``). The access
+    is audited in the caller's transaction.
+
+    :raise 404: if there is none or they are not in the user's groups (the denial is audited).
+    """
+    session = get_session()
+    begin_write(session)
+    participant = _allowed_participant(participant_id, action)
+    audit.record(session, action, "participant", participant_id)
+    return participant
+
+
+def read_participant(participant_id: int, action: str) -> Participant:
+    """A participant to show, like ``get_participant`` but read without the write lock and with
+    the access committed to the audit trail before anything is shown (as ``read_log``).
+
+    :raise 404: if there is none or they are not in the user's groups (the denial is audited).
+    """
+    session = get_session()
+    participant = _allowed_participant(participant_id, action)
+    session.commit()
+    begin_write(session)
+    audit.record(session, action, "participant", participant_id)
+    session.commit()
+    return participant
+
+
+def get_goal(participant_id: int, goal_id: int, action: str) -> TreatmentGoal:
+    """One of the participant's treatment goals, for a user who keeps their record; the access
+    is audited in the caller's transaction (committed by the caller, also for a read).
+
+    :raise 404: if the participant is not theirs, or the goal is not that participant's (the
+        denial is audited).
+    """
+    session = get_session()
+    begin_write(session)
+    _allowed_participant(participant_id, action)
+    goal = session.get(TreatmentGoal, goal_id)
+    if goal is None or goal.participant_id != participant_id:
+        deny("treatment-goal", goal_id, action)
+    audit.record(session, action, "treatment-goal", goal_id,
+                 detail={"participant": participant_id})
+    return goal

@@ -67,6 +67,8 @@ class GroupForm(FlaskForm):
         "Handout language (participants can have their own)",
         choices=choices([(language.value, language.label) for language in HandoutLanguage]),
         default=HandoutLanguage.ENGLISH.value)
+    is_goal_link_required = BooleanField(
+        "Each present participant's note must tick a treatment goal before the log is signed")
     is_archived = BooleanField("Archived (no longer meets)")
 
     def set_choices(self) -> None:
@@ -151,12 +153,14 @@ def save_group(group_id: int | None = None) -> ResponseReturnValue:
     found.supervisor_id = form.supervisor_id.data or None
     found.facilitators = [session.get(User, i) for i in form.facilitator_ids.data]
     found.handout_language = HandoutLanguage(form.handout_language.data)
+    found.is_goal_link_required = form.is_goal_link_required.data
     found.is_archived = form.is_archived.data
     session.add(found)
     session.flush()
     audit.record(session, "update-group" if group_id else "create-group", "group", found.id,
                  detail={"facilitators": form.facilitator_ids.data,
-                         "supervisor": found.supervisor_id})
+                         "supervisor": found.supervisor_id,
+                         "goal_link_required": found.is_goal_link_required})
     session.commit()
     flash(f"Saved {found.name}.")
     return redirect(url_for("admin.roster", group_id=found.id))

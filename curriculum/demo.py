@@ -1,25 +1,32 @@
-"""Fictional demo data (``seed-demo``): two groups, their staff and rosters, and three weeks of
-logs in every state. Every name and record here is invented."""
+"""Fictional demo data (``seed-demo``): two groups, their staff and rosters, each participant's
+treatment goals, and three weeks of logs in every state, each present participant's note with
+a check-in and the goals it addressed. Every name and record here is invented."""
 
 import datetime
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curriculum import logbook
+from curriculum import logbook, treatment_goals
 from curriculum.library import Library
 from curriculum.passwords import hash_password
+from curriculum.treatment_goals import GoalValues
 from models import (
     AttendanceStatus,
     Enrollment,
+    GoalStatus,
     Group,
     HandoutLanguage,
     Modality,
     NoteFormat,
+    NoteGoal,
     Participant,
     Role,
+    SubstanceUse,
+    TreatmentGoal,
     User,
 )
 
@@ -53,14 +60,34 @@ PLAN = ["Practise urge surfing once a day and report back next group.",
         "Continue attending; counselor to check in individually this week."]
 
 
+# Problem, goal and measurable objective ({n}: a number of days or times, drawn per person).
+GOALS = [
+    ("Drinks on the drive home after stressful shifts.", "Get home from work without drinking.",
+     "Use a planned coping step (a call, music, urge surfing) on {n} of 5 workdays, tracked on "
+     "a card."),
+    ("Few people to call who support recovery.", "Build a sober support network.",
+     "Go to {n} mutual-help meetings a week and add one recovery contact to the phone."),
+    ("Irregular sleep and skipped mornings.", "Keep a steady daily routine.",
+     "Get up by 8 am and follow the written day plan on {n} of 7 days for four weeks."),
+    ("Arguments at home lead to using.", "Speak up at home without the argument growing.",
+     "Use an I-statement in {n} hard conversations a week, reported at check-in."),
+    ("Cravings peak on payday.", "Keep payday safe.",
+     "Have pay deposited directly and carry no more than $20 in cash on {n} of 4 paydays."),
+    ("Low mood in the evenings.", "Have something sober to do each evening.",
+     "Plan and do one evening activity on {n} of 7 days, written in the weekly planner."),
+    ("Misses doses of the medicine prescribed for alcohol use.", "Take the medicine as "
+     "prescribed.", "Take the daily dose on {n} of 7 days, checked against the pill box."),
+]
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     role: Role
     email: str
 
 
-def _note(rng: random.Random) -> dict[str, str]:
-    return {"data": rng.choice(DATA).format(n=rng.randint(2, 8)),
+def _note(rng: random.Random, craving: int) -> dict[str, str]:
+    return {"data": rng.choice(DATA).format(n=craving),
             "assessment": rng.choice(ASSESSMENT), "plan": rng.choice(PLAN)}
 
 
@@ -79,10 +106,12 @@ def seed(session: Session, library: Library, password: str, today: datetime.date
                                                                           None)
     record = 1000
     for name, days, start, facilitator, people in GROUPS:
+        # The evening group ties every note to a goal before signing; the morning one does not.
         group = Group(name=name, meeting_days=days, start_time=start, minutes=180,
                       modality=Modality.IN_PERSON, note_format=NoteFormat.DAP,
                       track_slug=track, supervisor=users["supervisor"],
-                      facilitators=[users[facilitator]])
+                      facilitators=[users[facilitator]],
+                      is_goal_link_required=days.startswith("mon"))
         session.add(group)
         for index, person in enumerate(people):
             record += 1
@@ -92,9 +121,59 @@ def seed(session: Session, library: Library, password: str, today: datetime.date
             # Rolling admission: people joined over the past seven weeks.
             admitted = today - datetime.timedelta(days=7 * (index % 7) + rng.randint(0, 6))
             session.add(Enrollment(group=group, participant=participant, admitted_on=admitted))
-        session.flush()
+            session.flush()
+            _seed_goals(session, participant, users[facilitator], admitted, record, rng)
         _seed_logs(session, group, users[facilitator], users["supervisor"], library, rng, today)
+        _seed_goal_progress(session, group, users["supervisor"])
     return [DemoAccount(users[key].role, users[key].email) for key, _, _ in STAFF]
+
+
+def _seed_goals(session: Session, participant: Participant, facilitator: User,
+                admitted: datetime.date, record: int, rng: random.Random) -> None:
+    """Two goals from the participant's plan, each with its own measure."""
+    for problem_number, bank in enumerate((record % len(GOALS), (record * 3 + 1) % len(GOALS)),
+                                          start=1):
+        problem, goal, objective = GOALS[bank]
+        treatment_goals.add_goal(session, participant, facilitator, GoalValues(
+            problem=problem, goal=goal, objective=objective.format(n=rng.randint(3, 5)),
+            target_on=admitted + datetime.timedelta(weeks=8 + 2 * problem_number),
+            plan_reference=f"Plan of {admitted.day} {admitted:%b}, problem {problem_number}"))
+
+
+def _seed_goal_progress(session: Session, group: Group, supervisor: User) -> None:
+    """The first person on the roster met a goal; the second's was revised into a new one."""
+    first, second = (e.participant for e in group.enrollments[:2])
+    met = first.goals[0]
+    treatment_goals.change_goal(session, met, supervisor, _values(met, GoalStatus.MET))
+    revised = second.goals[0]
+    treatment_goals.change_goal(session, revised, supervisor,
+                                _values(revised, GoalStatus.REVISED))
+    treatment_goals.add_goal(session, second, supervisor, GoalValues(
+        problem=revised.problem, goal=f"{revised.goal.rstrip('.')}, one week at a time.",
+        objective=revised.objective, target_on=revised.target_on + datetime.timedelta(weeks=4),
+        plan_reference=f"{revised.plan_reference}, revised"))
+
+
+def _values(goal: TreatmentGoal, status: GoalStatus) -> GoalValues:
+    return GoalValues(problem=goal.problem, goal=goal.goal, objective=goal.objective,
+                      target_on=goal.target_on, plan_reference=goal.plan_reference,
+                      status=status)
+
+
+def _check_in(rng: random.Random, position: int, sessions: int) -> dict[str, Any]:
+    """A check-in that eases over the weeks: cravings fall and mood rises; now and then a
+    question was not asked, a person declined to say, or reported use."""
+    progress = position / max(sessions - 1, 1)
+    use_roll = rng.random()
+    use = (SubstanceUse.YES if use_roll < 0.06 else SubstanceUse.DECLINED if use_roll < 0.1
+           else SubstanceUse.NONE)
+    return {
+        "craving": max(0, min(10, round(6 - 4 * progress + rng.uniform(-2, 2)))),
+        "mood": None if rng.random() < 0.08 else max(0, min(10, round(
+            4 + 3 * progress + rng.uniform(-2, 2)))),
+        "use_since_last_group": use,
+        "use_days": rng.randint(1, 2) if use == SubstanceUse.YES else None,
+    }
 
 
 def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: User,
@@ -117,8 +196,13 @@ def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: Us
             row = next(r for r in session_log.attendance if r.participant_id == note.participant_id)
             if not row.attended:
                 continue
-            note.fields = _note(rng)
+            for key, value in _check_in(rng, position, len(days)).items():
+                setattr(note, key, value)
+            note.fields = _note(rng, note.craving)
             note.engagement = rng.randint(2, 5)
+            active = [g for g in row.participant.goals if g.status == GoalStatus.ACTIVE]
+            note.goal_links = [NoteGoal(goal=goal) for goal in
+                               rng.sample(active, min(len(active), rng.choice((1, 1, 2))))]
         session.flush()
         remaining = len(days) - position
         if remaining <= 2:

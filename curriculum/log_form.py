@@ -9,9 +9,16 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from curriculum.library import Library
-from curriculum.logbook import LogEdit, RowEdit
+from curriculum.logbook import MAX_USE_DAYS, LogEdit, RowEdit
 from curriculum.text import clean
-from models import NOTE_FIELDS, AttendanceStatus, SessionLog
+from models import (
+    NOTE_FIELDS,
+    AttendanceStatus,
+    ParticipantNote,
+    SessionLog,
+    SubstanceUse,
+    TreatmentGoal,
+)
 
 MAX_TEXT = 5000
 MAX_SUMMARY = 10000
@@ -29,6 +36,7 @@ def values_from_log(session_log: SessionLog) -> dict[str, Any]:
             "engagement": str(note.engagement) if note and note.engagement else "",
             "safety": bool(note and note.is_safety_concern),
             "follow_up": note.safety_follow_up if note else "",
+            **_check_in_values(note),
         }
     return {
         "version": str(session_log.version),
@@ -36,6 +44,19 @@ def values_from_log(session_log: SessionLog) -> dict[str, Any]:
         "minutes": str(session_log.minutes), "topics": list(session_log.topics),
         "interventions": "\n".join(session_log.interventions), "summary": session_log.summary,
         "rows": rows,
+    }
+
+
+def _check_in_values(note: ParticipantNote | None) -> dict[str, Any]:
+    """A saved note's check-in and goal ticks as form values ("" where not asked)."""
+    if note is None:
+        return {"craving": "", "mood": "", "use": "", "use_days": "", "goals": []}
+    return {
+        "craving": "" if note.craving is None else str(note.craving),
+        "mood": "" if note.mood is None else str(note.mood),
+        "use": note.use_since_last_group.value if note.use_since_last_group else "",
+        "use_days": "" if note.use_days is None else str(note.use_days),
+        "goals": sorted(str(link.goal_id) for link in note.goal_links),
     }
 
 
@@ -52,6 +73,11 @@ def values_from_form(form: MultiDict[str, str], session_log: SessionLog) -> dict
             "engagement": form.get(f"engagement_{pid}", ""),
             "safety": form.get(f"safety_{pid}") == "1",
             "follow_up": clean(form.get(f"follow_up_{pid}", "")),
+            "craving": form.get(f"craving_{pid}", "").strip(),
+            "mood": form.get(f"mood_{pid}", "").strip(),
+            "use": form.get(f"use_{pid}", ""),
+            "use_days": form.get(f"use_days_{pid}", "").strip(),
+            "goals": sorted(set(form.getlist(f"goals_{pid}"))),
         }
     return {
         "version": form.get("version", ""), "start_time": form.get("start_time", ""),
@@ -62,16 +88,59 @@ def values_from_form(form: MultiDict[str, str], session_log: SessionLog) -> dict
 
 
 def _int(text: str, low: int, high: int) -> int | None:
+    """A whole number from ``low`` to ``high``, else None. (Not ``isdigit``: it passes "²",
+    which ``int`` refuses; and a digit string long enough makes ``int`` raise.)"""
     text = text.strip()
-    if not text.isdigit():
+    if not text.isdecimal() or len(text) > 9:
         return None
     number = int(text)
     return number if low <= number <= high else None
 
 
-def parse(values: dict[str, Any], session_log: SessionLog,
-          library: Library) -> tuple[LogEdit | None, dict[str, str]]:
-    """Validate form values into an edit, or return the errors keyed by field name."""
+def _measure(text: str, high: int) -> tuple[int | None, bool]:
+    """A check-in answer: blank is "not asked" (None), never 0; else a whole number 0 to
+    ``high``. Returns the value and whether the text was acceptable."""
+    if not text:
+        return None, True
+    number = _int(text, 0, high)
+    return number, number is not None
+
+
+def _check_in(pid: int, row: dict[str, Any], choices: list[TreatmentGoal],
+              errors: dict[str, str]) -> dict[str, Any]:
+    """The row's check-in and goal ticks, validated (errors added under their field names)."""
+    craving, ok = _measure(row["craving"], 10)
+    if not ok:
+        errors[f"craving_{pid}"] = ("Craving is 0 (none) to 10 (strongest); leave it blank if "
+                                    "it was not asked.")
+    mood, ok = _measure(row["mood"], 10)
+    if not ok:
+        errors[f"mood_{pid}"] = ("Mood is 0 (worst) to 10 (best); leave it blank if it was not "
+                                 "asked.")
+    use = None
+    if row["use"]:
+        try:
+            use = SubstanceUse(row["use"])
+        except ValueError:
+            errors[f"use_{pid}"] = "Choose an answer about use since the last group."
+    use_days = None
+    if row["use_days"]:
+        use_days = _int(row["use_days"], 1, MAX_USE_DAYS)
+        if use_days is None or use != SubstanceUse.YES:
+            errors[f"use_days_{pid}"] = (f"Days of use are 1 to {MAX_USE_DAYS}, and go with "
+                                         f"'Yes, used'.")
+    offered = {str(goal.id): goal.id for goal in choices}
+    if any(goal_id not in offered for goal_id in row["goals"]):
+        errors[f"goals_{pid}"] = "Tick goals from this participant's list."
+    return {"craving": craving, "mood": mood, "use_since_last_group": use,
+            "use_days": use_days,
+            "goal_ids": sorted(offered[g] for g in row["goals"] if g in offered)}
+
+
+def parse(values: dict[str, Any], session_log: SessionLog, library: Library,
+          goal_choices: dict[int, list[TreatmentGoal]]) -> tuple[LogEdit | None, dict[str, str]]:
+    """Validate form values into an edit, or return the errors keyed by field name.
+    ``goal_choices`` holds the goals each participant's note may tick."""
     errors: dict[str, str] = {}
     try:
         start = datetime.time.fromisoformat(values["start_time"].strip())
@@ -115,7 +184,8 @@ def parse(values: dict[str, Any], session_log: SessionLog,
         rows[pid] = RowEdit(status=status, minutes=attended_minutes or 0,
                             fields={k: v.strip() for k, v in row["fields"].items()},
                             engagement=engagement, is_safety_concern=row["safety"],
-                            safety_follow_up=row["follow_up"].strip())
+                            safety_follow_up=row["follow_up"].strip(),
+                            **_check_in(pid, row, goal_choices.get(pid, []), errors))
     if errors or start is None or minutes is None:
         return None, errors
     return LogEdit(start, minutes, topics, interventions, values["summary"].strip(), rows), {}

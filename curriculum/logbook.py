@@ -23,10 +23,12 @@ from models import (
     Group,
     LogReview,
     LogState,
+    NoteGoal,
     Participant,
     ParticipantNote,
     ReviewAction,
     SessionLog,
+    SubstanceUse,
     User,
     utcnow,
 )
@@ -36,6 +38,9 @@ ATTESTATION = ("I attest that I led this session, that this record is accurate a
 COSIGN_ATTESTATION = ("I have reviewed this log and its notes, and I co-sign it as the "
                       "clinical supervisor of this group.")
 SUMMARY_KEY = "summary"
+# "On how many days since the last group?": someone back after missing a week or more of
+# sessions answers for that whole time.
+MAX_USE_DAYS = 14
 
 
 def roster_on(session: Session, group: Group, day: datetime.date) -> list[Participant]:
@@ -134,6 +139,12 @@ class RowEdit:
     engagement: int | None
     is_safety_concern: bool
     safety_follow_up: str
+    # The check-in (None: not asked) and the ids of the goals the note ticks.
+    craving: int | None = None
+    mood: int | None = None
+    use_since_last_group: SubstanceUse | None = None
+    use_days: int | None = None
+    goal_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -162,6 +173,9 @@ def apply_edit(session_log: SessionLog, edit: LogEdit) -> None:
         note.engagement = change.engagement
         note.is_safety_concern = change.is_safety_concern
         note.safety_follow_up = change.safety_follow_up
+        note.craving, note.mood = change.craving, change.mood
+        note.use_since_last_group, note.use_days = change.use_since_last_group, change.use_days
+        _tick_goals(note, change.goal_ids)
     session_log.start_time = edit.start_time
     session_log.minutes = edit.minutes
     session_log.topics = edit.topics
@@ -170,6 +184,15 @@ def apply_edit(session_log: SessionLog, edit: LogEdit) -> None:
     if session_log.state == LogState.RETURNED:
         session_log.state = LogState.DRAFT
     _new_version(session_log)
+
+
+def _tick_goals(note: ParticipantNote, goal_ids: list[int]) -> None:
+    """The note ticks exactly these goals (links already there are kept as they are)."""
+    wanted = set(goal_ids)
+    for link in [link for link in note.goal_links if link.goal_id not in wanted]:
+        note.goal_links.remove(link)
+    ticked = {link.goal_id for link in note.goal_links}
+    note.goal_links.extend(NoteGoal(goal_id=goal_id) for goal_id in sorted(wanted - ticked))
 
 
 def completeness_problems(session_log: SessionLog) -> dict[str, str]:
@@ -183,9 +206,9 @@ def completeness_problems(session_log: SessionLog) -> dict[str, str]:
         name = row.participant.display_name
         pid = row.participant_id
         if not row.attended:
-            if note is not None and any(v.strip() for v in note.fields.values()):
+            if note is not None and note.has_content:
                 problems[f"status_{pid}"] = (f"{name} is marked {row.status.value} but has a "
-                                             f"note; clear the note or change attendance.")
+                                             f"note or check-in; clear it or change attendance.")
             continue
         if row.minutes_attended <= 0:
             problems[f"minutes_{pid}"] = f"Enter the minutes {name} attended."
@@ -197,6 +220,14 @@ def completeness_problems(session_log: SessionLog) -> dict[str, str]:
         if note is not None and note.is_safety_concern and not note.safety_follow_up.strip():
             problems[f"follow_up_{pid}"] = (f"{name}'s note flags a safety concern: record the "
                                             f"follow-up action.")
+        if note is not None and note.use_since_last_group == SubstanceUse.YES \
+                and note.use_days is None:
+            problems[f"use_days_{pid}"] = (f"{name} reported use since the last group: record "
+                                           f"on how many days (1 to {MAX_USE_DAYS}).")
+        if session_log.group.is_goal_link_required and (note is None or not note.goal_links):
+            problems[f"goals_{pid}"] = (f"Tick the goal(s) this session addressed in {name}'s "
+                                        f"note: this group requires one (add a goal on their "
+                                        f"goals page if none fits).")
     return problems
 
 
@@ -243,12 +274,15 @@ def sign(session: Session, session_log: SessionLog, user: User,
         row = next(r for r in session_log.attendance if r.participant_id == note.participant_id)
         if not row.attended:
             session_log.notes.remove(note)  # empty (checked above): notes only for attendees
-    session_log.state = LogState.SIGNED
-    session_log.signed_by_id = user.id
-    session_log.signed_at = at or utcnow()
-    session_log.attestation = f"{ATTESTATION} Signed by {user.name}."
-    # Hashed before the flush that locks the log; every id it covers already exists.
-    session_log.content_hash = session_log.compute_content_hash()
+            continue
+        for link in note.goal_links:  # the goal as worded now is what the note signs
+            link.goal_text = link.goal.goal
+    with session.no_autoflush:  # hashed before the flush that locks the log
+        session_log.state = LogState.SIGNED
+        session_log.signed_by_id = user.id
+        session_log.signed_at = at or utcnow()
+        session_log.attestation = f"{ATTESTATION} Signed by {user.name}."
+        session_log.content_hash = session_log.compute_content_hash()
     audit.record(session, "sign-log", "session-log", session_log.id, user_id=user.id,
                  detail={"overrides": sorted(k for k, v in overrides.items() if v)})
 

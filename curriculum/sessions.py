@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from curriculum import audit, log_form, logbook, pdf, topic_coverage
+from curriculum import audit, check_ins, log_form, logbook, pdf, topic_coverage, treatment_goals
 from curriculum.access import (
     can_read,
     clinical_group_ids,
@@ -110,11 +110,16 @@ def _render_edit(session_log: SessionLog, values: dict, errors: dict[str, str] |
         .where(Enrollment.group_id == session_log.group_id, Participant.id.not_in(attended_ids))
         .order_by(Participant.display_name).distinct()).all()
     errors = errors or {}
+    session = get_session()
     return render_template(
         "sessions/edit.html", log=session_log, values=values, errors=errors,
         name_hits=name_hits or {}, conflict=conflict, library=current_library(),
         fields=NOTE_FIELDS[session_log.group.note_format], statuses=list(AttendanceStatus),
-        drop_ins=others, **_field_error_helpers(errors)), status
+        drop_ins=others, goal_choices=treatment_goals.goal_choices(session, session_log),
+        recent=check_ins.recent_check_ins(session, session_log,
+                                          clinical_group_ids(current_user)),
+        chart=check_ins.chart, use_answers=check_ins.USE_CHOICES,
+        max_use_days=logbook.MAX_USE_DAYS, **_field_error_helpers(errors)), status
 
 
 def _field_error_helpers(errors: dict[str, str]) -> dict[str, Callable[[str], Markup]]:
@@ -174,7 +179,8 @@ def save(log_id: int) -> ResponseReturnValue:
         conflict = log_form.values_from_log(session_log)
         values["version"] = conflict["version"]
         return _render_edit(session_log, values, conflict=conflict, status=409)
-    edit_values, errors = log_form.parse(values, session_log, current_library())
+    edit_values, errors = log_form.parse(values, session_log, current_library(),
+                                         treatment_goals.goal_choices(session, session_log))
     if edit_values is None:
         session.commit()
         if autosave:

@@ -41,6 +41,7 @@ CRITERIA = (
     ("is_linked_to_topics", "Linked to the session's topics and interventions"),
     ("is_name_check_clean", "Names no other participant"),
     ("is_minutes_recorded", "Attendance and minutes recorded correctly"),
+    ("is_tied_to_goal", "Tied to a goal: says how the session served a goal the note ticks"),
 )
 MAX_SAMPLE = 50
 _sampler = random.SystemRandom()  # a sample the facilitator cannot predict
@@ -57,23 +58,29 @@ class FacilitatorSummary:
     name: str
     checked: int
     passed: dict[str, int]  # criterion → notes that met it
+    # criterion → notes checked against it (fewer than ``checked`` for a criterion added
+    # after some checklists were recorded)
+    answered: dict[str, int]
 
 
 def summary_by_facilitator(checks: list[SpotCheck]) -> list[FacilitatorSummary]:
-    """For each facilitator whose notes were checked: how many met each criterion."""
-    tallies: dict[str, tuple[int, dict[str, int]]] = {}
+    """For each facilitator whose notes were checked: how many met each criterion, of how
+    many checked against it."""
+    tallies: dict[str, FacilitatorSummary] = {}
     for check in checks:
         for item in check.items:
             if item.checked_at is None:
                 continue
             name = item.note.log.signed_by.name
-            checked, passed = tallies.setdefault(name, (0, dict.fromkeys(
-                (key for key, _ in CRITERIA), 0)))
+            tally = tallies.get(name) or FacilitatorSummary(
+                name, 0, *(dict.fromkeys((key for key, _ in CRITERIA), 0) for _ in range(2)))
             for key, _ in CRITERIA:
-                passed[key] += 1 if getattr(item, key) else 0
-            tallies[name] = (checked + 1, passed)
-    return [FacilitatorSummary(name, checked, passed)
-            for name, (checked, passed) in sorted(tallies.items())]
+                answer = getattr(item, key)
+                tally.passed[key] += 1 if answer else 0
+                tally.answered[key] += 0 if answer is None else 1
+            tallies[name] = FacilitatorSummary(name, tally.checked + 1, tally.passed,
+                                               tally.answered)
+    return [tallies[name] for name in sorted(tallies)]
 
 
 def _my_groups() -> list[Group]:

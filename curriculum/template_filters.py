@@ -1,6 +1,6 @@
 """Template filters: dates and times in the counselor's words ("Tue 3 Mar 2026", "6:00 pm"),
-in the program's time zone, a topic's title for the slug a log recorded, and the tables of a
-topic's rendered Markdown in scrolling regions."""
+in the program's time zone, a topic's title for the slug a log recorded, a note's check-in in
+words, and the tables of a topic's rendered Markdown in scrolling regions."""
 
 import datetime
 import re
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from markupsafe import Markup
 
+from curriculum.check_ins import describe
 from curriculum.served_library import current_library
 
 
@@ -67,3 +68,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(when)
     app.add_template_filter(topic_title)
     app.add_template_filter(scrolling_tables)
+    app.add_template_filter(describe, "check_in")

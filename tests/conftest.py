@@ -230,6 +230,22 @@ def make_group(app: Flask, make_user: Callable[..., User]) -> Callable[..., Grou
 
 
 @pytest.fixture
+def staff(make_user: Callable[..., User]) -> dict[str, User]:
+    """Accounts around one group: its ``facilitator`` and ``supervisor``, a facilitator of
+    ``other`` groups, and an ``admin``."""
+    return {"facilitator": make_user(Role.FACILITATOR, name="Fran Facil"),
+            "other": make_user(Role.FACILITATOR, name="Olive Other"),
+            "supervisor": make_user(Role.SUPERVISOR, name="Sue Pervisor"),
+            "admin": make_user(Role.ADMIN, name="Ada Admin")}
+
+
+@pytest.fixture
+def group(make_group: Callable[..., Group], staff: dict[str, User]) -> Group:
+    """The group of ``staff``, with three participants: Maria G., Sam T. and Lee K."""
+    return make_group(facilitators=[staff["facilitator"]], supervisor=staff["supervisor"])
+
+
+@pytest.fixture
 def make_log(app: Flask) -> Callable[..., SessionLog]:
     """Start a group's log for a day and fill it (summary, a DAP note for everyone) through
     the logbook operations, optionally with a safety flag on the first note; sign it as

@@ -197,6 +197,8 @@ def load_log(app: Flask, log_id: int) -> SessionLog:
             _ = row.participant
         for addendum in session_log.addenda:
             _ = addendum.author
+        for note in session_log.notes:
+            _ = [link.goal for link in note.goal_links]
         _ = (session_log.notes, session_log.group, session_log.signed_by)
         return session_log
 
@@ -239,6 +241,8 @@ def log_form_fields(app: Flask, log_id: int) -> dict[str, Any]:
             data[f"safety_{pid}"] = "1"
         for key, value in row["fields"].items():
             data[f"note_{pid}_{key}"] = value
+        for key in ("craving", "mood", "use", "use_days", "goals"):
+            data[f"{key}_{pid}"] = row[key]
     return data
 
 

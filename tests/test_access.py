@@ -25,7 +25,8 @@ PAGES_FOR = {
     "staff_accounts": {Role.ADMIN},
 }
 # Blueprints every signed-in role reaches; what each object shows is checked where it loads.
-FOR_EVERY_ROLE = {"auth", "two_factor", "passkeys", "home", "topics", "sessions", "coverage"}
+FOR_EVERY_ROLE = {"auth", "two_factor", "passkeys", "home", "topics", "sessions", "coverage",
+                  "goals"}
 
 
 def test_every_blueprint_is_placed(app: Flask) -> None:

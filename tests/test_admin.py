@@ -129,13 +129,15 @@ def test_create_group_with_staff(app: Flask, admin_client: FlaskClient,
                     meeting_days=["tue", "thu", "mon"], start_time="18:00", minutes="180",
                     modality="in-person", note_format="BIRP", track_slug="core",
                     weekly_minimum_minutes="540", supervisor_id=str(supervisor.id),
-                    facilitator_ids=[str(facilitator.id)])
+                    facilitator_ids=[str(facilitator.id)], is_goal_link_required="y")
     assert response.status_code == 302
     with app.app_context():
         group = db.get_session().scalar(select(Group))
         assert group.meeting_days == "mon,tue,thu" and group.note_format.value == "BIRP"
         assert [u.name for u in group.facilitators] == ["Fran Facil"]
-        assert group.supervisor_id == supervisor.id
+        assert group.supervisor_id == supervisor.id and group.is_goal_link_required
+    form = admin_client.get(f"/admin/groups/{group.id}").get_data(as_text=True)
+    assert '<input checked id="is_goal_link_required"' in form
 
 
 def test_group_form_errors_keep_input(admin_client: FlaskClient) -> None:

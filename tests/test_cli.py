@@ -139,7 +139,16 @@ def test_handouts_build_refuses_a_file_as_outdir(runner: FlaskCliRunner, tmp_pat
 
 
 def test_seed_demo_adds_groups_logs_in_every_state(app: Flask, runner: FlaskCliRunner) -> None:
-    from models import AuditEvent, Group, HandoutLanguage, LogState, ParticipantNote, SessionLog
+    from models import (
+        AuditEvent,
+        GoalStatus,
+        Group,
+        HandoutLanguage,
+        LogState,
+        ParticipantNote,
+        SessionLog,
+        TreatmentGoal,
+    )
 
     result = runner.invoke(args=["seed-demo", "--password-stdin"],
                            input="one demo password\n")
@@ -158,6 +167,18 @@ def test_seed_demo_adds_groups_logs_in_every_state(app: Flask, runner: FlaskCliR
         assert states == set(LogState)
         assert session.scalar(select(func.count()).select_from(ParticipantNote).where(
             ParticipantNote.is_safety_concern.is_(True))) == 1
+        # Goals for everyone (one met, one revised into a new one, in each group); every
+        # signed note has a check-in and ticks a goal; the evening group requires it.
+        goals = session.scalars(select(TreatmentGoal)).all()
+        assert len(goals) == 2 * 15 + 2 and all(goal.history for goal in goals)
+        assert sorted(g.status.value for g in goals if g.status != GoalStatus.ACTIVE) == [
+            "met", "met", "revised", "revised"]
+        signed_notes = session.scalars(select(ParticipantNote).join(SessionLog).where(
+            SessionLog.content_hash.is_not(None))).all()
+        assert signed_notes and all(n.craving is not None and n.use_since_last_group
+                                    and n.goal_links for n in signed_notes)
+        assert {g.name.split()[0]: g.is_goal_link_required for g in groups} == {
+            "Evening": True, "Morning": False}
         user = session.scalar(select(User).where(User.role == Role.FACILITATOR))
         assert password_matches(app, user.password_hash, "one demo password")
         # Spanish-speaking participants, with topics to make up in Spanish.

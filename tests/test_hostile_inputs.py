@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from curriculum import db
 from curriculum.text import clean, clean_line
-from models import AuditEvent, Group, Participant, Role, SessionLog
+from models import AuditEvent, Group, Participant, Role, SessionLog, TreatmentGoal
 from tests.helpers import (
     AuthActions,
     csrf_token,
@@ -130,6 +130,7 @@ def test_hostile_searches(client: FlaskClient, make_user: Callable, query: str) 
     "/logs/0", "/logs/-1", "/logs/99999999999", "/logs/1e3", "/logs/%00", "/logs/1%00",
     "/groups/2147483648", "/topics/%2e%2e%2fapp.py", "/topics/a%00b", "/topics/" + "x" * 300,
     "/handouts.pdf?topics=%00", "/coverage/groups/1/participants/-5/makeup.pdf",
+    "/participants/0/goals", "/participants/99999999999/goals", "/participants/1/goals/%00/edit",
 ])
 def test_hostile_urls_and_ids(client: FlaskClient, make_user: Callable, path: str) -> None:
     AuthActions(client).login(make_user().email)
@@ -198,3 +199,50 @@ def test_nothing_changed_by_a_refused_sign(app: Flask, facilitator_client: dict)
     assert load_log(app, log_id).signed_at is None
     with app.app_context():
         assert db.get_session().get(Group, facilitator_client["group"].id) is not None
+
+
+# Check-in answers and goal ticks no form could send; each is refused, and nothing is saved.
+CHECK_IN_PAYLOADS = ["11", "-1", "1e1", "²", "0x5", "5.5", "<script>alert(1)</script>",
+                     "9" * 5000, "\x00", "1 OR 1=1", "' OR '1'='1"]
+
+
+@pytest.mark.engine_independent
+def test_hostile_check_ins_and_goal_ticks_are_refused(
+    app: Flask, facilitator_client: dict
+) -> None:
+    client, log_id = facilitator_client["client"], facilitator_client["log"]
+    maria = facilitator_client["group"].participants[0]
+    for payload in CHECK_IN_PAYLOADS:
+        for field in ("craving", "mood", "use", "use_days", "goals"):
+            data = form_data(app, client, log_id, **{f"{field}_{maria.id}": payload})
+            response = client.post(f"/logs/{log_id}/edit", data=data)
+            assert response.status_code == 400, (field, payload)
+            assert "<script>alert" not in response.get_data(as_text=True)
+    saved = load_log(app, log_id)
+    note = saved.note_for(maria.id)
+    assert saved.version == 1 and not note.has_check_in and note.goal_links == []
+
+
+def test_hostile_goal_text_is_stored_clean_and_shown_inert(
+    app: Flask, facilitator_client: dict
+) -> None:
+    client, log_id = facilitator_client["client"], facilitator_client["log"]
+    maria = facilitator_client["group"].participants[0]
+    url = f"/participants/{maria.id}/goals"
+    for payload in NOTE_PAYLOADS[:3] + NOTE_PAYLOADS[13:17]:
+        response = client.post(url, data={
+            "problem": payload, "goal": payload, "objective": payload,
+            "target_on": "2026-05-01", "plan_reference": payload[:120],
+            "csrf_token": csrf_token(client, url)})
+        assert response.status_code == 302, payload
+    with app.app_context():
+        stored = db.get_session().scalars(select(TreatmentGoal.goal)).all()
+    assert stored == [clean(p) for p in NOTE_PAYLOADS[:3] + NOTE_PAYLOADS[13:17]]
+    goal_ids = [str(i) for i in range(1, len(stored) + 1)]
+    client.post(f"/logs/{log_id}/edit", data=form_data(app, client, log_id,
+                                                       **{f"goals_{maria.id}": goal_ids}))
+    for page_url in (url, f"{url}/1/edit", f"/logs/{log_id}/edit", f"/logs/{log_id}"):
+        page = client.get(page_url).get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page, page_url
+        assert "\u202e" not in page and "\x00" not in page
+    assert len(load_log(app, log_id).note_for(maria.id).goal_links) == len(stored)

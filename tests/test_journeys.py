@@ -76,8 +76,9 @@ def test_admin_sets_up_and_facilitator_logs_an_8_person_session(
     browser.last_page = edit_page.get_data(as_text=True)
     log_id = int(re.search(r'action="/logs/(\d+)/edit"', browser.last_page).group(1))
     version = re.search(r'name="version" value="(\d+)"', browser.last_page).group(1)
-    ids = dict(re.findall(r'<legend>([^<]+)</legend>\s*<div class="row">\s*<div class="field">'
-                          r'<label for="status_(\d+)"', browser.last_page))
+    ids = {name: pid for pid, name in re.findall(
+        r'<fieldset class="panel participant" id="p(\d+)">\s*<legend>([^<]+)</legend>',
+        browser.last_page)}
     assert sorted(ids) == sorted(PEOPLE)
 
     form: dict[str, Any] = {"version": version, "start_time": "18:00", "minutes": "180",

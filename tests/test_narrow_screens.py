@@ -20,7 +20,7 @@ from curriculum.localtime import today
 from curriculum.served_library import current_library
 from curriculum.settings import PROJECT_ROOT
 from curriculum.signed_in import PUBLIC_ENDPOINTS
-from models import Enrollment, Group, LogState, Role, SessionLog, SpotCheck
+from models import Enrollment, Group, LogState, Role, SessionLog, SpotCheck, TreatmentGoal
 from tests.browser import BROWSER_TEST_MARKS, served, sideways_scroll, sign_in
 from tests.helpers import PASSWORD, client_for, csrf_token
 
@@ -61,8 +61,9 @@ TABLES_OUTSIDE_A_NAMED_REGION = """() => {
 
 
 def demo_values(app: Flask, supervisor: demo.DemoAccount) -> dict[Any, Any]:
-    """What fills each URL parameter, from the demo data: the evening group, its records, a
-    spot-check drawn through its form, and a topic whose handout has a table. A key
+    """What fills each URL parameter, from the demo data: the evening group, its records (a
+    participant and one of their goals), a spot-check drawn through its form, and a topic whose
+    handout has a table. A key
     ``(endpoint, parameter)`` fills that parameter for that endpoint only."""
     with app.app_context():
         session = db.get_session()
@@ -74,6 +75,8 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount) -> dict[Any, Any]:
         signed = next(log for log in logs if log.state == LogState.SIGNED)
         draft = next(log for log in logs if log.state == LogState.DRAFT)
         facilitator = group.facilitators[0]
+        goal_id = session.scalars(select(TreatmentGoal.id).where(
+            TreatmentGoal.participant_id == enrollment.participant_id)).first()
         slug = next((t.slug for t in current_library() if "<table" in t.handout_html), None)
         assert slug, "no shipped handout has a table; the walk needs one"
     client = client_for(app, supervisor)  # type: ignore[arg-type]
@@ -87,6 +90,7 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount) -> dict[Any, Any]:
         item_id = check.items[0].id
     return {"group_id": group.id, "participant_id": enrollment.participant_id,
             "enrollment_id": enrollment.id, "user_id": facilitator.id, "log_id": signed.id,
+            "goal_id": goal_id,
             ("sessions.edit", "log_id"): draft.id, "check_id": check.id, "item_id": item_id,
             "slug": slug}
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from curriculum import audit, db
-from models import AuditEvent, Group, LogState, Role, SessionLog, User
+from models import AuditEvent, Group, LogState, SessionLog, User
 from tests.helpers import (
     DAY,
     PASSWORD,
@@ -21,19 +21,6 @@ from tests.helpers import (
     sign,
     start_log,
 )
-
-
-@pytest.fixture
-def staff(make_user: Callable[..., User]) -> dict[str, User]:
-    return {"facilitator": make_user(Role.FACILITATOR, name="Fran Facil"),
-            "other": make_user(Role.FACILITATOR, name="Olive Other"),
-            "supervisor": make_user(Role.SUPERVISOR, name="Sue Pervisor"),
-            "admin": make_user(Role.ADMIN, name="Ada Admin")}
-
-
-@pytest.fixture
-def group(make_group: Callable[..., Group], staff: dict[str, User]) -> Group:
-    return make_group(facilitators=[staff["facilitator"]], supervisor=staff["supervisor"])
 
 
 @pytest.fixture

@@ -45,14 +45,20 @@ def test_draw_samples_signed_notes_and_summarizes(app: Flask, checked_group: dic
     incomplete = client.post(f"/review/spot-checks/{check_id}/items/{item_ids[0]}", data={
         "is_individualized": "yes", "csrf_token": token}, follow_redirects=True)
     assert "Answer yes or no for each point" in incomplete.get_data(as_text=True)
+    assert "Tied to a goal" in page and "Check-in:</strong> craving not asked" in page
     for index, item_id in enumerate(item_ids[:2]):
         client.post(f"/review/spot-checks/{check_id}/items/{item_id}", data={
             "is_individualized": "yes" if index == 0 else "no", "is_linked_to_topics": "yes",
             "is_name_check_clean": "yes", "is_minutes_recorded": "yes",
-            "comment": "Generic plan.", "csrf_token": token})
+            "is_tied_to_goal": "no", "comment": "Generic plan.", "csrf_token": token})
+    with app.app_context():  # the second as recorded before "tied to a goal" was asked
+        session = db.get_session()
+        session.get(SpotCheckItem, int(item_ids[1])).is_tied_to_goal = None
+        session.commit()
     summary = client.get("/review/spot-checks/").get_data(as_text=True)
     row = summary.split('<th scope="row">Fran Facil</th>')[1].split("</tr>")[0]
-    assert "<td>2</td>" in row and "<td>1 of 2</td>" in row and "<td>2 of 2</td>" in row
+    assert re.findall(r"<td>([^<]*)</td>", row) == ["2", "1 of 2", "2 of 2", "2 of 2", "2 of 2",
+                                                    "0 of 1"]
     assert "2 of 4 checked" in summary
 
 
