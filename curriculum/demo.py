@@ -13,6 +13,7 @@ from curriculum.library import Library
 from curriculum.passwords import hash_password
 from models import (
     AttendanceStatus,
+    CurriculumPermission,
     Enrollment,
     Group,
     Modality,
@@ -23,11 +24,13 @@ from models import (
 )
 
 DEMO_DOMAIN = "demo.groupwork.invalid"
+# Key, role, name, and what they may do to the curriculum: the supervisor approves what the
+# first facilitator drafts (two people for every change).
 STAFF = [
-    ("admin", Role.ADMIN, "Avery Demo-Admin"),
-    ("supervisor", Role.SUPERVISOR, "Dr. Robin Hale"),
-    ("facilitator1", Role.FACILITATOR, "Jordan Reyes"),
-    ("facilitator2", Role.FACILITATOR, "Priya Nair"),
+    ("admin", Role.ADMIN, "Avery Demo-Admin", CurriculumPermission.NONE),
+    ("supervisor", Role.SUPERVISOR, "Dr. Robin Hale", CurriculumPermission.APPROVER),
+    ("facilitator1", Role.FACILITATOR, "Jordan Reyes", CurriculumPermission.EDITOR),
+    ("facilitator2", Role.FACILITATOR, "Priya Nair", CurriculumPermission.NONE),
 ]
 GROUPS = [
     ("Evening IOP (Mon/Wed/Thu)", "mon,wed,thu", datetime.time(18, 0), "facilitator1",
@@ -54,6 +57,7 @@ PLAN = ["Practise urge surfing once a day and report back next group.",
 class DemoAccount:
     role: Role
     email: str
+    curriculum: CurriculumPermission = CurriculumPermission.NONE
 
 
 def _note(rng: random.Random) -> dict[str, str]:
@@ -68,9 +72,10 @@ def seed(session: Session, library: Library, password: str, today: datetime.date
         raise ValueError("demo data is already present")
     rng = random.Random(seed_value)  # noqa: S311 - repeatable fictional data, not secrets
     users = {}
-    for key, role, name in STAFF:
+    for key, role, name, curriculum in STAFF:
         users[key] = User(email=f"{key}@{DEMO_DOMAIN}", name=name, role=role,
-                          password_hash=hash_password(password))
+                          password_hash=hash_password(password),
+                          curriculum_permission=curriculum)
         session.add(users[key])
     track = "core-12-week" if "core-12-week" in library.tracks else next(iter(library.tracks),
                                                                           None)
@@ -89,7 +94,8 @@ def seed(session: Session, library: Library, password: str, today: datetime.date
             session.add(Enrollment(group=group, participant=participant, admitted_on=admitted))
         session.flush()
         _seed_logs(session, group, users[facilitator], users["supervisor"], library, rng, today)
-    return [DemoAccount(users[key].role, users[key].email) for key, _, _ in STAFF]
+    return [DemoAccount(users[key].role, users[key].email, curriculum)
+            for key, _, _, curriculum in STAFF]
 
 
 def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: User,

@@ -190,14 +190,16 @@ def start_log(client: FlaskClient, group: Group, day: datetime.date = DAY,
 
 
 def load_log(app: Flask, log_id: int) -> SessionLog:
-    """The log with its attendance, addenda, notes, group and signer loaded (detached)."""
+    """The log with its attendance, addenda, notes, group, signer and the topic texts it
+    records loaded (detached)."""
     with app.app_context():
         session_log = db.get_session().get(SessionLog, log_id)
         for row in session_log.attendance:
             _ = row.participant
         for addendum in session_log.addenda:
             _ = addendum.author
-        _ = (session_log.notes, session_log.group, session_log.signed_by)
+        _ = (session_log.notes, session_log.group, session_log.signed_by,
+             session_log.taught_topics)
         return session_log
 
 
