@@ -133,7 +133,7 @@ def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: Us
                                         "988 reviewed, supervisor informed same day.")
             session.flush()
         # Signed the evening of the session, as a counselor would.
-        logbook.sign(session, session_log, facilitator, {}, at=datetime.datetime.combine(
+        logbook.sign(session, session_log, facilitator, {}, library, at=datetime.datetime.combine(
             day, datetime.time(23), tzinfo=datetime.UTC))
         session.flush()
         if position == len(days) - 3:

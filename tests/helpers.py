@@ -260,7 +260,8 @@ def log_session(app: Flask, group: Group, user: User, day: datetime.date,
             note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 3
         session.flush()
         if sign:
-            logbook.sign(session, session_log, session.get(User, user.id), {})
+            logbook.sign(session, session_log, session.get(User, user.id), {},
+                         current_library())
         session.commit()
 
 

@@ -66,7 +66,7 @@ def test_upgrade_from_an_early_revision_keeps_every_record(
             for note in session_log.notes:
                 note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 4
             session.flush()
-            logbook.sign(session, session_log, facilitator, {})
+            logbook.sign(session, session_log, facilitator, {}, current_library())
             logbook.add_addendum(session, session_log, facilitator, "Late entry.")
         session.commit()
         before = {model.__name__: session.scalar(select(func.count()).select_from(model))
