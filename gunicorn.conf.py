@@ -41,10 +41,13 @@ def when_ready(_server: object) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    """Fork this worker's PDF render child now, not on its first PDF request."""
-    from curriculum import pdf
+    """Fork this worker's PDF render child, and lay the program's approved topic versions over
+    its library (its own database connection, after the fork), now rather than on its first
+    request."""
+    from curriculum import pdf, served_library
 
     app = worker.wsgi
     if "pdf_cache" in getattr(app, "extensions", {}):  # Groupwork, not bench's bare hello app
         with app.app_context():
             pdf.renderer().start()
+            served_library.current_library()

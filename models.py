@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -68,6 +69,20 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+def _enum(cls: type[enum.Enum]) -> Enum:
+    """Enums stored as their values in a plain string column (portable, readable in SQL)."""
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class CurriculumPermission(enum.StrEnum):
+    """What an account may do to the curriculum, whatever its role: an editor drafts changes
+    to topics; an approver also approves other people's drafts (never their own)."""
+
+    NONE = "none"
+    EDITOR = "editor"
+    APPROVER = "approver"
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -81,8 +96,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20,
-                                            values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    curriculum_permission: Mapped[CurriculumPermission] = mapped_column(
+        _enum(CurriculumPermission), default=CurriculumPermission.NONE)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     # Set for a password the system printed (first admin, resets); cleared when the user picks one.
@@ -171,11 +187,6 @@ class ProgramPolicy(Base):
     require_second_factor: Mapped[bool] = mapped_column(default=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    """Enums stored as their values in a plain string column (portable, readable in SQL)."""
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Modality(enum.StrEnum):
@@ -394,6 +405,8 @@ class SessionLog(Base):
         back_populates="log", order_by="Addendum.created_at")
     reviews: Mapped[list["LogReview"]] = relationship(
         back_populates="log", order_by="LogReview.created_at")
+    taught_topics: Mapped[list["TaughtTopic"]] = relationship(
+        back_populates="log", cascade="all, delete-orphan", order_by="TaughtTopic.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
 
@@ -406,6 +419,8 @@ class SessionLog(Base):
 
     def mark_returned(self) -> None:
         """Back to the facilitator: the signature no longer stands (the audit trail keeps it)."""
+        if self.topics:
+            self.taught_topics.clear()
         self.state = LogState.RETURNED
         self.signed_by_id = self.signed_at = self.attestation = self.content_hash = None
 
@@ -422,6 +437,10 @@ class SessionLog(Base):
                                  for a in self.attendance),
             "notes": sorted(n.signed_content() for n in self.notes),
         }
+        # Logs signed before topic texts were recorded hold none, and hash as they did then.
+        if self.topics and self.taught_topics:
+            content["taught"] = sorted((t.slug, t.content_hash, t.version_number)
+                                       for t in self.taught_topics)
         return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
     def compute_content_hash(self) -> str:
@@ -429,6 +448,26 @@ class SessionLog(Base):
 
     def __repr__(self) -> str:
         return f"<SessionLog {self.id} {self.state.value}>"
+
+
+class TaughtTopic(Base):
+    """A topic a signed log covers and the text in force when it was signed: the SHA-256 of
+    the topic's Markdown, and the program's version number when it was an approved version
+    (None: the file's text). None for the hash: the topic was not in the library then."""
+
+    __tablename__ = "taught_topics"
+    __table_args__ = (UniqueConstraint("log_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("session_logs.id"))
+    slug: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    version_number: Mapped[int | None]
+
+    log: Mapped[SessionLog] = relationship(back_populates="taught_topics")
+
+    def __repr__(self) -> str:
+        return f"<TaughtTopic {self.slug} log={self.log_id}>"
 
 
 class Attendance(Base):
@@ -669,6 +708,104 @@ class SpotCheckItem(Base):
         return f"<SpotCheckItem {self.id}>"
 
 
+class ContentKind(enum.StrEnum):
+    TOPIC = "topic"
+    TRACK = "track"
+
+
+class VersionState(enum.StrEnum):
+    DRAFT = "draft"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+
+
+class VersionLockedError(Exception):
+    """A curriculum version's text or a decision already taken on it was about to change."""
+
+
+class CurriculumVersion(Base):
+    """One version of a topic (or track) as the program wrote it in the browser: the whole
+    source, never changed once written. Its state moves on (a draft is returned, approved or
+    withdrawn; an approved version is superseded by the next), and each move records who,
+    when and why, once. ``base_hash`` is the SHA-256 of the text it started from (a version's
+    or a file's; None for a new topic), ``base_version`` that version when it was one."""
+
+    __tablename__ = "curriculum_versions"
+    __table_args__ = (
+        UniqueConstraint("kind", "slug", "number"),
+        # One approved version per topic or track: the one facilitators see.
+        Index("uq_curriculum_versions_approved", "kind", "slug", unique=True,
+              sqlite_where=text("state = 'approved'"),
+              postgresql_where=text("state = 'approved'")),
+        Index("ix_curriculum_versions_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ContentKind] = mapped_column(_enum(ContentKind))
+    slug: Mapped[str] = mapped_column(String(64))
+    number: Mapped[int]
+    source: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    change_note: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("curriculum_versions.id"))
+    base_hash: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[VersionState] = mapped_column(_enum(VersionState), default=VersionState.DRAFT)
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    returned_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+    return_comment: Mapped[str | None] = mapped_column(Text)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+    attestation: Mapped[str | None] = mapped_column(Text)
+    approval_comment: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+    withdrawal_comment: Mapped[str | None] = mapped_column(Text)
+    superseded_by_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("curriculum_versions.id"))
+    superseded_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
+    base_version: Mapped["CurriculumVersion | None"] = relationship(
+        foreign_keys=[base_version_id], remote_side=[id])
+    superseded_by: Mapped["CurriculumVersion | None"] = relationship(
+        foreign_keys=[superseded_by_version_id], remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<CurriculumVersion {self.kind.value} {self.slug} {self.number} {self.state.value}>"
+
+
+# Each state a version may move to, from which, and the columns that move writes (once).
+_VERSION_MOVES: dict[VersionState, tuple[VersionState, frozenset[str]]] = {
+    VersionState.RETURNED: (VersionState.DRAFT, frozenset(
+        {"returned_by_id", "returned_at", "return_comment"})),
+    VersionState.APPROVED: (VersionState.DRAFT, frozenset(
+        {"approved_by_id", "approved_at", "attestation", "approval_comment"})),
+    VersionState.WITHDRAWN: (VersionState.DRAFT, frozenset(
+        {"withdrawn_by_id", "withdrawn_at", "withdrawal_comment"})),
+    VersionState.SUPERSEDED: (VersionState.APPROVED, frozenset(
+        {"superseded_by_version_id", "superseded_at"})),
+}
+
+
+class ServedCurriculum(Base):
+    """One row (id 1) whose ``serial`` moves on, in the same transaction, whenever what
+    facilitators are served changes (an approval): each worker compares it every few seconds
+    and rebuilds its library only when it moved."""
+
+    __tablename__ = "served_curriculum"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+
+
 class AuditEvent(Base):
     """Append-only and hash-chained: each event's hash covers its fields and the previous hash.
     The database refuses UPDATE and DELETE on this table (triggers in the migrations)."""
@@ -703,8 +840,9 @@ _LOCKED_TRANSITIONS = {
 }
 
 
-def _log_of(session: Session, obj: Attendance | ParticipantNote | NoteGoal) -> SessionLog | None:
-    """The log a row of attendance, a note or a note's goal link belongs to."""
+def _log_of(session: Session,
+            obj: Attendance | ParticipantNote | NoteGoal | TaughtTopic) -> SessionLog | None:
+    """The log a row of attendance, a note, a note's goal link or a taught topic belongs to."""
     if isinstance(obj, NoteGoal):
         note = obj.note or (session.get(ParticipantNote, obj.note_id) if obj.note_id else None)
         return _log_of(session, note) if note is not None else None
@@ -721,12 +859,16 @@ def _committed_state(log: SessionLog) -> LogState | None:
 
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_locked_logs(session: Session, _context: Any, _instances: Any) -> None:
-    """A signed log locks: whoever writes, its content, attendance, notes and their goal links
-    cannot change. A goal's history only grows, and goals are never deleted."""
+    """A signed log locks: whoever writes, its content, attendance, notes, their goal links and
+    the topic texts it records cannot change. A goal's history only grows, and goals are never
+    deleted."""
     for obj in [*session.dirty, *session.deleted, *session.new]:
-        if isinstance(obj, Attendance | ParticipantNote | NoteGoal):
+        if isinstance(obj, Attendance | ParticipantNote | NoteGoal | TaughtTopic):
             log = _log_of(session, obj)
             if log is not None and _committed_state(log) not in (None, *EDITABLE_STATES):
+                if (isinstance(obj, TaughtTopic) and (obj in session.deleted or obj.log is None)
+                        and log.state == LogState.RETURNED):
+                    continue  # a return takes the signature, and the texts it covered, away
                 raise LockedLogError(f"log {log.id} is {_committed_state(log)}; use an addendum")
         elif isinstance(obj, GoalChange) and obj not in session.new:
             raise AppendOnlyError("a goal's history is append-only")
@@ -747,3 +889,26 @@ def _refuse_changes_to_locked_logs(session: Session, _context: Any, _instances: 
                 raise LockedLogError(f"log {obj.id} is {before}; use an addendum")
         elif isinstance(obj, SessionLog) and obj in session.deleted:
             raise LockedLogError("session logs are never deleted; void them with a reason")
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_written_versions(session: Session, _context: Any,
+                                        _instances: Any) -> None:
+    """A curriculum version is never edited or deleted: only its state moves on, along the
+    allowed moves, each writing its own who, when and why once."""
+    for obj in [*session.dirty, *session.deleted]:
+        if not isinstance(obj, CurriculumVersion):
+            continue
+        if obj in session.deleted:
+            raise VersionLockedError("curriculum versions are never deleted; withdraw a draft")
+        state = inspect(obj)
+        changed = {attr.key for attr in state.mapper.column_attrs
+                   if state.attrs[attr.key].history.has_changes()}
+        if not changed:
+            continue
+        history = state.attrs.state.history
+        before = history.deleted[0] if history.deleted else obj.state
+        source, columns = _VERSION_MOVES.get(obj.state, (None, frozenset()))
+        if before != source or not changed <= columns | {"state"}:
+            raise VersionLockedError(f"version {obj.number} of {obj.slug} is {before}; "
+                                     f"it cannot become {obj.state} that way")

@@ -106,7 +106,7 @@ def seed(app: Any) -> dict[str, list[dict[str, Any]]]:
                 for note in log.notes:
                     note.fields, note.engagement = dict(NOTE), 4
                 session.flush()
-                logbook.sign(session, log, facilitator, {})
+                logbook.sign(session, log, facilitator, {}, current_library())
                 signed_logs.setdefault(group.id, []).append(log.id)
         session.commit()
         return {

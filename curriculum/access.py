@@ -1,4 +1,5 @@
-"""Who may see what: the one place groups, session logs and participants are loaded for a view.
+"""Who may see what: the one place groups, session logs, participants and curriculum versions
+are loaded for a view.
 
 A facilitator reaches the groups they facilitate; a supervisor also the groups they supervise;
 an admin manages groups and rosters but reads note text only where they are the supervisor.
@@ -19,6 +20,8 @@ from curriculum import audit
 from curriculum.db import begin_write, get_session
 from models import (
     Attendance,
+    ContentKind,
+    CurriculumVersion,
     Enrollment,
     Group,
     NoteGoal,
@@ -68,12 +71,13 @@ def can_read(user: User, group: Group) -> bool:
     return facilitates(user, group) or supervises(user, group)
 
 
-def deny(object_type: str, object_id: object, action: str) -> NoReturn:
+def deny(object_type: str, object_id: object, action: str,
+         detail: dict[str, Any] | None = None) -> NoReturn:
     """Record the refused attempt in its own transaction, then answer 404."""
     session = get_session()
     session.rollback()
     begin_write(session)
-    audit.record(session, action, object_type, object_id, outcome="denied")
+    audit.record(session, action, object_type, object_id, outcome="denied", detail=detail)
     session.commit()
     abort(404)
 
@@ -116,6 +120,41 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
         return wrapped
 
     return decorator
+
+
+def curriculum_editors_only() -> None:
+    """For a blueprint's ``before_request``: anyone without a curriculum permission gets a
+    404, as if the page did not exist, and the refusal is audited."""
+    if not current_user.can_edit_curriculum:
+        deny("page", request.endpoint, "open-page")
+
+
+def curriculum_approvers_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Limit a view to curriculum approvers; an editor who is not one gets a 404, audited."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.can_approve_curriculum:
+            deny("page", request.endpoint, "open-page")
+        return view(*args, **kwargs)
+
+    wrapped.for_curriculum_approvers = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def get_version(kind: ContentKind, slug: str, number: int,
+                action: str = "view-version") -> CurriculumVersion:
+    """One version of a topic (or track), for curriculum editors (the blueprint has checked
+    the permission). Writes take the curriculum's lock first (``curriculum_versions.lock``).
+
+    :raise 404: if there is none (the attempt is audited).
+    """
+    version = get_session().scalar(select(CurriculumVersion).where(
+        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug,
+        CurriculumVersion.number == number))
+    if version is None:
+        deny(f"{kind}-version", None, action, detail={"slug": slug[:64], "number": number})
+    return version
 
 
 def get_group(group_id: int, action: str = "view-group",

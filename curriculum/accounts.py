@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from curriculum import audit
 from curriculum.passwords import hash_password, password_problem
-from models import Group, Role, User, utcnow
+from models import CurriculumPermission, Group, Role, User, utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 NAME_MAX = 120
@@ -43,14 +43,18 @@ def new_account_problems(session: Session, email: str, name: str,
 
 
 def create_account(session: Session, email: str, name: str, role: Role, password: str,
-                   temporary: bool) -> User:
+                   temporary: bool,
+                   curriculum: CurriculumPermission = CurriculumPermission.NONE) -> User:
     """Add the account in the caller's transaction, audited; the caller has checked
     ``new_account_problems``. ``temporary``: the password was shown by the system."""
     user = User(email=email.strip().lower(), name=name.strip(), role=role,
-                password_hash=hash_password(password), is_password_temporary=temporary)
+                password_hash=hash_password(password), is_password_temporary=temporary,
+                curriculum_permission=curriculum)
     session.add(user)
     session.flush()
-    audit.record(session, "create-user", "user", user.id, detail={"role": user.role})
+    detail = {"role": user.role} | ({"curriculum": curriculum}
+                                    if curriculum != CurriculumPermission.NONE else {})
+    audit.record(session, "create-user", "user", user.id, detail=detail)
     return user
 
 
@@ -84,6 +88,15 @@ def change_role(session: Session, user: User, role: Role) -> None:
     user.role = role
     user.rotate_session_token()
     audit.record(session, "change-role", "user", user.id, detail={"role": role})
+
+
+def set_curriculum_permission(session: Session, user: User,
+                              permission: CurriculumPermission) -> None:
+    """What the account may do to the curriculum (none, edit, or edit and approve); it applies
+    from the account's next request. Audited."""
+    user.curriculum_permission = permission
+    audit.record(session, "set-curriculum-permission", "user", user.id,
+                 detail={"curriculum": permission})
 
 
 def is_locked(user: User) -> bool:

@@ -14,7 +14,7 @@ from curriculum.handouts import LANGUAGES, SIZES, Variant, render_handouts
 from curriculum.localtime import today
 from curriculum.passwords import password_problem
 from curriculum.served_library import current_library
-from models import Role, User
+from models import CurriculumPermission, Role, User
 
 FIRST_ADMIN_EMAIL = "admin@groupwork.local"
 
@@ -25,14 +25,15 @@ def _fail(lines: list[str]) -> None:
     sys.exit(1)
 
 
-def add_user(email: str, name: str, role: Role, password: str, temporary: bool = False) -> User:
+def add_user(email: str, name: str, role: Role, password: str, temporary: bool = False,
+             curriculum: CurriculumPermission = CurriculumPermission.NONE) -> User:
     """Create an account, or exit 1 with one line per problem."""
     session = db.get_session()
     db.begin_write(session)
     if problems := accounts.new_account_problems(session, email, name, password):
         session.rollback()
         _fail([f"{field}: {message}" for field, message in problems.items()])
-    user = accounts.create_account(session, email, name, role, password, temporary)
+    user = accounts.create_account(session, email, name, role, password, temporary, curriculum)
     session.commit()
     return user
 
@@ -61,14 +62,20 @@ def init_db() -> None:
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", required=True, help="Full name as shown on signatures.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
+@click.option("--curriculum", type=click.Choice([p.value for p in CurriculumPermission]),
+              default=CurriculumPermission.NONE.value, show_default=True,
+              help="editor: drafts topic changes; approver: also approves others' drafts.")
+def create_user(email: str, role: str, name: str, password_stdin: bool, curriculum: str) -> None:
     """Add an account."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = add_user(email, name, Role(role), password)
-    click.echo(f"Created {user.role.value} {user.email}")
+    user = add_user(email, name, Role(role), password,
+                    curriculum=CurriculumPermission(curriculum))
+    permission = user.curriculum_permission
+    click.echo(f"Created {user.role.value} {user.email}"
+               + ("" if permission == CurriculumPermission.NONE else f" (curriculum {permission})"))
 
 
 curriculum_cli = AppGroup("curriculum", help="Check the curriculum library.")
@@ -146,7 +153,9 @@ def seed_demo(password_stdin: bool) -> None:
     session.commit()
     for account in accounts:
         click.echo(f"{account.role.value:12} {account.email}"
-                   + ("" if password_stdin else f"  password: {password}"))
+                   + ("" if password_stdin else f"  password: {password}")
+                   + ("" if account.curriculum == CurriculumPermission.NONE
+                      else f"  (curriculum {account.curriculum})"))
 
 
 @click.command("backup")

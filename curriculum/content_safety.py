@@ -117,7 +117,7 @@ def _words(pattern: str) -> re.Pattern[str]:
 
 def _phrase(text: str) -> re.Pattern[str]:
     """Plain text as written in a topic, whatever its spacing, emphasis or curly quotes."""
-    words = _EMPHASIS.sub("", text.translate(_STRAIGHT)).split()
+    words = _EMPHASIS.sub("", text.translate(STRAIGHT)).split()
     return re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
 
 
@@ -186,7 +186,8 @@ def load_rules(folders: Iterable[Path]) -> tuple[Rules, list[Problem]]:
 
 # Markdown to plain blocks of text ---------------------------------------------------------------
 
-_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+# Curly quotes and no-break spaces read as plain ones (topic_check finds quotes the same way).
+STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                            "\u00ab": '"', "\u00bb": '"', "\u00a0": " "})
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -202,7 +203,7 @@ _SENTENCE_END = re.compile(r"""(?:(?<=[.!?])|(?<=[.!?]["')]))\s+(?=[^a-z\s])""")
 
 def _blocks(markdown: str) -> list[str]:
     """Paragraphs, list items, headings and table cells as plain one-line text."""
-    text = _COMMENT.sub(" ", markdown.translate(_STRAIGHT))
+    text = _COMMENT.sub(" ", markdown.translate(STRAIGHT))
     text = _TAG.sub(" ", _LINK.sub(r"\1", _IMAGE.sub(" ", text)))
     text = _WRITING_SPACE.sub(" ", text).replace("|", "\n\n")
     text = _EMPHASIS.sub("", _BLOCK_START.sub("\n\n", text))

@@ -16,6 +16,7 @@ from curriculum.passwords import hash_password
 from curriculum.treatment_goals import GoalValues
 from models import (
     AttendanceStatus,
+    CurriculumPermission,
     Enrollment,
     GoalStatus,
     Group,
@@ -31,11 +32,13 @@ from models import (
 )
 
 DEMO_DOMAIN = "demo.groupwork.invalid"
+# Key, role, name, and what they may do to the curriculum: the supervisor approves what the
+# first facilitator drafts (two people for every change).
 STAFF = [
-    ("admin", Role.ADMIN, "Avery Demo-Admin"),
-    ("supervisor", Role.SUPERVISOR, "Dr. Robin Hale"),
-    ("facilitator1", Role.FACILITATOR, "Jordan Reyes"),
-    ("facilitator2", Role.FACILITATOR, "Priya Nair"),
+    ("admin", Role.ADMIN, "Avery Demo-Admin", CurriculumPermission.NONE),
+    ("supervisor", Role.SUPERVISOR, "Dr. Robin Hale", CurriculumPermission.APPROVER),
+    ("facilitator1", Role.FACILITATOR, "Jordan Reyes", CurriculumPermission.EDITOR),
+    ("facilitator2", Role.FACILITATOR, "Priya Nair", CurriculumPermission.NONE),
 ]
 GROUPS = [
     ("Evening IOP (Mon/Wed/Thu)", "mon,wed,thu", datetime.time(18, 0), "facilitator1",
@@ -84,6 +87,7 @@ GOALS = [
 class DemoAccount:
     role: Role
     email: str
+    curriculum: CurriculumPermission = CurriculumPermission.NONE
 
 
 def _note(rng: random.Random, craving: int) -> dict[str, str]:
@@ -98,9 +102,10 @@ def seed(session: Session, library: Library, password: str, today: datetime.date
         raise ValueError("demo data is already present")
     rng = random.Random(seed_value)  # noqa: S311 - repeatable fictional data, not secrets
     users = {}
-    for key, role, name in STAFF:
+    for key, role, name, curriculum in STAFF:
         users[key] = User(email=f"{key}@{DEMO_DOMAIN}", name=name, role=role,
-                          password_hash=hash_password(password))
+                          password_hash=hash_password(password),
+                          curriculum_permission=curriculum)
         session.add(users[key])
     track = "core-12-week" if "core-12-week" in library.tracks else next(iter(library.tracks),
                                                                           None)
@@ -125,7 +130,8 @@ def seed(session: Session, library: Library, password: str, today: datetime.date
             _seed_goals(session, participant, users[facilitator], admitted, record, rng)
         _seed_logs(session, group, users[facilitator], users["supervisor"], library, rng, today)
         _seed_goal_progress(session, group, users["supervisor"])
-    return [DemoAccount(users[key].role, users[key].email) for key, _, _ in STAFF]
+    return [DemoAccount(users[key].role, users[key].email, curriculum)
+            for key, _, _, curriculum in STAFF]
 
 
 def _seed_goals(session: Session, participant: Participant, facilitator: User,
@@ -216,8 +222,8 @@ def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: Us
                                         "988 reviewed, supervisor informed same day.")
             session.flush()
         # Signed the evening of the session, as a counselor would.
-        logbook.sign(session, session_log, facilitator, {}, at=datetime.datetime.combine(
-            day, datetime.time(23), tzinfo=datetime.UTC))
+        logbook.sign(session, session_log, facilitator, {}, library,
+                     at=datetime.datetime.combine(day, datetime.time(23), tzinfo=datetime.UTC))
         session.flush()
         if position == len(days) - 3:
             logbook.return_to_facilitator(

@@ -8,7 +8,7 @@ import dataclasses
 import datetime
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -23,6 +23,8 @@ from curriculum.library_search import SearchHit, SearchIndex
 from curriculum.render import markdown_to_html
 
 SLUG_RE = re.compile(r"^[a-z0-9-]{1,64}$")
+# Addresses of pages under /topics/ that a topic's slug would hide.
+RESERVED_SLUGS = frozenset({"new", "drafts"})
 HANDOUT_HEADING = "# Participant handout"
 GUIDE_SECTIONS = ("Overview", "Preparation", "Session plan", "Safety notes", "Documentation guide")
 PLAN_STEPS = ("check-in", "teaching points", "activity", "discussion", "wrap-up")
@@ -93,6 +95,8 @@ class Topic:
     content_hash: str
     # The handout in other languages, by language code ("es"); see handout_translations.
     translations: dict[str, Translation] = field(default_factory=dict, compare=False)
+    # The program's version number when the text is a version approved in the browser.
+    version: int | None = None
 
     @property
     def title(self) -> str:
@@ -181,14 +185,26 @@ def _check_summary(file: str, summary: str) -> list[Problem]:
 def load_topic(path: Path) -> tuple[Topic | None, list[Problem]]:
     """Read and validate one topic file; a topic is returned only when it has no problems."""
     file = display_path(path)
-    slug = path.stem
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.match(path.stem):
         return None, [Problem(file, "file name", "slug must be 1-64 of a-z, 0-9 and '-'")]
-    raw = path.read_bytes()
+    if path.stem in RESERVED_SLUGS:
+        return None, [Problem(file, "file name", f"'{path.stem}' is the address of a page; "
+                                                 f"choose another slug")]
     try:
-        post = frontmatter.loads(raw.decode("utf-8"))
+        source = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         return None, [Problem(file, "file", "not UTF-8 text")]
+    return parse_topic(path.stem, source, path)
+
+
+def parse_topic(slug: str, source: str, path: Path,
+                version: int | None = None) -> tuple[Topic | None, list[Problem]]:
+    """Validate one topic's whole Markdown source (front matter, guide, handout), named
+    ``path`` in its problems; a topic is returned only when it has no problems. ``version``:
+    the program's version number, for a source approved in the browser."""
+    file = display_path(path)
+    try:
+        post = frontmatter.loads(source)
     except yaml.YAMLError as error:
         return None, [Problem(file, "front matter", f"not valid YAML ({error.__class__.__name__})")]
     if not post.metadata:
@@ -225,9 +241,15 @@ def load_topic(path: Path) -> tuple[Topic | None, list[Problem]]:
         guide_html=markdown_to_html(guide_md),
         handout_html=markdown_to_html(handout_md),
         plan=tuple(steps),
-        content_hash=hashlib.sha256(raw).hexdigest(),
+        content_hash=source_hash(source),
+        version=version,
     )
     return topic, []
+
+
+def source_hash(source: str) -> str:
+    """A topic's content hash: the SHA-256 of its whole source as UTF-8 (a file's bytes)."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
 class _TrackFile(BaseModel):
@@ -259,6 +281,14 @@ def load_track(path: Path) -> tuple[Track | None, list[Problem]]:
     return track, []
 
 
+def link_problems(topic: Topic, known: Container[str]) -> list[Problem]:
+    """Links in the topic's guide or handout to a topic slug not among ``known``."""
+    return [Problem(display_path(topic.path), "body", f"link to unknown topic '{target}'")
+            for target in re.findall(r"\]\(/topics/([^)#?\s]*)",
+                                     topic.guide_markdown + topic.handout_markdown)
+            if target not in known]
+
+
 @dataclass
 class Library:
     """Every servable topic and track, indexed for search. Build it with ``Library.load``."""
@@ -268,6 +298,8 @@ class Library:
     problems: list[Problem] = field(default_factory=list)
     withheld: set[str] = field(default_factory=set)
     folders: tuple[Path, ...] = ()
+    # Slugs of licensed-by-program topics this program may serve ("*": all of them).
+    licensed: frozenset[str] = frozenset()
     index: SearchIndex = field(default_factory=SearchIndex, repr=False)
 
     @classmethod
@@ -277,7 +309,7 @@ class Library:
         Topics marked licensed-by-program are withheld unless their slug is in ``licensed``
         (``"*"`` grants them all).
         """
-        library = cls(folders=tuple(folders))
+        library = cls(folders=tuple(folders), licensed=licensed)
         topic_paths: dict[str, Path] = {}
         translation_paths: dict[tuple[str, str], Path] = {}
         track_paths: dict[str, Path] = {}
@@ -293,9 +325,7 @@ class Library:
             library.problems += problems
             if topic is None:
                 continue
-            if topic.meta.license == "licensed-by-program" and not (
-                "*" in licensed or slug in licensed
-            ):
+            if not library.may_serve(topic):
                 library.withheld.add(slug)
                 continue
             library.topics[slug] = topic
@@ -337,11 +367,7 @@ class Library:
                 problems.append(Problem(display_path(topic.path), "title",
                                         f"same title as topic '{titles[key]}'"))
             titles[key] = topic.slug
-            for target in re.findall(r"\]\(/topics/([^)#?\s]*)", topic.guide_markdown
-                                     + topic.handout_markdown):
-                if target not in topic_paths:
-                    problems.append(Problem(display_path(topic.path), "body",
-                                            f"link to unknown topic '{target}'"))
+            problems += link_problems(topic, topic_paths)
         for track in self.tracks.values():
             problems += self._track_problems(track, topic_paths)
         return problems
@@ -364,6 +390,12 @@ class Library:
                 problems.append(Problem(file, "newcomer_topic",
                                         "must be a standalone topic tagged orientation"))
         return problems
+
+    def may_serve(self, topic: Topic) -> bool:
+        """Whether the program holds what serving the topic needs (a licence, when it is
+        licensed-by-program)."""
+        return topic.meta.license != "licensed-by-program" or bool(
+            {"*", topic.slug} & self.licensed)
 
     def __iter__(self) -> Iterator[Topic]:
         return iter(sorted(self.topics.values(), key=lambda t: t.title.casefold()))

@@ -29,6 +29,7 @@ from models import (
     ReviewAction,
     SessionLog,
     SubstanceUse,
+    TaughtTopic,
     User,
     utcnow,
 )
@@ -260,13 +261,18 @@ def name_check(session_log: SessionLog) -> dict[str, list[str]]:
     return hits
 
 
-def sign(session: Session, session_log: SessionLog, user: User,
-         overrides: dict[str, str], at: datetime.datetime | None = None) -> None:
-    """Lock the log under the signer's name, keeping any name-check override reasons; signed
-    now, or ``at`` for a record made after the fact (demo data, tests).
+def sign(session: Session, session_log: SessionLog, user: User, overrides: dict[str, str],
+         library: Library, at: datetime.datetime | None = None) -> None:
+    """Lock the log under the signer's name, keeping any name-check override reasons and the
+    text of each topic it covers as ``library`` serves it (its hash, and the program's version
+    number when it is one); signed now, or ``at`` for a record made after the fact (demo data,
+    tests).
 
     The caller has checked completeness, the name check and the signer's password.
     """
+    if session_log.topics:  # set first: loading the collection flushes what came before
+        session_log.taught_topics = [_taught(slug, library)
+                                     for slug in dict.fromkeys(session_log.topics)]
     for note in session_log.notes:
         note.name_check_override = overrides.get(str(note.participant_id)) or None
     session_log.summary_name_override = overrides.get(SUMMARY_KEY) or None
@@ -285,6 +291,12 @@ def sign(session: Session, session_log: SessionLog, user: User,
         session_log.content_hash = session_log.compute_content_hash()
     audit.record(session, "sign-log", "session-log", session_log.id, user_id=user.id,
                  detail={"overrides": sorted(k for k, v in overrides.items() if v)})
+
+
+def _taught(slug: str, library: Library) -> TaughtTopic:
+    topic = library.get(slug)
+    return TaughtTopic(slug=slug, content_hash=topic.content_hash if topic else None,
+                       version_number=topic.version if topic else None)
 
 
 def cosign(session: Session, session_log: SessionLog, supervisor: User) -> None:

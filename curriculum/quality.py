@@ -3,11 +3,12 @@ that did not render, content safety (person-first language, stop-now advice), an
 handouts (``translation_checks``)."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import median
 
 from curriculum import content_safety, readability, translation_checks
-from curriculum.library import Library, Problem, display_path
+from curriculum.library import Library, Problem, Topic, display_path
 from curriculum.spanish_readability import SpanishGrade
 
 MAX_FLESCH_KINCAID = 8.0
@@ -37,9 +38,9 @@ class Report:
                 f"{spanish_text}; {len(self.problems)} problem(s)")
 
 
-def _phone_problems(library: Library) -> list[Problem]:
+def _phone_problems(topics: Iterable[Topic]) -> list[Problem]:
     problems = []
-    for topic in library.topics.values():
+    for topic in topics:
         text = topic.guide_markdown + "\n" + topic.handout_markdown
         for match in _PHONE.finditer(text):
             digits = re.sub(r"\D", "", match.group())[-10:]
@@ -57,9 +58,9 @@ _NUMBERED_LINES = re.compile(r"(?:^|\n)\s*\d+\. \S.*\n\s*\d+\. \S")
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def _markdown_problems(library: Library) -> list[Problem]:
+def _markdown_problems(topics: Iterable[Topic]) -> list[Problem]:
     problems = []
-    for topic in library.topics.values():
+    for topic in topics:
         for part, html in (("facilitator guide", topic.guide_html),
                            ("handout", topic.handout_html)):
             for paragraph in _PARAGRAPH.findall(html):
@@ -74,14 +75,17 @@ def _markdown_problems(library: Library) -> list[Problem]:
     return problems
 
 
-def check(library: Library) -> Report:
-    """Every problem in the library: load-time ones, then Markdown, phone numbers, content
-    safety, grade, and the Spanish handouts."""
-    spanish_problems, spanish_grades = translation_checks.check_library(library)
-    problems = [*library.problems, *_markdown_problems(library), *_phone_problems(library),
-                *content_safety.check_library(library)]
+def topic_problems(topics: list[Topic], rules: content_safety.Rules
+                   ) -> tuple[list[Problem], dict[str, readability.Grade]]:
+    """What ``check`` finds in loaded topics beyond loading them: Markdown, phone numbers,
+    content safety under ``rules``, and reading grade (with each handout's grade)."""
+    problems = [*_markdown_problems(topics), *_phone_problems(topics)]
+    for topic in topics:
+        problems += content_safety.check_topic(display_path(topic.path), topic.slug,
+                                               topic.guide_markdown, topic.handout_markdown,
+                                               rules)
     grades = {}
-    for topic in library.topics.values():
+    for topic in topics:
         grade = grades[topic.slug] = readability.grade(topic.handout_html)
         file = display_path(topic.path)
         if grade.flesch_kincaid > MAX_FLESCH_KINCAID:
@@ -90,4 +94,14 @@ def check(library: Library) -> Report:
         if grade.smog > MAX_SMOG:
             problems.append(Problem(file, "handout",
                                     f"SMOG grade {grade.smog} is above {MAX_SMOG}"))
-    return Report(problems + spanish_problems, grades, spanish_grades)
+    return problems, grades
+
+
+def check(library: Library) -> Report:
+    """Every problem in the library: load-time ones, the rules files', then Markdown, phone
+    numbers, content safety, grade, and the Spanish handouts."""
+    spanish_problems, spanish_grades = translation_checks.check_library(library)
+    rules, rule_problems = content_safety.load_rules(library.folders)
+    problems, grades = topic_problems(list(library.topics.values()), rules)
+    return Report([*library.problems, *rule_problems, *problems, *spanish_problems], grades,
+                  spanish_grades)

@@ -1,15 +1,115 @@
-"""The library this app serves: loaded once at start-up (through its on-disk cache), then read
-by every request, command and report."""
+"""The library this app serves: the content folders' files, loaded once at start-up (through
+their on-disk cache), with the program's approved versions laid over them. Every request,
+command and report reads it through ``current_library()``.
 
+Approvals live in the database, which every worker of every instance shares. Each worker
+keeps its own copy of the served library and, at most every ``CURRICULUM_REFRESH_SECONDS``,
+reads one small row (``ServedCurriculum.serial``) that an approval moves on in its own
+transaction; only when it moved are the approved versions read again and laid over the files.
+"""
+
+import dataclasses
 import logging
+import time
 from pathlib import Path
 
 from flask import Flask, current_app
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from curriculum import library_cache
-from curriculum.library import Library
+from curriculum import db, library_cache
+from curriculum.handout_translations import handout_hash
+from curriculum.library import Library, Problem, Topic, parse_topic
+from curriculum.library_search import SearchIndex
+from models import ContentKind, CurriculumVersion, ServedCurriculum, VersionState
 
 log = logging.getLogger(__name__)
+
+_SERIAL = select(ServedCurriculum.serial).where(ServedCurriculum.id == 1)
+_APPROVED_TOPICS = (select(CurriculumVersion.id, CurriculumVersion.slug,
+                           CurriculumVersion.number)
+                    .where(CurriculumVersion.kind == ContentKind.TOPIC,
+                           CurriculumVersion.state == VersionState.APPROVED)
+                    .order_by(CurriculumVersion.slug))
+
+
+def version_path(slug: str, number: int) -> Path:
+    """What names an approved version where a file's path would (problems, ``curriculum
+    check``): it lives in the database, not in a content folder."""
+    return Path("versions") / "topics" / f"{slug}.v{number}.md"
+
+
+class ServedLibrary:
+    """One worker's served library, and when it last asked whether approvals changed."""
+
+    def __init__(self, files: Library, refresh_seconds: float) -> None:
+        self.files = files
+        self.library = files
+        self.refresh_seconds = refresh_seconds
+        self.serial: int | None = None  # not asked yet
+        self.checked_at = float("-inf")
+        # Approved versions never change, so each is parsed and rendered once per worker.
+        self._parsed: dict[tuple[str, int], tuple[Topic | None, list[Problem]]] = {}
+
+    def current(self, engine: Engine) -> Library:
+        """The served library, asking the database first when it has not for a while."""
+        if time.monotonic() - self.checked_at >= self.refresh_seconds:
+            self.refresh(engine)
+        return self.library
+
+    def refresh(self, engine: Engine) -> None:
+        """Read the serial now; when it moved, lay the approved versions over the files again.
+        A database that cannot answer leaves the library as it was, to be asked again later."""
+        self.checked_at = time.monotonic()
+        try:
+            with engine.connect() as connection:
+                serial = connection.scalar(_SERIAL) or 0
+                if serial == self.serial:
+                    return
+                approved = connection.execute(_APPROVED_TOPICS).all() if serial else []
+                # Only the texts this worker has not parsed yet (an approval adds one).
+                new = [row.id for row in approved if (row.slug, row.number) not in self._parsed]
+                for slug, number, source in connection.execute(
+                        select(CurriculumVersion.slug, CurriculumVersion.number,
+                               CurriculumVersion.source)
+                        .where(CurriculumVersion.id.in_(new))) if new else ():
+                    self._parsed[(slug, number)] = parse_topic(slug, source,
+                                                               version_path(slug, number), number)
+        except SQLAlchemyError as error:
+            log.info("approved curriculum versions unavailable (%s); serving the library as "
+                     "it was", error.__class__.__name__)
+            return
+        self.library = self._overlay([(row.slug, row.number) for row in approved])
+        self.serial = serial
+
+    def _overlay(self, approved: list[tuple[str, int]]) -> Library:
+        """The files' library with these approved topic versions (parsed) in place of, or
+        beside, the files' topics; translated handouts are compared with the approved
+        English."""
+        files = self.files
+        self._parsed = {key: self._parsed[key] for key in approved}
+        if not approved:
+            return files
+        topics, withheld, problems = dict(files.topics), set(files.withheld), list(files.problems)
+        for slug, number in approved:
+            topic, found = self._parsed[(slug, number)]
+            problems += found  # checked at approval; an upgrade may have changed the rules
+            if topic is None:
+                log.warning("approved version %d of topic %s no longer loads", number, slug)
+                continue
+            if not files.may_serve(topic):
+                withheld.add(slug)
+                topics.pop(slug, None)
+                continue
+            if slug in files.topics:
+                english = handout_hash(topic.handout_markdown)
+                topic = dataclasses.replace(topic, translations={
+                    language: dataclasses.replace(translation, english_hash=english)
+                    for language, translation in files.topics[slug].translations.items()})
+            topics[slug] = topic
+            withheld.discard(slug)
+        return dataclasses.replace(files, topics=topics, withheld=withheld, problems=problems,
+                                   index=SearchIndex.build(topics.values()))
 
 
 def init_app(app: Flask) -> None:
@@ -20,7 +120,21 @@ def init_app(app: Flask) -> None:
         log.warning("the curriculum library has %d problem(s); run 'flask --app app "
                     "curriculum check'", len(loaded.problems))
     app.extensions["library"] = loaded
+    app.extensions["served_library"] = ServedLibrary(loaded,
+                                                     app.config["CURRICULUM_REFRESH_SECONDS"])
 
 
 def current_library() -> Library:
+    """The library facilitators are served now: approved versions over the files."""
+    return current_app.extensions["served_library"].current(db.engine())
+
+
+def file_library() -> Library:
+    """The content folders' library alone, as loaded at start-up (no approved versions)."""
     return current_app.extensions["library"]
+
+
+def refresh_now() -> None:
+    """After an approval commits: this worker serves it at once (the others within
+    ``CURRICULUM_REFRESH_SECONDS``)."""
+    current_app.extensions["served_library"].refresh(db.engine())

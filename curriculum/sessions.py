@@ -221,7 +221,7 @@ def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
         session.commit()
         values["version"] = str(session_log.version)
         return _render_edit(session_log, values, errors=problems, name_hits=hits, status=400)
-    logbook.sign(session, session_log, signer, overrides)
+    logbook.sign(session, session_log, signer, overrides, current_library())
     session.commit()
     flash("Signed. The log is locked; corrections are added as addenda.")
     return redirect(url_for("sessions.show", log_id=session_log.id))

@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "WEBAUTHN_ORIGIN": "http://localhost:5000",
     "PASSKEY_SIGN_IN": False,
     "PACKET_MAX_TOPICS": 60,
+    # How often each worker asks the database whether the approved curriculum changed: an
+    # approval on any instance is served everywhere within this many seconds.
+    "CURRICULUM_REFRESH_SECONDS": 2,
     # A PDF render that runs longer, or needs more memory beyond a warm worker's, is stopped
     # and answered 503 (the gunicorn worker timeout is longer than this).
     "PDF_TIME_LIMIT_SECONDS": 60,

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from curriculum import accounts
 from curriculum.db import DriverQuery, get_session
-from models import Passkey, ProgramPolicy, Role, User, utcnow
+from models import CurriculumPermission, Passkey, ProgramPolicy, Role, User, utcnow
 
 login_manager = LoginManager()
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_post", "two_factor.second_step",
@@ -53,6 +53,7 @@ class SignedInUser:
     must_enrol_second_factor: bool
     has_authenticator: bool
     has_passkey: bool
+    curriculum_permission: CurriculumPermission
     is_authenticated: ClassVar[bool] = True
     is_active: ClassVar[bool] = True  # only active accounts are loaded
     is_anonymous: ClassVar[bool] = False
@@ -60,6 +61,15 @@ class SignedInUser:
     @property
     def has_second_factor(self) -> bool:
         return self.has_authenticator or self.has_passkey
+
+    @property
+    def can_edit_curriculum(self) -> bool:
+        return self.curriculum_permission in (CurriculumPermission.EDITOR,
+                                              CurriculumPermission.APPROVER)
+
+    @property
+    def can_approve_curriculum(self) -> bool:
+        return self.curriculum_permission == CurriculumPermission.APPROVER
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -80,6 +90,7 @@ SIGNED_IN_QUERY = select(
     exists().where(_passkeys.user_id == _users.id),
     select(ProgramPolicy.require_second_factor)
     .where(ProgramPolicy.id == literal_column("1")).scalar_subquery(),
+    _users.curriculum_permission,
 ).where(_users.id == bindparam("user_id"), _users.is_active == true())
 
 
@@ -94,7 +105,7 @@ def load_user(user_id: str) -> SignedInUser | None:
     if row is None:
         return None
     (found_id, name, email, role, temporary, current_token, reset, has_authenticator,
-     has_passkey, policy) = row
+     has_passkey, policy, curriculum) = row
     if not hmac.compare_digest(current_token.encode(), token.encode()):
         return None
     required = bool(policy) or current_app.config["REQUIRE_MFA"]
@@ -102,7 +113,8 @@ def load_user(user_id: str) -> SignedInUser | None:
     return SignedInUser(id=found_id, name=name, email=email, role=Role(role),
                         is_password_temporary=bool(temporary), session_token=current_token,
                         must_enrol_second_factor=not has_factor and (bool(reset) or required),
-                        has_authenticator=bool(has_authenticator), has_passkey=bool(has_passkey))
+                        has_authenticator=bool(has_authenticator), has_passkey=bool(has_passkey),
+                        curriculum_permission=CurriculumPermission(curriculum))
 
 
 def without_signed_in_user() -> None:

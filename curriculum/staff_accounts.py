@@ -1,6 +1,8 @@
 """Blueprint: the admins' page of staff accounts — adding one, resetting its password,
 deactivating it, changing its role. (A user's own settings are under /account.)"""
 
+from typing import TypeVar
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -15,9 +17,13 @@ from curriculum.access import managed_account, roles_required
 from curriculum.db import begin_write, get_session
 from curriculum.step_up import step_up_problems
 from curriculum.text import clean_line
-from models import Role, User
+from models import CurriculumPermission, Role, User
 
 bp = Blueprint("staff_accounts", __name__, url_prefix="/admin/users")
+Choice = TypeVar("Choice", Role, CurriculumPermission)
+CURRICULUM_LABELS = {CurriculumPermission.NONE: "None",
+                     CurriculumPermission.EDITOR: "Editor (drafts topic changes)",
+                     CurriculumPermission.APPROVER: "Approver (also approves others' drafts)"}
 
 
 @bp.before_request
@@ -33,6 +39,9 @@ class UserForm(FlaskForm):
                                             Regexp(r"^[^@\s]+@[^@\s]+$",
                                                    message="Enter an email address.")])
     role = SelectField("Role", choices=[SelectChoice(r.value, r.value.title()) for r in Role])
+    curriculum = SelectField("Curriculum permission", default=CurriculumPermission.NONE.value,
+                             choices=[SelectChoice(p.value, CURRICULUM_LABELS[p])
+                                      for p in CurriculumPermission])
 
 
 def _accounts_page(form: UserForm) -> str:
@@ -40,6 +49,7 @@ def _accounts_page(form: UserForm) -> str:
     everyone = session.scalars(select(User).options(selectinload(User.passkeys))
                                .order_by(User.name)).all()
     return render_template("staff_accounts/users.html", users=everyone, form=form, roles=Role,
+                           curriculum_labels=CURRICULUM_LABELS,
                            step_up=StepUpForm(), policy_required=second_factor.policy_required(
                                session), required_by_environment=current_app.config["REQUIRE_MFA"])
 
@@ -63,7 +73,8 @@ def create_user() -> ResponseReturnValue:
             password = accounts.one_time_password()
             user = accounts.create_account(session, form.email.data,
                                            clean_line(form.name.data), Role(form.role.data),
-                                           password, temporary=True)
+                                           password, temporary=True,
+                                           curriculum=CurriculumPermission(form.curriculum.data))
             session.commit()
             return render_template("staff_accounts/password.html", user=user,
                                    password=password, created=True)
@@ -104,16 +115,24 @@ def set_active(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("staff_accounts.users"))
 
 
+def _chosen(choices: type[Choice], field: str, what: str) -> Choice:
+    """The form's choice of one of ``choices``.
+
+    :raise 400: for anything else.
+    """
+    try:
+        return choices(request.form.get(field, ""))
+    except ValueError:
+        abort(400, description=f"Choose {what}.")
+
+
 @bp.post("/<id:user_id>/role")
 def change_role(user_id: int) -> ResponseReturnValue:
     """Change an account's role (their sessions end, so the new role applies at once)."""
     session = get_session()
     begin_write(session)
     user = managed_account(user_id)
-    try:
-        role = Role(request.form.get("role", ""))
-    except ValueError:
-        abort(400, description="Choose a role.")
+    role = _chosen(Role, "role", "a role")
     if user.id == current_user.id and role != Role.ADMIN:
         return _refuse("Another admin must change your own role.")
     if role != Role.SUPERVISOR and (supervised := accounts.groups_supervised(session, user)):
@@ -123,6 +142,19 @@ def change_role(user_id: int) -> ResponseReturnValue:
     accounts.change_role(session, user, role)
     session.commit()
     flash(f"{user.name} is now a {role.value}.")
+    return redirect(url_for("staff_accounts.users"))
+
+
+@bp.post("/<id:user_id>/curriculum")
+def set_curriculum_permission(user_id: int) -> ResponseReturnValue:
+    """Let an account edit the curriculum, edit and approve it, or neither."""
+    session = get_session()
+    begin_write(session)
+    user = managed_account(user_id)
+    permission = _chosen(CurriculumPermission, "curriculum", "a curriculum permission")
+    accounts.set_curriculum_permission(session, user, permission)
+    session.commit()
+    flash(f"{user.name}'s curriculum permission: {CURRICULUM_LABELS[permission]}.")
     return redirect(url_for("staff_accounts.users"))
 
 

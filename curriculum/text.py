@@ -16,3 +16,10 @@ def clean(text: str) -> str:
 def clean_line(text: str) -> str:
     """One line of text (a name): also no line breaks or tabs."""
     return " ".join(clean(text).split())
+
+
+def clean_document(text: str) -> str:
+    """A whole document typed into a form (a topic's Markdown): Unix line ends, no control
+    characters or bidirectional overrides, one final newline (as the files have)."""
+    text = _UNWANTED.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text if text.endswith("\n") else text + "\n"

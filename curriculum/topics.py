@@ -82,7 +82,8 @@ def _page_body(topic: Topic) -> Markup:
         body = render_template("topics/_page_body.html", topic=topic)
         return Markup(body)  # noqa: S704  # nosec B704
 
-    return once_per_mount(("topic page", topic.slug), render)
+    # Keyed by the text too: an approval serves a new one under the same slug.
+    return once_per_mount(("topic page", topic.slug, topic.content_hash), render)
 
 
 @bp.get("/topics/<slug>/handout.pdf")

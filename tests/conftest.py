@@ -269,7 +269,7 @@ def make_log(app: Flask) -> Callable[..., SessionLog]:
             session.flush()
             if signed:
                 when = signed_at or utcnow() - datetime.timedelta(hours=signed_hours_ago)
-                logbook.sign(session, session_log, user, {}, at=when)
+                logbook.sign(session, session_log, user, {}, current_library(), at=when)
             session.commit()
         return session_log
 

@@ -3,6 +3,7 @@ in, and starting, filling and signing session logs through their pages."""
 
 import datetime
 import functools
+import html
 import re
 import textwrap
 from pathlib import Path
@@ -22,6 +23,8 @@ from models import AttendanceStatus, AuditEvent, Base, Group, SessionLog, User
 
 PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+TEXTAREA_RE = re.compile(r'<textarea[^>]*name="markdown"[^>]*>\r?\n?(.*?)</textarea>', re.DOTALL)
+BASE_RE = re.compile(r'name="base" type="hidden" value="([0-9a-f]*)"')
 DAY = datetime.date(2026, 3, 4)
 MONDAY = datetime.date(2026, 3, 2)
 
@@ -157,6 +160,25 @@ def csrf_token(client: FlaskClient, url: str = "/login") -> str:
     return match.group(1)
 
 
+def topic_editor(client: FlaskClient, slug: str, query: str = "") -> tuple[str, str]:
+    """The topic editor's text and base hash, as its page (``/topics/<slug>/edit``) gives
+    them to a curriculum editor."""
+    page = client.get(f"/topics/{slug}/edit{query}")
+    assert page.status_code == 200, page.status_code
+    text = page.get_data(as_text=True)
+    return html.unescape(TEXTAREA_RE.search(text).group(1)), BASE_RE.search(text).group(1)
+
+
+def save_topic_draft(client: FlaskClient, slug: str, markdown: str, base: str,
+                     note: str = "Clearer practice task.") -> int:
+    """Save a draft through the topic editor; returns its version number."""
+    response = client.post(f"/topics/{slug}/edit", data={
+        "markdown": markdown, "change_note": note, "base": base, "action": "save",
+        "csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
 class AuthActions:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
@@ -190,7 +212,8 @@ def start_log(client: FlaskClient, group: Group, day: datetime.date = DAY,
 
 
 def load_log(app: Flask, log_id: int) -> SessionLog:
-    """The log with its attendance, addenda, notes, group and signer loaded (detached)."""
+    """The log with its attendance, addenda, notes, group, signer and the topic texts it
+    records loaded (detached)."""
     with app.app_context():
         session_log = db.get_session().get(SessionLog, log_id)
         for row in session_log.attendance:
@@ -199,7 +222,8 @@ def load_log(app: Flask, log_id: int) -> SessionLog:
             _ = addendum.author
         for note in session_log.notes:
             _ = [link.goal for link in note.goal_links]
-        _ = (session_log.notes, session_log.group, session_log.signed_by)
+        _ = (session_log.notes, session_log.group, session_log.signed_by,
+             session_log.taught_topics)
         return session_log
 
 
@@ -262,7 +286,8 @@ def log_session(app: Flask, group: Group, user: User, day: datetime.date,
             note.fields, note.engagement = {"data": "d", "assessment": "a", "plan": "p"}, 3
         session.flush()
         if sign:
-            logbook.sign(session, session_log, session.get(User, user.id), {})
+            logbook.sign(session, session_log, session.get(User, user.id), {},
+                         current_library())
         session.commit()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from curriculum import audit, check_ins, db, logbook, treatment_goals
 from curriculum.access import clinical_group_ids
+from curriculum.served_library import current_library
 from curriculum.treatment_goals import GoalValues
 from models import (
     Group,
@@ -187,7 +188,7 @@ def test_the_content_hash_covers_the_check_in_only_when_there_is_one(
         first.craving, first.mood, first.use_since_last_group = 0, 8, SubstanceUse.NONE
         first.goal_links.append(NoteGoal(goal_id=team["goals"]["Maria G."][0]))
         session.flush()
-        logbook.sign(session, log, session.get(User, facilitator.id), {})
+        logbook.sign(session, log, session.get(User, facilitator.id), {}, current_library())
         session.commit()
         old_style = session.get(SessionLog, plain).canonical_content()
         assert "craving" not in old_style and "goals" not in old_style

@@ -1,6 +1,8 @@
 """A corpus of hostile inputs, each answered safely, with nothing else changed."""
 
+import html
 import io
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,13 +14,24 @@ from sqlalchemy import func, select
 
 from curriculum import db
 from curriculum.text import clean, clean_line
-from models import AuditEvent, Group, Participant, Role, SessionLog, TreatmentGoal
+from models import (
+    AuditEvent,
+    CurriculumPermission,
+    Group,
+    Participant,
+    Role,
+    SessionLog,
+    TreatmentGoal,
+)
 from tests.helpers import (
     AuthActions,
+    client_for,
     csrf_token,
     form_data,
     load_log,
+    save_topic_draft,
     start_log,
+    topic_editor,
     write_topic,
 )
 
@@ -246,3 +259,46 @@ def test_hostile_goal_text_is_stored_clean_and_shown_inert(
         assert "<script>alert" not in page and "<img src=x" not in page, page_url
         assert "\u202e" not in page and "\x00" not in page
     assert len(load_log(app, log_id).note_for(maria.id).goal_links) == len(stored)
+
+
+def test_hostile_markdown_from_the_topic_editor(app: Flask, make_user: Callable) -> None:
+    """An editor's text is untrusted: script, images, frames, styles and script links never
+    reach a page or a PDF as anything but inert text, and no preview fetches anything (a
+    listener on loopback would see it)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    hostile = (f"<script>alert(1)</script>\n\n<img src=http://127.0.0.1:{port}/i.png> "
+               f"![x](http://127.0.0.1:{port}/j.png) [y](javascript:alert(1)) "
+               f"<iframe src=\"http://127.0.0.1:{port}/\"></iframe> "
+               f"<style>@import url(http://127.0.0.1:{port}/s.css);</style> "
+               f"<link rel=attachment href=file:///etc/passwd> <a href=\"http://127.0.0.1:{port}/"
+               f"\" onclick=\"alert(2)\">z</a> {{{{ 7*7 }}}}\n\n")
+    editor = make_user(Role.FACILITATOR, curriculum_permission=CurriculumPermission.EDITOR)
+    client = client_for(app, editor)
+    source, base = topic_editor(client, "coping-with-cravings")
+    markdown = source.replace("## Before next group", hostile + "## Before next group")
+    live = ("<script>alert", "<img", "<iframe", "<style", "<link rel=attachment",
+            "href=\"javascript", "onclick=\"alert", f"href=\"http://127.0.0.1:{port}")
+    pages = []
+    for action in ("check", "preview"):
+        answer = client.post("/topics/coping-with-cravings/edit", data={
+            "markdown": markdown, "change_note": "x", "base": base, "action": action,
+            "csrf_token": csrf_token(client, "/")})
+        assert answer.status_code == 200
+        pages.append(answer)
+    number = save_topic_draft(client, "coping-with-cravings", markdown, base)
+    for text in (pages[0].get_data(as_text=True), client.get(
+            f"/topics/coping-with-cravings/versions/{number}").get_data(as_text=True)):
+        assert not [tag for tag in live if tag in text]
+        assert "{{ 7*7 }}" in html.unescape(text)  # shown as typed, never run
+    for pdf in (pages[1].data, client.get(
+            f"/topics/coping-with-cravings/versions/{number}/handout.pdf").data):
+        reader = PdfReader(io.BytesIO(pdf))
+        text = " ".join(page.extract_text() for page in reader.pages)
+        assert "alert" not in text and not reader.attachments and b"/JavaScript" not in pdf
+    with pytest.raises(BlockingIOError):
+        listener.accept()  # nothing came to fetch
+    listener.close()

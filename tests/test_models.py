@@ -40,7 +40,7 @@ def signed_log_id(app: Flask, make_user: Callable, make_group: Callable) -> int:
             note.engagement = 3
         session.flush()
         assert logbook.completeness_problems(session_log) == {}
-        logbook.sign(session, session_log, user, {})
+        logbook.sign(session, session_log, user, {}, current_library())
         session.commit()
         return session_log.id
 

@@ -20,9 +20,18 @@ from curriculum.localtime import today
 from curriculum.served_library import current_library
 from curriculum.settings import PROJECT_ROOT
 from curriculum.signed_in import PUBLIC_ENDPOINTS
-from models import Enrollment, Group, LogState, Role, SessionLog, SpotCheck, TreatmentGoal
+from models import (
+    CurriculumPermission,
+    Enrollment,
+    Group,
+    LogState,
+    Role,
+    SessionLog,
+    SpotCheck,
+    TreatmentGoal,
+)
 from tests.browser import BROWSER_TEST_MARKS, served, sideways_scroll, sign_in
-from tests.helpers import PASSWORD, client_for, csrf_token
+from tests.helpers import PASSWORD, client_for, csrf_token, save_topic_draft, topic_editor
 
 pytestmark = BROWSER_TEST_MARKS
 
@@ -60,10 +69,11 @@ TABLES_OUTSIDE_A_NAMED_REGION = """() => {
 }"""
 
 
-def demo_values(app: Flask, supervisor: demo.DemoAccount) -> dict[Any, Any]:
+def demo_values(app: Flask, supervisor: demo.DemoAccount,
+                editor: demo.DemoAccount) -> dict[Any, Any]:
     """What fills each URL parameter, from the demo data: the evening group, its records (a
-    participant and one of their goals), a spot-check drawn through its form, and a topic whose
-    handout has a table. A key
+    participant and one of their goals), a spot-check drawn through its form, a topic whose
+    handout has a table, and a draft of that topic saved through the editor. A key
     ``(endpoint, parameter)`` fills that parameter for that endpoint only."""
     with app.app_context():
         session = db.get_session()
@@ -92,7 +102,15 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount) -> dict[Any, Any]:
             "enrollment_id": enrollment.id, "user_id": facilitator.id, "log_id": signed.id,
             "goal_id": goal_id,
             ("sessions.edit", "log_id"): draft.id, "check_id": check.id, "item_id": item_id,
-            "slug": slug}
+            "slug": slug, "number": draft_version(app, editor, slug)}
+
+
+def draft_version(app: Flask, editor: demo.DemoAccount, slug: str) -> int:
+    """A draft of the topic, saved through its editor by the demo's curriculum editor."""
+    client = client_for(app, editor)  # type: ignore[arg-type]
+    source, base = topic_editor(client, slug)
+    return save_topic_draft(client, slug, source.replace(
+        "## Overview\n", "## Overview\n\nA program note.\n", 1), base)
 
 
 def page_rules(app: Flask) -> tuple[list[Rule], list[str]]:
@@ -139,7 +157,8 @@ def test_every_page_fits_a_phone_and_its_tables_scroll_in_named_regions(
         session.commit()
     by_email = {account.email: account for account in accounts}
     staff = {role: by_email[f"{key}@{demo.DEMO_DOMAIN}"] for key, role in STAFF.items()}
-    values = demo_values(app, staff[Role.SUPERVISOR])
+    editor = next(a for a in accounts if a.curriculum == CurriculumPermission.EDITOR)
+    values = demo_values(app, staff[Role.SUPERVISOR], editor)
     rules, skipped = page_rules(app)
     findings: list[str] = []
     reached: dict[str, list[str]] = {rule.endpoint: [] for rule in rules}

@@ -1,0 +1,275 @@
+"""Curriculum versions: drafts of topics written in the browser and their review. The author
+may withdraw a draft; an approver returns it with a comment or approves it — never their own
+(two people for every change), never while a problem remains, and never when the text it
+started from is no longer the one in force. Each step is audited in the caller's transaction;
+views call these and commit.
+
+A version is never changed once written (models.py refuses it); only its state moves on. What
+facilitators are served changes only by an approval, which moves ``ServedCurriculum.serial``
+on in the same transaction, so every worker sees it (see served_library).
+"""
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from curriculum import audit
+from curriculum.library import Library, source_hash
+from curriculum.served_library import version_path
+from curriculum.topic_check import SourceCheck, check_source
+from models import (
+    ContentKind,
+    CurriculumVersion,
+    ServedCurriculum,
+    User,
+    VersionState,
+    utcnow,
+)
+
+ATTESTATION = ("I have read this version and its differences from the text in force, and I "
+               "approve it for the program's facilitators and participants.")
+MAX_SOURCE_CHARACTERS = 100_000
+MAX_NOTE_CHARACTERS = 2000
+TOPIC = ContentKind.TOPIC
+
+
+class Refused(Exception):
+    """The step cannot be taken; the message says why, to the person who tried."""
+
+
+@dataclass(frozen=True)
+class CurrentText:
+    """The text facilitators are served now: an approved version's, or a file's."""
+
+    source: str
+    content_hash: str
+    version: CurriculumVersion | None  # None: the content folder's file
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a version cannot be approved now; ``code`` lets a page offer the way out."""
+
+    code: str  # "state", "own", "problems", "stale" or "attest"
+    message: str
+
+
+def lock(session: Session) -> ServedCurriculum:
+    """Take the curriculum's write lock for this transaction (PostgreSQL: the served row, FOR
+    UPDATE; SQLite's writers already take turns) and return that row."""
+    served = session.scalar(select(ServedCurriculum).where(ServedCurriculum.id == 1)
+                            .with_for_update())
+    if served is None:  # a database emptied by hand (the migration writes the row)
+        served = ServedCurriculum(id=1, serial=0)
+        session.add(served)
+        session.flush()
+    return served
+
+
+def approved_version(session: Session, slug: str) -> CurriculumVersion | None:
+    return session.scalar(select(CurriculumVersion).where(
+        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug,
+        CurriculumVersion.state == VersionState.APPROVED))
+
+
+def file_text(files: Library, slug: str) -> str | None:
+    """The content folder file's text of a topic (None: no file serves it)."""
+    topic = files.topics.get(slug)
+    return topic.path.read_bytes().decode("utf-8") if topic is not None else None
+
+
+def current_text(session: Session, files: Library, slug: str) -> CurrentText | None:
+    """The text of topic ``slug`` in force now, read from the database (a worker's library may
+    be a few seconds behind): its approved version, else its file; None for no such topic."""
+    if (approved := approved_version(session, slug)) is not None:
+        return CurrentText(approved.source, approved.content_hash, approved)
+    if (source := file_text(files, slug)) is not None:
+        return CurrentText(source, source_hash(source), None)
+    return None
+
+
+def versions_of(session: Session, slug: str) -> list[CurriculumVersion]:
+    """Every version of a topic, newest first."""
+    return list(session.scalars(select(CurriculumVersion).where(
+        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug)
+        .order_by(CurriculumVersion.number.desc())))
+
+
+def open_drafts(session: Session) -> list[CurriculumVersion]:
+    """Every topic draft awaiting review, oldest first (the order to review them in)."""
+    return list(session.scalars(select(CurriculumVersion).where(
+        CurriculumVersion.kind == TOPIC, CurriculumVersion.state == VersionState.DRAFT)
+        .order_by(CurriculumVersion.created_at, CurriculumVersion.id)))
+
+
+def returned_to(session: Session, author_id: int) -> list[CurriculumVersion]:
+    """The author's versions an approver returned, newest first."""
+    return list(session.scalars(select(CurriculumVersion).where(
+        CurriculumVersion.author_id == author_id, CurriculumVersion.state == VersionState.RETURNED)
+        .order_by(CurriculumVersion.returned_at.desc())))
+
+
+def check(version: CurriculumVersion, library: Library) -> SourceCheck:
+    """The version's problems now, as ``curriculum check`` would report them."""
+    return check_source(version.slug, version.source, library,
+                        version_path(version.slug, version.number))
+
+
+def _base(session: Session, files: Library, slug: str, base_hash: str,
+          current: CurrentText | None) -> CurriculumVersion | None:
+    """The version an edit started from, named by the hash of its text (None: a file's text,
+    or nothing for a new topic).
+
+    :raise Refused: for a hash of no text this topic has been served.
+    """
+    if not base_hash:
+        return None
+    if current is not None and current.content_hash == base_hash:
+        return current.version
+    earlier = session.scalar(select(CurriculumVersion).where(
+        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug,
+        CurriculumVersion.content_hash == base_hash,
+        CurriculumVersion.state.in_([VersionState.APPROVED, VersionState.SUPERSEDED]))
+        .order_by(CurriculumVersion.number.desc()).limit(1))
+    file = file_text(files, slug)
+    if earlier is None and (file is None or source_hash(file) != base_hash):
+        raise Refused("The text this edit started from is not one this topic was ever served. "
+                      "Open the editor again and make the change there.")
+    return earlier
+
+
+def save_draft(session: Session, files: Library, slug: str, source: str, change_note: str,
+               author: User, base_hash: str) -> CurriculumVersion:
+    """A new draft version of topic ``slug`` (problems and all: it cannot be approved while
+    any remain), based on the text whose hash is ``base_hash`` ('' for a new topic).
+
+    :raise Refused: when the source is the text in force, or the base is unknown.
+    """
+    lock(session)
+    current = current_text(session, files, slug)
+    base_version = _base(session, files, slug, base_hash, current)
+    content_hash = source_hash(source)
+    if current is not None and content_hash == current.content_hash:
+        raise Refused("This is the text facilitators see now; change something before saving.")
+    number = (session.scalar(select(func.max(CurriculumVersion.number)).where(
+        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug)) or 0) + 1
+    version = CurriculumVersion(kind=TOPIC, slug=slug, number=number, source=source,
+                                content_hash=content_hash, change_note=change_note,
+                                author_id=author.id, base_version=base_version,
+                                base_hash=base_hash or None)
+    session.add(version)
+    session.flush()
+    audit.record(session, "save-topic-draft", "topic-version", version.id, user_id=author.id,
+                 detail=_detail(version) | {"base": base_hash or None, "base_version":
+                                            base_version.number if base_version else None})
+    return version
+
+
+def _detail(version: CurriculumVersion) -> dict[str, object]:
+    return {"slug": version.slug, "number": version.number, "hash": version.content_hash}
+
+
+def _refuse(session: Session, step: str, version: CurriculumVersion, user: User, message: str,
+            detail: dict[str, object] | None = None) -> NoReturn:
+    """Audit the refused step (committed by the caller), then raise with the reason."""
+    audit.record(session, f"{step}-topic-version", "topic-version", version.id,
+                 outcome="refused", user_id=user.id, detail=_detail(version) | (detail or {}))
+    raise Refused(message)
+
+
+def withdraw(session: Session, version: CurriculumVersion, user: User, comment: str) -> None:
+    """The author takes their draft back; it stays in the record as withdrawn.
+
+    :raise Refused: for someone else's draft, or a version that is no longer a draft.
+    """
+    lock(session)
+    session.refresh(version)
+    if version.state != VersionState.DRAFT:
+        _refuse(session, "withdraw", version, user, f"This version is {version.state}; only a "
+                                                    f"draft can be withdrawn.")
+    if version.author_id != user.id:
+        _refuse(session, "withdraw", version, user, "Only the author withdraws a draft; an "
+                                                    "approver returns it with a comment.")
+    version.state = VersionState.WITHDRAWN
+    version.withdrawn_by_id, version.withdrawn_at = user.id, utcnow()
+    version.withdrawal_comment = comment or None
+    audit.record(session, "withdraw-topic-version", "topic-version", version.id,
+                 user_id=user.id, detail=_detail(version))
+
+
+def return_to_author(session: Session, version: CurriculumVersion, approver: User,
+                     comment: str) -> None:
+    """An approver sends a draft back with a comment; the author starts again from it.
+
+    :raise Refused: for a version that is no longer a draft.
+    """
+    lock(session)
+    session.refresh(version)
+    if version.state != VersionState.DRAFT:
+        _refuse(session, "return", version, approver, f"This version is {version.state}; only "
+                                                      f"a draft can be returned.")
+    version.state = VersionState.RETURNED
+    version.returned_by_id, version.returned_at = approver.id, utcnow()
+    version.return_comment = comment
+    audit.record(session, "return-topic-version", "topic-version", version.id,
+                 user_id=approver.id, detail=_detail(version))
+
+
+def blockers(session: Session, version: CurriculumVersion, approver_id: int,
+             checked: SourceCheck, files: Library) -> list[Blocker]:
+    """Everything that stops this approver approving this version now (``checked``: its
+    problems now, from ``check``)."""
+    found = []
+    if version.state != VersionState.DRAFT:
+        found.append(Blocker("state", f"This version is {version.state}; only a draft can be "
+                                      f"approved."))
+    if version.author_id == approver_id:
+        found.append(Blocker("own", "You wrote this version, so you cannot approve it: another "
+                                    "approver must (two people for every change)."))
+    if problems := checked.problems:
+        found.append(Blocker("problems", f"It has {len(problems)} problem(s) to fix first, "
+                                         f"in a new draft."))
+    current = current_text(session, files, version.slug)
+    if (current.content_hash if current else None) != version.base_hash:
+        found.append(Blocker("stale", "The text in force has changed since this draft was "
+                                      "started, so approving it would undo that change. Start "
+                                      "a new draft from the current text, carrying this "
+                                      "draft's text, and have that approved."))
+    return found
+
+
+def approve(session: Session, version: CurriculumVersion, approver: User, attested: bool,
+            comment: str, library: Library, files: Library) -> CurriculumVersion | None:
+    """Approve a draft for facilitators under the approver's attestation: it supersedes the
+    version approved before (returned), and the served serial moves on so every worker
+    serves it.
+
+    :raise Refused: with every blocker's message; the refusal is audited.
+    """
+    served = lock(session)
+    session.refresh(version)
+    found = blockers(session, version, approver.id, check(version, library), files)
+    if not attested:
+        found.append(Blocker("attest", "Tick the box to attest that you read this version "
+                                       "and approve it."))
+    if found:
+        _refuse(session, "approve", version, approver, " ".join(b.message for b in found),
+                {"blockers": [b.code for b in found]})
+    now = utcnow()
+    previous = approved_version(session, version.slug)
+    if previous is not None:
+        previous.state = VersionState.SUPERSEDED
+        previous.superseded_by_version_id, previous.superseded_at = version.id, now
+        session.flush()  # one approved version per topic, at every moment
+    version.state = VersionState.APPROVED
+    version.approved_by_id, version.approved_at = approver.id, now
+    version.attestation = f"{ATTESTATION} Approved by {approver.name}."
+    version.approval_comment = comment or None
+    served.serial += 1
+    served.changed_at = now
+    audit.record(session, "approve-topic-version", "topic-version", version.id,
+                 user_id=approver.id, detail=_detail(version) | {
+                     "superseded": previous.number if previous else None})
+    return previous
