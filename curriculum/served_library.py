@@ -10,10 +10,11 @@ transaction; only when it moved are the approved versions read again and laid ov
 
 import dataclasses
 import logging
+import threading
 import time
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,11 +51,17 @@ class ServedLibrary:
         self.checked_at = float("-inf")
         # Approved versions never change, so each is parsed and rendered once per worker.
         self._parsed: dict[tuple[str, int], tuple[Topic | None, list[Problem]]] = {}
+        self._refreshing = threading.Lock()
 
     def current(self, engine: Engine) -> Library:
-        """The served library, asking the database first when it has not for a while."""
-        if time.monotonic() - self.checked_at >= self.refresh_seconds:
-            self.refresh(engine)
+        """The served library, asking the database first when it has not for a while (one
+        thread asks; the others serve what is there meanwhile)."""
+        if (time.monotonic() - self.checked_at >= self.refresh_seconds
+                and self._refreshing.acquire(blocking=False)):
+            try:
+                self.refresh(engine)
+            finally:
+                self._refreshing.release()
         return self.library
 
     def refresh(self, engine: Engine) -> None:
@@ -122,10 +129,21 @@ def init_app(app: Flask) -> None:
     app.extensions["library"] = loaded
     app.extensions["served_library"] = ServedLibrary(loaded,
                                                      app.config["CURRICULUM_REFRESH_SECONDS"])
+    app.before_request(_pin_for_the_request)
+
+
+def _pin_for_the_request() -> None:
+    """Ask about approvals before the view opens its transaction: asking takes a connection of
+    its own, which a view holding a row lock must never wait for (twenty writers on one log
+    would wait on each other until the lock timeout). The request then sees one library."""
+    g.served_library = current_app.extensions["served_library"].current(db.engine())
 
 
 def current_library() -> Library:
-    """The library facilitators are served now: approved versions over the files."""
+    """The library facilitators are served now: approved versions over the files (in a
+    request, as it was when the request began)."""
+    if has_request_context() and "served_library" in g:
+        return g.served_library
     return current_app.extensions["served_library"].current(db.engine())
 
 
@@ -137,4 +155,7 @@ def file_library() -> Library:
 def refresh_now() -> None:
     """After an approval commits: this worker serves it at once (the others within
     ``CURRICULUM_REFRESH_SECONDS``)."""
-    current_app.extensions["served_library"].refresh(db.engine())
+    served = current_app.extensions["served_library"]
+    served.refresh(db.engine())
+    if has_request_context():
+        g.served_library = served.library
