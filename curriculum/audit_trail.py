@@ -11,6 +11,7 @@ from curriculum import audit
 from curriculum.access import roles_required, supervised_group_ids
 from curriculum.calendar_dates import requested_date
 from curriculum.db import begin_write, get_session
+from curriculum.text import whole_number
 from models import AuditEvent, Group, Role, SessionLog, User
 
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit")
@@ -39,8 +40,8 @@ def index() -> ResponseReturnValue:
     query = _visible_events()
     filters = {key: request.args.get(key, "").strip()[:60] for key in
                ("user", "object_type", "object_id", "action")}
-    if filters["user"].isdigit():
-        query = query.where(AuditEvent.user_id == int(filters["user"]))
+    if (user_id := whole_number(filters["user"])) is not None:
+        query = query.where(AuditEvent.user_id == user_id)
     for key in ("object_type", "object_id", "action"):
         if filters[key]:
             query = query.where(getattr(AuditEvent, key) == filters[key])
@@ -51,8 +52,7 @@ def index() -> ResponseReturnValue:
     if end:
         query = query.where(AuditEvent.at < datetime.datetime.combine(
             end + datetime.timedelta(days=1), datetime.time(), datetime.UTC))
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page_number = whole_number(request.args.get("page", "1"), 1, 99_999) or 1
     events = session.scalars(query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)
                              .offset((page_number - 1) * PAGE_SIZE)).all()
     names = dict(session.execute(select(User.id, User.name)).all())

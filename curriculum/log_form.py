@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from curriculum.library import Library
 from curriculum.logbook import MAX_USE_DAYS, LogEdit, RowEdit
-from curriculum.text import clean
+from curriculum.text import clean, whole_number
 from models import (
     NOTE_FIELDS,
     AttendanceStatus,
@@ -87,22 +87,12 @@ def values_from_form(form: MultiDict[str, str], session_log: SessionLog) -> dict
     }
 
 
-def _int(text: str, low: int, high: int) -> int | None:
-    """A whole number from ``low`` to ``high``, else None. (Not ``isdigit``: it passes "²",
-    which ``int`` refuses; and a digit string long enough makes ``int`` raise.)"""
-    text = text.strip()
-    if not text.isdecimal() or len(text) > 9:
-        return None
-    number = int(text)
-    return number if low <= number <= high else None
-
-
 def _measure(text: str, high: int) -> tuple[int | None, bool]:
     """A check-in answer: blank is "not asked" (None), never 0; else a whole number 0 to
     ``high``. Returns the value and whether the text was acceptable."""
     if not text:
         return None, True
-    number = _int(text, 0, high)
+    number = whole_number(text, 0, high)
     return number, number is not None
 
 
@@ -125,7 +115,7 @@ def _check_in(pid: int, row: dict[str, Any], choices: list[TreatmentGoal],
             errors[f"use_{pid}"] = "Choose an answer about use since the last group."
     use_days = None
     if row["use_days"]:
-        use_days = _int(row["use_days"], 1, MAX_USE_DAYS)
+        use_days = whole_number(row["use_days"], 1, MAX_USE_DAYS)
         if use_days is None or use != SubstanceUse.YES:
             errors[f"use_days_{pid}"] = (f"Days of use are 1 to {MAX_USE_DAYS}, and go with "
                                          f"'Yes, used'.")
@@ -147,7 +137,7 @@ def parse(values: dict[str, Any], session_log: SessionLog, library: Library,
     except ValueError:
         start = None
         errors["start_time"] = "Enter the start time as HH:MM, for example 18:00."
-    minutes = _int(values["minutes"], 5, 720)
+    minutes = whole_number(values["minutes"], 5, 720)
     if minutes is None:
         errors["minutes"] = "Enter the session length in minutes (5 to 720)."
     topics = [slug for slug in dict.fromkeys(values["topics"]) if slug]
@@ -168,12 +158,12 @@ def parse(values: dict[str, Any], session_log: SessionLog, library: Library,
         except ValueError:
             errors[f"status_{pid}"] = "Choose an attendance status."
             continue
-        attended_minutes = _int(row["minutes"] or "0", 0, session_minutes)
+        attended_minutes = whole_number(row["minutes"] or "0", 0, session_minutes)
         if attended_minutes is None:
             errors[f"minutes_{pid}"] = f"Minutes attended must be 0 to {session_minutes}."
         engagement = None
         if row["engagement"]:
-            engagement = _int(row["engagement"], 1, 5)
+            engagement = whole_number(row["engagement"], 1, 5)
             if engagement is None:
                 errors[f"engagement_{pid}"] = "Engagement is 1 to 5."
         for key, text in row["fields"].items():

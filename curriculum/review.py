@@ -28,7 +28,7 @@ from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.step_up import step_up_problems
-from curriculum.text import clean
+from curriculum.text import clean, whole_number
 from models import (
     ATTENDED,
     EDITABLE_STATES,
@@ -106,8 +106,7 @@ def overdue_for_signature(day: datetime.date) -> list[SessionLog]:
 @bp.get("/")
 def queue() -> ResponseReturnValue:
     """What needs a supervisor: logs to co-sign, and logs overdue for signature."""
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page_number = whole_number(request.args.get("page", "1"), 1, 99_999) or 1
     rows = awaiting_cosignature(page_number)
     return render_template("review/queue.html", rows=rows[:PAGE_SIZE], page=page_number,
                            has_next=len(rows) > PAGE_SIZE, overdue=overdue_for_signature(today()),

@@ -36,7 +36,7 @@ from curriculum.responses import pdf_response
 from curriculum.served_library import current_library
 from curriculum.step_up import step_up_problems
 from curriculum.template_filters import clock
-from curriculum.text import clean
+from curriculum.text import clean, whole_number
 from models import (
     NOTE_FIELDS,
     AttendanceStatus,
@@ -278,12 +278,12 @@ def add_drop_in(log_id: int) -> ResponseReturnValue:
     """Add a participant of this group who is not on the log (a drop-in)."""
     session = get_session()
     session_log = get_log(log_id, action="edit-log", allowed=facilitates)
-    participant_id = request.form.get("participant_id", "")
+    participant_id = whole_number(request.form.get("participant_id", ""))
     participant = None
-    if participant_id.isdigit():
+    if participant_id is not None:
         participant = session.scalar(
             select(Participant).join(Enrollment)
-            .where(Participant.id == int(participant_id),
+            .where(Participant.id == participant_id,
                    Enrollment.group_id == session_log.group_id))
     on_log = {r.participant_id for r in session_log.attendance}
     if not session_log.is_editable or participant is None or participant.id in on_log:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from curriculum import accounts
 from curriculum.db import DriverQuery, get_session
+from curriculum.text import whole_number
 from models import CurriculumPermission, Passkey, ProgramPolicy, Role, User, utcnow
 
 login_manager = LoginManager()
@@ -99,9 +100,10 @@ def load_user(user_id: str) -> SignedInUser | None:
     """The signed-in user, only while the session's token matches the account's current one
     (so a sign-out, password change or deactivation ends every session at once)."""
     id_part, _, token = user_id.partition(":")
-    if not id_part.isdigit() or not token or int(id_part) > 2**31 - 1:
+    account_id = whole_number(id_part, 1, 2**31 - 1)
+    if account_id is None or not token:
         return None
-    row = current_app.extensions["signed_in_query"].first(user_id=int(id_part))
+    row = current_app.extensions["signed_in_query"].first(user_id=account_id)
     if row is None:
         return None
     (found_id, name, email, role, temporary, current_token, reset, has_authenticator,

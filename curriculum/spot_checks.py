@@ -22,7 +22,7 @@ from curriculum.access import (
 from curriculum.calendar_dates import requested_range
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
-from curriculum.text import clean
+from curriculum.text import clean, whole_number
 from models import (
     NOTE_FIELDS,
     Group,
@@ -107,13 +107,13 @@ def draw() -> ResponseReturnValue:
     """Draw a random sample of signed notes from one of my groups and a period."""
     session = get_session()
     begin_write(session)
-    group_id = request.form.get("group_id", "")
-    if not (group_id.isdigit() and len(group_id) < 10):
-        deny("group", group_id[:40], "draw-spot-check")
-    group = get_group(int(group_id), action="draw-spot-check", allowed=supervises)
+    group_id = whole_number(request.form.get("group_id", ""))
+    if group_id is None:
+        deny("group", request.form.get("group_id", "")[:40], "draw-spot-check")
+    group = get_group(group_id, action="draw-spot-check", allowed=supervises)
     start, end = requested_range(request.form)
-    size = request.form.get("size", "")
-    if not size.isdigit() or not 1 <= int(size) <= MAX_SAMPLE:
+    size = whole_number(request.form.get("size", ""), 1, MAX_SAMPLE)
+    if size is None:
         abort(400, description=f"Choose a sample of 1 to {MAX_SAMPLE} notes.")
     candidates = list(session.scalars(
         select(ParticipantNote.id).join(SessionLog)
@@ -127,7 +127,7 @@ def draw() -> ResponseReturnValue:
     check = SpotCheck(supervisor_id=current_user.id, group=group, period_start=start,
                       period_end=end)
     check.items = [SpotCheckItem(note_id=note_id) for note_id in
-                   sorted(_sampler.sample(candidates, min(int(size), len(candidates))))]
+                   sorted(_sampler.sample(candidates, min(size, len(candidates))))]
     session.add(check)
     session.flush()
     audit.record(session, "draw-spot-check", "spot-check", check.id,

@@ -151,12 +151,36 @@ def test_hostile_urls_and_ids(client: FlaskClient, make_user: Callable, path: st
 
 
 @pytest.mark.parametrize("filters", ["action=' OR '1'='1", "user=1 OR 1=1",
-                                     "object_id=1;DROP TABLE users", "page=-1", "page=abc"])
+                                     "object_id=1;DROP TABLE users", "page=-1", "page=abc",
+                                     "page=²", "user=²", "page=٣", "page=" + "9" * 5000])
 def test_sql_in_filters_is_just_text(client: FlaskClient, make_user: Callable,
                                      filters: str) -> None:
     AuthActions(client).login(make_user(Role.ADMIN).email)
     assert client.get(f"/audit/?{filters}").status_code == 200
     assert client.get("/audit/").status_code == 200
+
+
+# Digits str.isdigit() accepts and int() refuses, or reads as another number.
+ODD_DIGITS = ["²", "٣", "1²", "9" * 5000, "-3"]
+
+
+def test_odd_digits_get_a_clear_answer_not_a_server_error(
+    app: Flask, facilitator_client: dict, make_user: Callable
+) -> None:
+    client, log_id = facilitator_client["client"], facilitator_client["log"]
+    for odd in ODD_DIGITS:
+        drop_in = client.post(f"/logs/{log_id}/participants", data={
+            "participant_id": odd, "csrf_token": csrf_token(client, "/")})
+        assert drop_in.status_code in (302, 400, 404), odd
+    supervisor = app.test_client()
+    AuthActions(supervisor).login(make_user(Role.SUPERVISOR).email)
+    for odd in ODD_DIGITS:
+        assert supervisor.get(f"/review/?page={odd}").status_code == 200, odd
+        for field, value in (("size", odd), ("group_id", odd)):
+            form = {"group_id": "1", "size": "5", "start": "2026-03-01", "end": "2026-03-31",
+                    field: value, "csrf_token": csrf_token(supervisor, "/")}
+            assert supervisor.post("/review/spot-checks/", data=form).status_code in (
+                400, 404), (field, odd)
 
 
 def test_oversized_body_is_refused(app: Flask, facilitator_client: dict) -> None:
