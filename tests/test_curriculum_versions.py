@@ -47,18 +47,6 @@ OLD = "Notice one trigger."
 NEW = "Write down one trigger and one way you coped."
 
 
-@pytest.fixture
-def people(make_user: Callable[..., User]) -> dict[str, User]:
-    """An editor, two approvers (one of them also a supervisor) and a plain facilitator."""
-    return {
-        "editor": make_user(Role.FACILITATOR, curriculum_permission=CurriculumPermission.EDITOR),
-        "approver": make_user(Role.SUPERVISOR,
-                              curriculum_permission=CurriculumPermission.APPROVER),
-        "approver2": make_user(Role.FACILITATOR,
-                               curriculum_permission=CurriculumPermission.APPROVER),
-        "facilitator": make_user(Role.FACILITATOR),
-    }
-
 
 def submit(client: FlaskClient, markdown: str, base: str, action: str, slug: str = SLUG,
            note: str = "Clearer practice task.") -> Any:
