@@ -232,6 +232,11 @@ def current_library() -> Library:
     return served.library
 
 
+def facilitators_library() -> Library:
+    """The library served now to accounts without a curriculum permission."""
+    return _served().approved_only
+
+
 def review_status(slug: str) -> ReviewStatus:
     """The program's review status of a topic now (served with the library)."""
     return _served().statuses.get(slug, NOT_REVIEWED)

@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
     # the topics the program approved (as shipped or with changes); otherwise a topic not yet
     # reviewed serves its shipped text.
     "REQUIRE_APPROVAL": False,
+    # After an approval, render the topic's handouts (and its tracks' packets) into the PDF
+    # cache in a background thread, so the first facilitator to print does not wait.
+    "PRERENDER_HANDOUTS": True,
     # A PDF render that runs longer, or needs more memory beyond a warm worker's, is stopped
     # and answered 503 (the gunicorn worker timeout is longer than this).
     "PDF_TIME_LIMIT_SECONDS": 60,

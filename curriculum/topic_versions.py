@@ -22,11 +22,16 @@ from curriculum import curriculum_versions as versions
 from curriculum import shipped_reviews
 from curriculum.access import curriculum_approvers_only, curriculum_editors_only, get_version
 from curriculum.db import begin_write, get_session
-from curriculum.handouts import Variant, render_handouts
+from curriculum.handouts import Variant, prerender, render_handouts
 from curriculum.library import RESERVED_SLUGS, SLUG_RE, Topic, source_hash
 from curriculum.localtime import today
 from curriculum.responses import pdf_response
-from curriculum.served_library import current_library, file_library, refresh_now
+from curriculum.served_library import (
+    current_library,
+    facilitators_library,
+    file_library,
+    refresh_now,
+)
 from curriculum.text import clean, clean_document
 from curriculum.text_diff import diff_html
 from curriculum.topic_check import SourceCheck, check_source
@@ -350,10 +355,14 @@ def approve(slug: str, number: int) -> ResponseReturnValue:
                                     clean(form.approval_comment.data or ""), current_library(),
                                     file_library())
         replaced = f"; version {previous.number} is superseded" if previous else ""
+        approved.append(slug)
         return f"Version {number} is approved: facilitators see it now{replaced}."
 
+    approved: list[str] = []
     answer = _review(slug, number, "approve-version", form, step)
     refresh_now()  # committed: this worker serves it from its next request
+    if approved:
+        prerender(facilitators_library(), slug)
     return answer
 
 
@@ -391,9 +400,14 @@ def approve_shipped(slug: str) -> ResponseReturnValue:
             session, file_library(), slug, current_user.account(), form.attest.data,
             form.shipped.data, clean(form.comment.data or ""))
         replaced = f"; the program's version {previous.number} is superseded" if previous else ""
+        approved.append(slug)
         return f"The shipped text is approved as it stands: facilitators see it now{replaced}."
 
-    return _decide_shipped(slug, step)
+    approved: list[str] = []
+    answer = _decide_shipped(slug, step)
+    if approved:
+        prerender(facilitators_library(), slug)
+    return answer
 
 
 @bp.post("/topics/<slug>/keep")

@@ -133,6 +133,8 @@ def app_config(tmp_path: Path, content_dir: Path, database_url: str) -> dict[str
         # Production's argon2 parameters are tested once (test_auth); everywhere else a
         # password costs microseconds.
         "PASSWORD_HASHING": "test-only-minimal",
+        # Handouts rendered ahead after an approval: tested once (test_shipped_reviews).
+        "PRERENDER_HANDOUTS": False,
     }
 
 
