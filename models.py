@@ -794,6 +794,40 @@ _VERSION_MOVES: dict[VersionState, tuple[VersionState, frozenset[str]]] = {
 }
 
 
+class ShippedReviewDecision(enum.StrEnum):
+    APPROVED = "approved"  # the shipped text approved as it stands
+    CHANGED = "changed"  # a version started from this shipped text was approved
+    KEPT = "kept"  # a changed shipped text seen, and the program's own text kept
+
+
+class ShippedTopicReview(Base):
+    """One decision of the program about a topic's shipped text (a content folder's file),
+    kept with that text so a later upgrade's changes can be shown against it. Append-only:
+    the newest row of a slug is the shipped text the program last reviewed; its newest
+    ``approved`` row is the shipped text the program approved as it stands."""
+
+    __tablename__ = "shipped_topic_reviews"
+    __table_args__ = (Index("ix_shipped_topic_reviews_slug", "slug", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[ShippedReviewDecision] = mapped_column(_enum(ShippedReviewDecision))
+    shipped_hash: Mapped[str] = mapped_column(String(64))
+    shipped_source: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The approved version this decision concerns (``changed``), or the one an adoption of
+    # the shipped text superseded (``approved``).
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("curriculum_versions.id"))
+    attestation: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    decided_by: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ShippedTopicReview {self.slug} {self.decision.value}>"
+
+
 class ServedCurriculum(Base):
     """One row (id 1) whose ``serial`` moves on, in the same transaction, whenever what
     facilitators are served changes (an approval): each worker compares it every few seconds
@@ -895,8 +929,11 @@ def _refuse_changes_to_locked_logs(session: Session, _context: Any, _instances: 
 def _refuse_changes_to_written_versions(session: Session, _context: Any,
                                         _instances: Any) -> None:
     """A curriculum version is never edited or deleted: only its state moves on, along the
-    allowed moves, each writing its own who, when and why once."""
+    allowed moves, each writing its own who, when and why once. A review of a shipped topic
+    is never changed at all."""
     for obj in [*session.dirty, *session.deleted]:
+        if isinstance(obj, ShippedTopicReview):
+            raise AppendOnlyError("the program's reviews of shipped topics are append-only")
         if not isinstance(obj, CurriculumVersion):
             continue
         if obj in session.deleted:

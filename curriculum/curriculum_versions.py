@@ -23,6 +23,8 @@ from models import (
     ContentKind,
     CurriculumVersion,
     ServedCurriculum,
+    ShippedReviewDecision,
+    ShippedTopicReview,
     User,
     VersionState,
     utcnow,
@@ -82,12 +84,51 @@ def file_text(files: Library, slug: str) -> str | None:
 
 def current_text(session: Session, files: Library, slug: str) -> CurrentText | None:
     """The text of topic ``slug`` in force now, read from the database (a worker's library may
-    be a few seconds behind): its approved version, else its file; None for no such topic."""
+    be a few seconds behind): its approved version, else the shipped text the program
+    approved before its file changed, else its file; None for no such topic."""
     if (approved := approved_version(session, slug)) is not None:
         return CurrentText(approved.source, approved.content_hash, approved)
+    if (held := held_shipped_text(session, files, slug)) is not None:
+        return CurrentText(held.shipped_source, held.shipped_hash, None)
     if (source := file_text(files, slug)) is not None:
         return CurrentText(source, source_hash(source), None)
     return None
+
+
+def last_review(session: Session, slug: str,
+                decision: ShippedReviewDecision | None = None) -> ShippedTopicReview | None:
+    """The program's newest decision on the topic's shipped text (of that kind, if given)."""
+    query = select(ShippedTopicReview).where(ShippedTopicReview.slug == slug)
+    if decision is not None:
+        query = query.where(ShippedTopicReview.decision == decision)
+    return session.scalar(query.order_by(ShippedTopicReview.id.desc()).limit(1))
+
+
+def kept_shipped_text(session: Session, slug: str, content_hash: str) -> str | None:
+    """A shipped text of the topic the program decided on, by its hash (an upgrade may have
+    changed the file since); None when the program never kept it."""
+    return session.scalar(select(ShippedTopicReview.shipped_source).where(
+        ShippedTopicReview.slug == slug, ShippedTopicReview.shipped_hash == content_hash)
+        .limit(1))
+
+
+def held_shipped_text(session: Session, files: Library, slug: str) -> ShippedTopicReview | None:
+    """The shipped text the program approved as it stood, when the file no longer holds it
+    (an upgrade changed or removed it): served until an approver acts. Only asked when the
+    topic has no approved version."""
+    approval = last_review(session, slug, ShippedReviewDecision.APPROVED)
+    file = files.topics.get(slug)
+    if approval is None or (file is not None and file.content_hash == approval.shipped_hash):
+        return None
+    return approval
+
+
+def shipped_changed(session: Session, files: Library, slug: str) -> bool:
+    """Whether the topic's file no longer holds the shipped text the program last reviewed."""
+    file = files.topics.get(slug)
+    reviewed = last_review(session, slug)
+    return file is not None and reviewed is not None and reviewed.shipped_hash != \
+        file.content_hash
 
 
 def versions_of(session: Session, slug: str) -> list[CurriculumVersion]:
@@ -232,12 +273,24 @@ def blockers(session: Session, version: CurriculumVersion, approver_id: int,
         found.append(Blocker("problems", f"It has {len(problems)} problem(s) to fix first, "
                                          f"in a new draft."))
     current = current_text(session, files, version.slug)
-    if (current.content_hash if current else None) != version.base_hash:
+    if ((current.content_hash if current else None) != version.base_hash
+            and not merges_new_shipped_text(session, files, version)):
         found.append(Blocker("stale", "The text in force has changed since this draft was "
                                       "started, so approving it would undo that change. Start "
                                       "a new draft from the current text, carrying this "
                                       "draft's text, and have that approved."))
     return found
+
+
+def merges_new_shipped_text(session: Session, files: Library,
+                            version: CurriculumVersion) -> bool:
+    """Whether the version starts from the topic's new shipped text, which the program has not
+    reviewed yet (a draft merging the program's text with an upgrade's): approving it is the
+    program's review of that text, so the text in force is not its base."""
+    file = files.topics.get(version.slug)
+    return (version.base_version is None and file is not None
+            and version.base_hash == file.content_hash
+            and shipped_changed(session, files, version.slug))
 
 
 def approve(session: Session, version: CurriculumVersion, approver: User, attested: bool,
@@ -267,6 +320,13 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
     version.approved_by_id, version.approved_at = approver.id, now
     version.attestation = f"{ATTESTATION} Approved by {approver.name}."
     version.approval_comment = comment or None
+    if (source := file_text(files, version.slug)) is not None \
+            and version.base_version is None and version.base_hash == source_hash(source):
+        # The program changed this shipped text: keep it, to show what a later upgrade changes.
+        session.add(ShippedTopicReview(
+            slug=version.slug, decision=ShippedReviewDecision.CHANGED,
+            shipped_hash=version.base_hash, shipped_source=source, decided_by_id=approver.id,
+            decided_at=now, version_id=version.id))
     served.serial += 1
     served.changed_at = now
     audit.record(session, "approve-topic-version", "topic-version", version.id,

@@ -4,17 +4,21 @@ or Spanish, cached."""
 import datetime
 import functools
 import hashlib
+import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
 from curriculum import pdf
-from curriculum.library import Topic
+from curriculum.library import Library, Topic
 from curriculum.message_catalogs import catalogs
 from curriculum.settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
 
 SIZES = {"letter": "letter", "a4": "A4"}
 LANGUAGES = ("en", "es")
@@ -105,3 +109,44 @@ def handout_file(topics: list[Topic], variant: Variant) -> tuple[Path, str]:
     if path is None:
         path = cache.put(key, render_handouts(topics, variant))
     return path, key
+
+
+def prerender_jobs(library: Library, slug: str) -> list[tuple[list[Topic], Variant]]:
+    """What a facilitator may print first after topic ``slug`` changed: its handout in every
+    size, print size and language it has, and (US letter, English) each track's packet that
+    holds it."""
+    topic = library.get(slug)
+    if topic is None:
+        return []
+    jobs = [([topic], Variant(size, large, language))
+            for language in ("en", *topic.translations) for size in SIZES
+            for large in (False, True)]
+    for track in library.tracks.values():
+        if slug in track.topics:
+            packet = [t for t in map(library.get, track.topics) if t is not None]
+            jobs.append((packet, Variant()))
+    return jobs
+
+
+def prerender(library: Library, slug: str) -> threading.Thread | None:
+    """After an approval: render topic ``slug``'s handouts (``prerender_jobs``) into the cache
+    in a background thread of this worker, so the first facilitator to print does not wait.
+    A failure is logged, never raised into the request. Off with PRERENDER_HANDOUTS false."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    jobs = prerender_jobs(library, slug)
+    if not app.config["PRERENDER_HANDOUTS"] or not jobs or pdf.unavailable_reason():
+        return None
+
+    def run() -> None:
+        with app.app_context():
+            for topics, variant in jobs:
+                try:
+                    handout_file(topics, variant)
+                except Exception:  # logged: the request has long answered
+                    log.exception("rendering handouts of %s ahead (%s) failed",
+                                  ",".join(t.slug for t in topics)[:200], variant)
+
+    thread = threading.Thread(target=run, name=f"prerender-{slug}", daemon=True)
+    app.extensions.setdefault("prerender_threads", []).append(thread)
+    thread.start()
+    return thread

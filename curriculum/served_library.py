@@ -5,24 +5,37 @@ command and report reads it through ``current_library()``.
 Approvals live in the database, which every worker of every instance shares. Each worker
 keeps its own copy of the served library and, at most every ``CURRICULUM_REFRESH_SECONDS``,
 reads one small row (``ServedCurriculum.serial``) that an approval moves on in its own
-transaction; only when it moved are the approved versions read again and laid over the files.
+transaction; only when it moved are the approved versions and the program's decisions on
+shipped texts read again, each topic's review status worked out (review_status), and the
+approved texts laid over the files: an approved version, or a shipped text the program
+approved whose file an upgrade has changed since (kept until an approver adopts the new one).
 """
 
 import dataclasses
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import Engine, select
+from flask_login import current_user
+from sqlalchemy import Connection, Engine, Row, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from curriculum import db, library_cache
 from curriculum.handout_translations import handout_hash
 from curriculum.library import Library, Problem, Topic, parse_topic
 from curriculum.library_search import SearchIndex
-from models import ContentKind, CurriculumVersion, ServedCurriculum, VersionState
+from curriculum.review_status import NOT_REVIEWED, Decision, ReviewStatus, review_statuses
+from models import (
+    ContentKind,
+    CurriculumVersion,
+    ServedCurriculum,
+    ShippedTopicReview,
+    VersionState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +45,8 @@ _APPROVED_TOPICS = (select(CurriculumVersion.id, CurriculumVersion.slug,
                     .where(CurriculumVersion.kind == ContentKind.TOPIC,
                            CurriculumVersion.state == VersionState.APPROVED)
                     .order_by(CurriculumVersion.slug))
+_DECISIONS = select(ShippedTopicReview.id, ShippedTopicReview.slug, ShippedTopicReview.decision,
+                    ShippedTopicReview.shipped_hash).order_by(ShippedTopicReview.id)
 
 
 def version_path(slug: str, number: int) -> Path:
@@ -40,21 +55,43 @@ def version_path(slug: str, number: int) -> Path:
     return Path("versions") / "topics" / f"{slug}.v{number}.md"
 
 
+def held_path(slug: str, shipped_hash: str) -> Path:
+    """What names a shipped text the program approved and still serves after an upgrade
+    changed (or removed) its file: it lives in the database now."""
+    return Path("reviews") / "topics" / f"{slug}.shipped-{shipped_hash[:12]}.md"
+
+
+@dataclass(frozen=True)
+class Served:
+    """What one worker serves at one moment."""
+
+    library: Library  # approved texts over the files: what curriculum editors see
+    approved_only: Library  # what everyone else sees (under GROUPWORK_REQUIRE_APPROVAL)
+    statuses: dict[str, ReviewStatus]
+
+
 class ServedLibrary:
     """One worker's served library, and when it last asked whether approvals changed."""
 
-    def __init__(self, files: Library, refresh_seconds: float) -> None:
+    def __init__(self, files: Library, refresh_seconds: float,
+                 require_approval: bool = False) -> None:
         self.files = files
-        self.library = files
+        self.require_approval = require_approval
+        self.served = self._serve(files, {})
         self.refresh_seconds = refresh_seconds
         self.serial: int | None = None  # not asked yet
         self.checked_at = float("-inf")
-        # Approved versions never change, so each is parsed and rendered once per worker.
-        self._parsed: dict[tuple[str, int], tuple[Topic | None, list[Problem]]] = {}
+        # Approved texts never change, so each is parsed and rendered once per worker (keyed
+        # by slug and version number, or by slug and the review row of a held shipped text).
+        self._parsed: dict[tuple[str, int | str], tuple[Topic | None, list[Problem]]] = {}
         self._refreshing = threading.Lock()
 
-    def current(self, engine: Engine) -> Library:
-        """The served library, asking the database first when it has not for a while (one
+    @property
+    def library(self) -> Library:
+        return self.served.library
+
+    def current(self, engine: Engine) -> Served:
+        """What is served, asking the database first when it has not for a while (one
         thread asks; the others serve what is there meanwhile)."""
         if (time.monotonic() - self.checked_at >= self.refresh_seconds
                 and self._refreshing.acquire(blocking=False)):
@@ -62,10 +99,10 @@ class ServedLibrary:
                 self.refresh(engine)
             finally:
                 self._refreshing.release()
-        return self.library
+        return self.served
 
     def refresh(self, engine: Engine) -> None:
-        """Read the serial now; when it moved, lay the approved versions over the files again.
+        """Read the serial now; when it moved, lay the approved texts over the files again.
         A database that cannot answer leaves the library as it was, to be asked again later."""
         self.checked_at = time.monotonic()
         try:
@@ -74,35 +111,55 @@ class ServedLibrary:
                 if serial == self.serial:
                     return
                 approved = connection.execute(_APPROVED_TOPICS).all() if serial else []
-                # Only the texts this worker has not parsed yet (an approval adds one).
-                new = [row.id for row in approved if (row.slug, row.number) not in self._parsed]
-                for slug, number, source in connection.execute(
-                        select(CurriculumVersion.slug, CurriculumVersion.number,
-                               CurriculumVersion.source)
-                        .where(CurriculumVersion.id.in_(new))) if new else ():
-                    self._parsed[(slug, number)] = parse_topic(slug, source,
-                                                               version_path(slug, number), number)
+                decisions = [Decision(*row) for row in connection.execute(_DECISIONS)] \
+                    if serial else []
+                statuses = review_statuses(
+                    {slug: topic.content_hash for slug, topic in self.files.topics.items()},
+                    {row.slug: row.number for row in approved}, decisions)
+                texts = [(row.slug, row.number) for row in approved] + [
+                    (slug, f"shipped-{status.held.id}") for slug, status in statuses.items()
+                    if status.held is not None]
+                self._parse_new(connection, approved, statuses)
         except SQLAlchemyError as error:
             log.info("approved curriculum versions unavailable (%s); serving the library as "
                      "it was", error.__class__.__name__)
             return
-        self.library = self._overlay([(row.slug, row.number) for row in approved])
+        self.served = self._serve(self._overlay(texts), statuses)
         self.serial = serial
 
-    def _overlay(self, approved: list[tuple[str, int]]) -> Library:
-        """The files' library with these approved topic versions (parsed) in place of, or
-        beside, the files' topics; translated handouts are compared with the approved
-        English."""
+    def _parse_new(self, connection: Connection, approved: list[Row[Any]],
+                   statuses: dict[str, ReviewStatus]) -> None:
+        """Parse the approved texts this worker has not parsed yet (an approval adds one)."""
+        new = [row.id for row in approved if (row.slug, row.number) not in self._parsed]
+        for slug, number, source in connection.execute(
+                select(CurriculumVersion.slug, CurriculumVersion.number,
+                       CurriculumVersion.source)
+                .where(CurriculumVersion.id.in_(new))) if new else ():
+            self._parsed[(slug, number)] = parse_topic(slug, source, version_path(slug, number),
+                                                       number)
+        held = {status.held.id: status.held for status in statuses.values()
+                if status.held is not None
+                and (status.held.slug, f"shipped-{status.held.id}") not in self._parsed}
+        for review_id, source in connection.execute(
+                select(ShippedTopicReview.id, ShippedTopicReview.shipped_source)
+                .where(ShippedTopicReview.id.in_(held))) if held else ():
+            decision = held[review_id]
+            self._parsed[(decision.slug, f"shipped-{review_id}")] = parse_topic(
+                decision.slug, source, held_path(decision.slug, decision.shipped_hash))
+
+    def _overlay(self, texts: list[tuple[str, int | str]]) -> Library:
+        """The files' library with these approved texts (parsed) in place of, or beside, the
+        files' topics; translated handouts are compared with the approved English."""
         files = self.files
-        self._parsed = {key: self._parsed[key] for key in approved}
-        if not approved:
+        self._parsed = {key: self._parsed[key] for key in texts}
+        if not texts:
             return files
         topics, withheld, problems = dict(files.topics), set(files.withheld), list(files.problems)
-        for slug, number in approved:
-            topic, found = self._parsed[(slug, number)]
+        for slug, key in texts:
+            topic, found = self._parsed[(slug, key)]
             problems += found  # checked at approval; an upgrade may have changed the rules
             if topic is None:
-                log.warning("approved version %d of topic %s no longer loads", number, slug)
+                log.warning("approved text %s of topic %s no longer loads", key, slug)
                 continue
             if not files.may_serve(topic):
                 withheld.add(slug)
@@ -118,6 +175,25 @@ class ServedLibrary:
         return dataclasses.replace(files, topics=topics, withheld=withheld, problems=problems,
                                    index=SearchIndex.build(topics.values()))
 
+    def _serve(self, library: Library, statuses: dict[str, ReviewStatus]) -> Served:
+        """What is served: with GROUPWORK_REQUIRE_APPROVAL, everyone but curriculum editors
+        gets only the topics the program approved (and tracks of those alone)."""
+        if not self.require_approval:
+            return Served(library, library, statuses)
+        approved = {slug: topic for slug, topic in library.topics.items()
+                    if statuses.get(slug, NOT_REVIEWED).is_approved}
+        tracks = {}
+        for slug, track in library.tracks.items():
+            kept = tuple(topic for topic in track.topics if topic in approved)
+            if kept:
+                newcomer = track.newcomer_topic if track.newcomer_topic in approved else None
+                tracks[slug] = dataclasses.replace(track, topics=kept, newcomer_topic=newcomer)
+        only = dataclasses.replace(
+            library, topics=approved, tracks=tracks,
+            withheld=library.withheld | (library.topics.keys() - approved.keys()),
+            index=SearchIndex.build(approved.values()))
+        return Served(library, only, statuses)
+
 
 def init_app(app: Flask) -> None:
     folders = [Path(folder) for folder in app.config["CONTENT_DIRS"]]
@@ -128,7 +204,8 @@ def init_app(app: Flask) -> None:
                     "curriculum check'", len(loaded.problems))
     app.extensions["library"] = loaded
     app.extensions["served_library"] = ServedLibrary(loaded,
-                                                     app.config["CURRICULUM_REFRESH_SECONDS"])
+                                                     app.config["CURRICULUM_REFRESH_SECONDS"],
+                                                     app.config["REQUIRE_APPROVAL"])
     app.before_request(_pin_for_the_request)
 
 
@@ -139,12 +216,30 @@ def _pin_for_the_request() -> None:
     g.served_library = current_app.extensions["served_library"].current(db.engine())
 
 
-def current_library() -> Library:
-    """The library facilitators are served now: approved versions over the files (in a
-    request, as it was when the request began)."""
+def _served() -> Served:
     if has_request_context() and "served_library" in g:
         return g.served_library
     return current_app.extensions["served_library"].current(db.engine())
+
+
+def current_library() -> Library:
+    """The library served now (in a request, as it was when the request began): approved
+    texts over the files; with GROUPWORK_REQUIRE_APPROVAL, only the program-approved topics
+    for a reader without a curriculum permission."""
+    served = _served()
+    if has_request_context() and not getattr(current_user, "can_edit_curriculum", False):
+        return served.approved_only
+    return served.library
+
+
+def facilitators_library() -> Library:
+    """The library served now to accounts without a curriculum permission."""
+    return _served().approved_only
+
+
+def review_status(slug: str) -> ReviewStatus:
+    """The program's review status of a topic now (served with the library)."""
+    return _served().statuses.get(slug, NOT_REVIEWED)
 
 
 def file_library() -> Library:
@@ -158,4 +253,4 @@ def refresh_now() -> None:
     served = current_app.extensions["served_library"]
     served.refresh(db.engine())
     if has_request_context():
-        g.served_library = served.library
+        g.served_library = served.served

@@ -41,6 +41,13 @@ DEFAULTS: dict[str, Any] = {
     # How often each worker asks the database whether the approved curriculum changed: an
     # approval on any instance is served everywhere within this many seconds.
     "CURRICULUM_REFRESH_SECONDS": 2,
+    # GROUPWORK_REQUIRE_APPROVAL=1: accounts without a curriculum permission are served only
+    # the topics the program approved (as shipped or with changes); otherwise a topic not yet
+    # reviewed serves its shipped text.
+    "REQUIRE_APPROVAL": False,
+    # After an approval, render the topic's handouts (and its tracks' packets) into the PDF
+    # cache in a background thread, so the first facilitator to print does not wait.
+    "PRERENDER_HANDOUTS": True,
     # A PDF render that runs longer, or needs more memory beyond a warm worker's, is stopped
     # and answered 503 (the gunicorn worker timeout is longer than this).
     "PDF_TIME_LIMIT_SECONDS": 60,
@@ -76,6 +83,7 @@ def from_environment(instance: Path) -> dict[str, Any]:
                                  if k.strip()],
         "REQUIRE_MFA": env.get("GROUPWORK_REQUIRE_MFA", "") == "1",
         "PASSKEY_SIGN_IN": env.get("GROUPWORK_PASSKEY_SIGN_IN", "") == "1",
+        "REQUIRE_APPROVAL": env.get("GROUPWORK_REQUIRE_APPROVAL", "") == "1",
         "WEBAUTHN_RP_ID": env.get("GROUPWORK_WEBAUTHN_RP_ID", DEFAULTS["WEBAUTHN_RP_ID"]),
         "WEBAUTHN_ORIGIN": env.get("GROUPWORK_WEBAUTHN_ORIGIN", DEFAULTS["WEBAUTHN_ORIGIN"]),
         "CONTENT_DIRS": DEFAULTS["CONTENT_DIRS"]

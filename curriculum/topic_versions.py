@@ -19,13 +19,19 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from curriculum import curriculum_versions as versions
+from curriculum import shipped_reviews
 from curriculum.access import curriculum_approvers_only, curriculum_editors_only, get_version
 from curriculum.db import begin_write, get_session
-from curriculum.handouts import Variant, render_handouts
+from curriculum.handouts import Variant, prerender, render_handouts
 from curriculum.library import RESERVED_SLUGS, SLUG_RE, Topic, source_hash
 from curriculum.localtime import today
 from curriculum.responses import pdf_response
-from curriculum.served_library import current_library, file_library, refresh_now
+from curriculum.served_library import (
+    current_library,
+    facilitators_library,
+    file_library,
+    refresh_now,
+)
 from curriculum.text import clean, clean_document
 from curriculum.text_diff import diff_html
 from curriculum.topic_check import SourceCheck, check_source
@@ -67,6 +73,16 @@ class ApproveForm(FlaskForm):
     attest = BooleanField(versions.ATTESTATION)
     approval_comment = TextAreaField("Comment on the approval (optional)",
                                      validators=[Length(max=versions.MAX_NOTE_CHARACTERS)])
+
+
+class ShippedForm(FlaskForm):
+    """Approve a topic's shipped text as it stands, or keep the program's after an upgrade."""
+
+    attest = BooleanField(shipped_reviews.ATTESTATION)
+    comment = TextAreaField("Comment (optional)",
+                            validators=[Length(max=versions.MAX_NOTE_CHARACTERS)])
+    # The SHA-256 of the shipped text the approver read.
+    shipped = HiddenField(validators=[Regexp(r"^[0-9a-f]{64}$")])
 
 
 class WithdrawForm(FlaskForm):
@@ -120,7 +136,10 @@ def edit(slug: str) -> ResponseReturnValue:
     :raise 404: for a topic that has neither text in force nor that version.
     """
     _slug_or_404(slug)
-    current = versions.current_text(get_session(), file_library(), slug)
+    session, files = get_session(), file_library()
+    current = versions.current_text(session, files, slug)
+    if request.args.get("merge") == "1":
+        return _merge_editor(slug, current)
     carried = request.args.get("from", type=int)
     if carried is not None and not 0 < carried < 2**31:
         abort(404)
@@ -131,6 +150,21 @@ def edit(slug: str) -> ResponseReturnValue:
     form = TopicForm(data={"markdown": source, "change_note": start.change_note if start else "",
                            "base": current.content_hash if current else ""})
     return _editor(form, slug, _check(slug, source))
+
+
+def _merge_editor(slug: str, current: versions.CurrentText | None) -> ResponseReturnValue:
+    """The editor on the program's text, based on the new shipped text an upgrade brought: its
+    draft's page shows what it changes there, so the two can be merged.
+
+    :raise 404: unless the shipped text changed since the program's last review.
+    """
+    files = file_library()
+    if current is None or not versions.shipped_changed(get_session(), files, slug):
+        abort(404)
+    form = TopicForm(data={"markdown": current.source, "base": files.topics[slug].content_hash,
+                           "change_note": "Merges the upgrade's new shipped text with the "
+                                          "program's."})
+    return _editor(form, slug, _check(slug, current.source))
 
 
 @bp.post("/topics/<slug>/edit")
@@ -231,11 +265,15 @@ def version(slug: str, number: int) -> ResponseReturnValue:
 
 
 def _base_diff(version: CurriculumVersion, file: str | None) -> str | None:
-    """The differences from the text the version started from, when that text is known."""
+    """The differences from the text the version started from, when that text is known (a
+    version's; the file's; or a shipped text the program kept with a decision on it)."""
     if version.base_version is not None:
         return diff_html(version.base_version.source, version.source)
     if version.base_hash and file is not None and source_hash(file) == version.base_hash:
         return diff_html(file, version.source)
+    if version.base_hash and (kept := versions.kept_shipped_text(
+            get_session(), version.slug, version.base_hash)) is not None:
+        return diff_html(kept, version.source)
     return None
 
 
@@ -317,8 +355,70 @@ def approve(slug: str, number: int) -> ResponseReturnValue:
                                     clean(form.approval_comment.data or ""), current_library(),
                                     file_library())
         replaced = f"; version {previous.number} is superseded" if previous else ""
+        approved.append(slug)
         return f"Version {number} is approved: facilitators see it now{replaced}."
 
+    approved: list[str] = []
     answer = _review(slug, number, "approve-version", form, step)
     refresh_now()  # committed: this worker serves it from its next request
+    if approved:
+        prerender(facilitators_library(), slug)
     return answer
+
+
+def _decide_shipped(slug: str, step: Callable[[Session, ShippedForm], str]
+                    ) -> ResponseReturnValue:
+    """A decision on a topic's shipped text, under the curriculum's lock; back to its page
+    with what was done, or why nothing was (a refusal is audited by the step)."""
+    _slug_or_404(slug)
+    if slug not in file_library().topics:
+        abort(404)
+    form = ShippedForm()
+    session = get_session()
+    begin_write(session)
+    if not form.validate_on_submit():
+        session.rollback()
+        flash("Not done: " + " ".join(m for field in form for m in field.errors))
+    else:
+        try:
+            flash(step(session, form))
+        except versions.Refused as refusal:
+            flash(f"Not done: {refusal}")
+        session.commit()
+    refresh_now()  # committed: this worker serves it from its next request
+    return redirect(url_for("topics.show", slug=slug))
+
+
+@bp.post("/topics/<slug>/approve")
+@curriculum_approvers_only
+def approve_shipped(slug: str) -> ResponseReturnValue:
+    """An approver approves the topic's shipped text as it stands, attesting to it (no second
+    person: nobody in the program wrote it); an approved version of it is superseded."""
+
+    def step(session: Session, form: ShippedForm) -> str:
+        previous = shipped_reviews.approve_as_shipped(
+            session, file_library(), slug, current_user.account(), form.attest.data,
+            form.shipped.data, clean(form.comment.data or ""))
+        replaced = f"; the program's version {previous.number} is superseded" if previous else ""
+        approved.append(slug)
+        return f"The shipped text is approved as it stands: facilitators see it now{replaced}."
+
+    approved: list[str] = []
+    answer = _decide_shipped(slug, step)
+    if approved:
+        prerender(facilitators_library(), slug)
+    return answer
+
+
+@bp.post("/topics/<slug>/keep")
+@curriculum_approvers_only
+def keep_program_text(slug: str) -> ResponseReturnValue:
+    """After an upgrade changed the shipped text, an approver keeps the program's own text."""
+
+    def step(session: Session, form: ShippedForm) -> str:
+        shipped_reviews.keep_program_text(session, file_library(), slug,
+                                          current_user.account(), form.shipped.data,
+                                          clean(form.comment.data or ""))
+        return "Recorded: the program keeps its text; facilitators see it as before."
+
+    return _decide_shipped(slug, step)

@@ -4,11 +4,15 @@ import io
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from markupsafe import Markup
 
+from curriculum import shipped_reviews
+from curriculum.db import get_session
 from curriculum.handouts import LANGUAGES, SIZES, Variant, handout_file
 from curriculum.library import TAGS, Topic
-from curriculum.served_library import current_library
+from curriculum.review_status import ReviewStatus
+from curriculum.served_library import current_library, file_library, review_status
 from curriculum.templating import once_per_mount
 from curriculum.text import clean_line
 
@@ -55,7 +59,8 @@ def index() -> ResponseReturnValue:
         tag = ""
     hits = current_library().search(query, tag)
     return render_template("topics/index.html", hits=hits, query=query, tag=tag,
-                           tags=current_library().tags_in_use(), problems=_shown_problems())
+                           tags=current_library().tags_in_use(), problems=_shown_problems(),
+                           review_status=review_status)
 
 
 def _shown_problems() -> list[str]:
@@ -67,23 +72,31 @@ def _shown_problems() -> list[str]:
 
 @bp.get("/topics/<slug>")
 def show(slug: str) -> ResponseReturnValue:
-    """One topic: the facilitator guide and a preview of the handout."""
+    """One topic: the facilitator guide and a preview of the handout, with the program's
+    review of it (curriculum editors also see what an upgrade changed, and approvers decide)."""
     topic = get_topic(slug)
-    return render_template("topics/show.html", topic=topic, body=_page_body(topic))
+    status = review_status(slug)
+    changes = None
+    if status.shipped_changed and current_user.can_edit_curriculum:
+        changes = shipped_reviews.shipped_changes(get_session(), file_library(), slug)
+    return render_template("topics/show.html", topic=topic, body=_page_body(topic, status),
+                           status=status, changes=changes,
+                           shipped=file_library().topics.get(slug),
+                           attestation=shipped_reviews.ATTESTATION)
 
 
-def _page_body(topic: Topic) -> Markup:
+def _page_body(topic: Topic, status: ReviewStatus) -> Markup:
     """The page below the menu: the same for every reader, so rendered once per topic in each
     worker rather than on every request."""
 
     def render() -> Markup:
         # Our own template's output, escaped as it was rendered (the reason ruff's S704 and
         # bandit's B704 are silenced here).
-        body = render_template("topics/_page_body.html", topic=topic)
+        body = render_template("topics/_page_body.html", topic=topic, status=status)
         return Markup(body)  # noqa: S704  # nosec B704
 
-    # Keyed by the text too: an approval serves a new one under the same slug.
-    return once_per_mount(("topic page", topic.slug, topic.content_hash), render)
+    # Keyed by the text and its review too: an approval serves a new one under the same slug.
+    return once_per_mount(("topic page", topic.slug, topic.content_hash, status), render)
 
 
 @bp.get("/topics/<slug>/handout.pdf")

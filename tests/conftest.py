@@ -20,7 +20,17 @@ from app import create_app
 from curriculum import db, logbook, schema
 from curriculum.passwords import hash_password
 from curriculum.served_library import current_library
-from models import Enrollment, Group, Modality, Participant, Role, SessionLog, User, utcnow
+from models import (
+    CurriculumPermission,
+    Enrollment,
+    Group,
+    Modality,
+    Participant,
+    Role,
+    SessionLog,
+    User,
+    utcnow,
+)
 from tests.helpers import (
     MONDAY,
     PASSWORD,
@@ -123,6 +133,8 @@ def app_config(tmp_path: Path, content_dir: Path, database_url: str) -> dict[str
         # Production's argon2 parameters are tested once (test_auth); everywhere else a
         # password costs microseconds.
         "PASSWORD_HASHING": "test-only-minimal",
+        # Handouts rendered ahead after an approval: tested once (test_shipped_reviews).
+        "PRERENDER_HANDOUTS": False,
     }
 
 
@@ -177,6 +189,20 @@ def make_user(app: Flask) -> Callable[..., User]:
         return user
 
     return make
+
+
+@pytest.fixture
+def people(make_user: Callable[..., User]) -> dict[str, User]:
+    """Curriculum people: an ``editor``, two approvers (``approver`` also a supervisor,
+    ``approver2``) and a ``facilitator`` without a curriculum permission."""
+    return {
+        "editor": make_user(Role.FACILITATOR, curriculum_permission=CurriculumPermission.EDITOR),
+        "approver": make_user(Role.SUPERVISOR,
+                              curriculum_permission=CurriculumPermission.APPROVER),
+        "approver2": make_user(Role.FACILITATOR,
+                               curriculum_permission=CurriculumPermission.APPROVER),
+        "facilitator": make_user(Role.FACILITATOR),
+    }
 
 
 @pytest.fixture

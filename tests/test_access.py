@@ -31,7 +31,8 @@ FOR_EVERY_ROLE = {"auth", "two_factor", "passkeys", "home", "topics", "sessions"
 # Blueprints for accounts with a curriculum permission, whatever their role; within them, the
 # views for approvers only.
 FOR_CURRICULUM_EDITORS = {"topic_versions"}
-FOR_CURRICULUM_APPROVERS = {"topic_versions.approve", "topic_versions.return_version"}
+FOR_CURRICULUM_APPROVERS = {"topic_versions.approve", "topic_versions.return_version",
+                            "topic_versions.approve_shipped", "topic_versions.keep_program_text"}
 
 
 def test_every_blueprint_is_placed(app: Flask) -> None:

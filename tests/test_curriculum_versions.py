@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from curriculum import audit, db, logbook
+from curriculum.handouts import Variant, cache_key
 from curriculum.library import source_hash
 from curriculum.served_library import current_library
 from models import (
@@ -46,18 +47,6 @@ SLUG = "coping-with-cravings"
 OLD = "Notice one trigger."
 NEW = "Write down one trigger and one way you coped."
 
-
-@pytest.fixture
-def people(make_user: Callable[..., User]) -> dict[str, User]:
-    """An editor, two approvers (one of them also a supervisor) and a plain facilitator."""
-    return {
-        "editor": make_user(Role.FACILITATOR, curriculum_permission=CurriculumPermission.EDITOR),
-        "approver": make_user(Role.SUPERVISOR,
-                              curriculum_permission=CurriculumPermission.APPROVER),
-        "approver2": make_user(Role.FACILITATOR,
-                               curriculum_permission=CurriculumPermission.APPROVER),
-        "facilitator": make_user(Role.FACILITATOR),
-    }
 
 
 def submit(client: FlaskClient, markdown: str, base: str, action: str, slug: str = SLUG,
@@ -424,3 +413,32 @@ def test_a_translation_left_behind_is_a_notice_not_a_problem(
     page = html.unescape(submit(editor, source.replace(OLD, NEW), base, "check").text)
     assert "The Spanish handout translates another version of the English handout" in page
     assert "No problems" in page
+
+
+@pytest.mark.engine_independent
+def test_an_approval_renders_its_handouts_into_the_cache_ahead(
+    make_app: Callable[..., Flask], people: dict[str, User], tmp_path: Path
+) -> None:
+    """Stage 2: the approving worker renders the approved topic's handout variants and the
+    packets of the tracks that hold it in the background; nobody asked for them."""
+    app = make_app(PRERENDER_HANDOUTS=True)
+    editor = client_for(app, people["editor"])
+    source, base = editor_form(editor)
+    decide(client_for(app, people["approver"]), save(editor, source.replace(OLD, NEW), base),
+           "approve", attest="1")
+    for thread in app.extensions["prerender_threads"]:
+        thread.join(timeout=120)
+    with app.app_context():
+        library = current_library()
+        topic = library.get(SLUG)
+        singles = {cache_key([topic], Variant(size, large)): (size, large)
+                   for size in ("letter", "a4") for large in (False, True)}
+        packet = cache_key([library.get(s) for s in library.tracks["core"].topics], Variant())
+    cached = {path.stem: path for path in (tmp_path / "pdf-cache").glob("*.pdf")}
+    assert set(cached) == {*singles, packet}
+    letter = next(key for key, variant in singles.items() if variant == ("letter", False))
+    assert NEW in pdf_text(cached[letter].read_bytes())
+    # The facilitator's first print is the file rendered ahead.
+    served = client_for(app, people["facilitator"]).get(f"/topics/{SLUG}/handout.pdf")
+    assert served.headers["ETag"] == f'"{letter}"'
+    assert set(path.stem for path in (tmp_path / "pdf-cache").glob("*.pdf")) == set(cached)

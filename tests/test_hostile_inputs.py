@@ -21,6 +21,7 @@ from models import (
     Participant,
     Role,
     SessionLog,
+    ShippedTopicReview,
     TreatmentGoal,
 )
 from tests.helpers import (
@@ -326,3 +327,30 @@ def test_hostile_markdown_from_the_topic_editor(app: Flask, make_user: Callable)
     with pytest.raises(BlockingIOError):
         listener.accept()  # nothing came to fetch
     listener.close()
+
+
+def test_hostile_decisions_on_a_shipped_text(app: Flask, make_user: Callable) -> None:
+    """Forged hashes, oversized comments, strange slugs and a missing token on the approvers'
+    decisions about shipped texts: each refused, nothing recorded, nothing shown live."""
+    approver = make_user(Role.SUPERVISOR, curriculum_permission=CurriculumPermission.APPROVER)
+    client = client_for(app, approver)
+    token = csrf_token(client, "/")
+    for step in ("approve", "keep"):
+        url = f"/topics/coping-with-cravings/{step}"
+        assert client.post(url, data={"attest": "1", "shipped": "0" * 64}).status_code == 400
+        for shipped in ("<script>alert(1)</script>", "../" * 30, "f" * 65, "", "\x00"):
+            answer = client.post(url, data={"attest": "1", "shipped": shipped,
+                                             "csrf_token": token})
+            assert answer.status_code == 302, (step, shipped)
+        answer = client.post(url, data={"attest": "1", "shipped": "0" * 64,
+                                        "comment": "<script>x</script>" * 200,
+                                        "csrf_token": token})
+        assert answer.status_code == 302
+        page = client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert "Not done" in page and "<script>" not in page
+        for slug in ("%2e%2e%2fapp.py", "a%00b", "x" * 300, "no-such-topic"):
+            assert client.post(f"/topics/{slug}/{step}", data={
+                "attest": "1", "csrf_token": token}).status_code in (400, 404), slug
+    with app.app_context():
+        assert db.get_session().scalar(select(func.count()).select_from(
+            ShippedTopicReview)) == 0
