@@ -4,7 +4,9 @@ failing with "database is locked", no update is lost, and the audit chain stays 
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -12,6 +14,17 @@ from sqlalchemy import func, select
 from curriculum import audit, db
 from models import AuditEvent, Group, Participant, Role, SessionLog, User
 from tests.helpers import AuthActions, csrf_token, log_form_fields
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    """Writers wait up to 20 s for their turn, not production's 5 s. Twenty people saving one
+    log at once queue about two hundred saves (each refused save is retried from a fresh
+    page); on a 2-core machine that shares its cores with another test worker, the last in
+    the queue can wait longer than 5 s (measured: a save takes about 75 ms on SQLite). What
+    these tests prove is that writers queue rather than fail and that nothing is lost, not how
+    long a queue no group produces takes to drain."""
+    return {**app_config, "LOCK_TIMEOUT_MS": 20_000}
 
 
 def test_concurrent_read_then_write_transactions_all_succeed(app: Flask) -> None:
