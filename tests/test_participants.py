@@ -27,8 +27,6 @@ from models import (
 )
 from tests.helpers import client_for, csrf_token
 
-pytestmark = pytest.mark.engine_independent
-
 NOTE = {"data": "d", "assessment": "a", "plan": "p"}
 
 
@@ -148,6 +146,7 @@ def test_the_page_shows_the_course_from_the_readers_groups_only(
         (staff["facilitator"].id, str(maria.id), "ok"), (staff["other"].id, str(maria.id), "ok")]
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize(("who", "whose", "status"), [
     ("facilitator", "own", 200), ("supervisor", "own", 200), ("other", "own", 404),
     ("admin", "own", 404), ("facilitator", "stranger", 404), ("supervisor", "stranger", 404),
