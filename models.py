@@ -351,7 +351,8 @@ class LockedLogError(Exception):
 
 
 class AppendOnlyError(Exception):
-    """A goal's history was about to change, or a goal to be deleted."""
+    """A goal's history or a watch-list acknowledgement was about to change, or a goal to be
+    deleted."""
 
 
 class SessionLog(Base):
@@ -640,6 +641,34 @@ class GoalChange(Base):
         return f"<GoalChange {self.id} goal={self.goal_id}>"
 
 
+class WatchReason(enum.StrEnum):
+    """Why a participant is on the watch list."""
+
+    CRAVING = "craving"
+    USE = "use"
+    MISSED = "missed"
+
+
+class WatchAcknowledgement(Base):
+    """Staff saw a watch-list reason and noted what they did. It covers the occurrences
+    (``log_ids``: the logs that raised the reason then) and no later one. Append-only."""
+
+    __tablename__ = "watch_acknowledgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    reason: Mapped[WatchReason] = mapped_column(_enum(WatchReason))
+    log_ids: Mapped[list[int]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text)
+    acknowledged_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    acknowledged_by: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:  # never the note
+        return f"<WatchAcknowledgement {self.id} {self.reason.value}>"
+
+
 class ReviewAction(enum.StrEnum):
     COSIGNED = "co-signed"
     RETURNED = "returned"
@@ -906,6 +935,8 @@ def _refuse_changes_to_locked_logs(session: Session, _context: Any, _instances: 
                 raise LockedLogError(f"log {log.id} is {_committed_state(log)}; use an addendum")
         elif isinstance(obj, GoalChange) and obj not in session.new:
             raise AppendOnlyError("a goal's history is append-only")
+        elif isinstance(obj, WatchAcknowledgement) and obj not in session.new:
+            raise AppendOnlyError("watch-list acknowledgements are append-only")
         elif isinstance(obj, TreatmentGoal) and obj in session.deleted:
             raise AppendOnlyError("goals are never deleted; mark them dropped")
         elif isinstance(obj, SessionLog) and obj in session.dirty:

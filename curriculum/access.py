@@ -8,7 +8,7 @@ Every denial looks like a missing page (404) and is written to the audit trail.
 """
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn, TypeVar
 
 from flask import abort, request
@@ -251,6 +251,17 @@ def staffs_participant(user: User, participant_id: int) -> bool:
     return bool(get_session().scalar(select(exists().where(
         Enrollment.participant_id == participant_id,
         Enrollment.group_id.in_(clinical_group_ids(user))))))
+
+
+def openable_participants(user: User, participant_ids: Iterable[int]) -> set[int]:
+    """Which of these participants' pages the user may open (``staffs_participant``), in one
+    statement: the pages that show names link only these."""
+    wanted = set(participant_ids)
+    if not wanted:
+        return set()
+    return set(get_session().scalars(select(Enrollment.participant_id).where(
+        Enrollment.participant_id.in_(wanted),
+        Enrollment.group_id.in_(clinical_group_ids(user))).distinct()))
 
 
 def _allowed_participant(participant_id: int, action: str) -> Participant:

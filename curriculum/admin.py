@@ -4,6 +4,7 @@ have their own blueprint, ``staff_accounts``."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -20,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from curriculum import audit, roster_import
-from curriculum.access import deny, managed_group, roles_required
+from curriculum.access import deny, managed_group, openable_participants, roles_required
 from curriculum.calendar_dates import WEEKDAY_NAMES
 from curriculum.db import begin_write, get_session
 from curriculum.served_library import current_library
@@ -173,7 +174,9 @@ def _roster_page(found: Group, admit: AdmitForm | None = None, preview=None,
         .order_by(Enrollment.discharged_on.is_not(None), Enrollment.admitted_on.desc())).all()
     return render_template("admin/roster.html", group=found, enrollments=enrollments,
                            admit=admit or AdmitForm(), preview=preview, csv_text=csv_text,
-                           languages=PARTICIPANT_LANGUAGES), status
+                           languages=PARTICIPANT_LANGUAGES,
+                           openable=openable_participants(
+                               current_user, (e.participant_id for e in enrollments))), status
 
 
 @bp.get("/groups/<id:group_id>/roster")

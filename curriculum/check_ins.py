@@ -72,20 +72,20 @@ def recent_check_ins(session: Session, session_log: SessionLog,
     return found
 
 
-def _series(points: list[tuple[float, float]], name: str) -> Markup:
+def _series(points: list[tuple[float, float]], name: str, size: float = 5) -> Markup:
     """One measure's line and its markers (circles for craving, squares for mood, so the two
-    differ in shape as well as colour)."""
+    differ in shape as well as colour), ``size`` units across."""
     parts = []
     if len(points) > 1:
         parts.append(Markup('<polyline class="{}" points="{}"/>').format(
             name, " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
     for x, y in points:
         if name == "craving":
-            parts.append(Markup('<circle class="craving-point" cx="{:.1f}" cy="{:.1f}" r="2.5"/>')
-                         .format(x, y))
+            parts.append(Markup('<circle class="craving-point" cx="{:.1f}" cy="{:.1f}" r="{}"/>')
+                         .format(x, y, size / 2))
         else:
-            parts.append(Markup('<rect class="mood-point" x="{:.1f}" y="{:.1f}" width="5" '
-                                'height="5"/>').format(x - 2.5, y - 2.5))
+            parts.append(Markup('<rect class="mood-point" x="{:.1f}" y="{:.1f}" width="{s}" '
+                                'height="{s}"/>').format(x - size / 2, y - size / 2, s=size))
     return Markup("").join(parts)
 
 
@@ -115,3 +115,45 @@ def chart(check_ins: list[CheckIn], who: str, chart_id: str) -> Markup:
     ).format(id=chart_id, w=WIDTH, h=HEIGHT, fw=WIDTH - 1, fh=HEIGHT - 1, who=who,
              n=len(check_ins), s="" if len(check_ins) == 1 else "s", words=words,
              craving=_series(craving, "craving"), mood=_series(mood, "mood"))
+
+
+# The participant page's chart, in SVG units: the plot sits inside margins for the axis labels.
+COURSE_WIDTH, COURSE_HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 600, 200, 36, 12, 12, 30
+
+
+def course_chart(check_ins: list[CheckIn], who: str) -> Markup:
+    """Craving and mood over the whole course, placed by date, with the 0–10 scale and the
+    first and last dates labelled; named by its ``<title>``. The page shows the same values
+    as a table (the text alternative), so the chart itself is not repeated in words."""
+    if not check_ins:
+        return Markup('<p class="empty">No check-ins recorded yet.</p>')
+    first, last = check_ins[0].day, check_ins[-1].day
+    span = max((last - first).days, 1)
+    plot_w, plot_h = COURSE_WIDTH - LEFT - RIGHT, COURSE_HEIGHT - TOP - BOTTOM
+
+    def point(check_in: CheckIn, value: int) -> tuple[float, float]:
+        x = LEFT + (plot_w / 2 if first == last else (check_in.day - first).days * plot_w / span)
+        return x, TOP + (10 - value) * plot_h / 10
+
+    craving = [point(c, c.craving) for c in check_ins if c.craving is not None]
+    mood = [point(c, c.mood) for c in check_ins if c.mood is not None]
+    scale = Markup("").join(
+        Markup('<line class="grid" x1="{l}" x2="{r}" y1="{y:.1f}" y2="{y:.1f}"/>'
+               '<text class="axis" x="{tx}" y="{ty:.1f}">{v}</text>').format(
+            l=LEFT, r=COURSE_WIDTH - RIGHT, y=TOP + (10 - v) * plot_h / 10, tx=LEFT - 8,
+            ty=TOP + (10 - v) * plot_h / 10 + 4, v=v) for v in (0, 5, 10))
+    dates = Markup(
+        '<text class="axis start" x="{l}" y="{y}">{first}</text>'
+        '<text class="axis end" x="{r}" y="{y}">{last}</text>').format(
+        l=LEFT, r=COURSE_WIDTH - RIGHT, y=COURSE_HEIGHT - 8,
+        first=f"{first.day} {first:%b %Y}", last=f"{last.day} {last:%b %Y}")
+    return Markup(
+        '<svg class="course-chart" role="img" aria-labelledby="course-chart-title" '
+        'viewBox="0 0 {w} {h}"><title id="course-chart-title">{who}: craving (0 none to 10 '
+        'strongest, red circles, solid line) and mood (0 worst to 10 best, blue squares, dashed '
+        'line) at {n} check-in{s}, {first} to {last}; the values are in the table below</title>'
+        '{scale}{dates}{craving}{mood}</svg>'
+    ).format(w=COURSE_WIDTH, h=COURSE_HEIGHT, who=who, n=len(check_ins),
+             s="" if len(check_ins) == 1 else "s", first=f"{first.day} {first:%b %Y}",
+             last=f"{last.day} {last:%b %Y}", scale=scale, dates=dates,
+             craving=_series(craving, "craving", 8), mood=_series(mood, "mood", 8))

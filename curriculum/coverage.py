@@ -2,9 +2,10 @@
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import select
 
-from curriculum.access import deny, read_group
+from curriculum.access import deny, openable_participants, read_group
 from curriculum.db import get_session
 from curriculum.handouts import Variant, handout_file
 from curriculum.localtime import today
@@ -21,7 +22,9 @@ def group(group_id: int) -> ResponseReturnValue:
     """Each participant's attended and missing topics; how often each topic ran."""
     found = read_group(group_id, action="view-coverage")
     coverage = group_coverage(get_session(), found, current_library(), today())
-    return render_template("coverage/group.html", group=found, coverage=coverage)
+    return render_template("coverage/group.html", group=found, coverage=coverage,
+                           openable=openable_participants(current_user, (
+                               p.participant.id for p in coverage.people) if coverage else ()))
 
 
 @bp.get("/groups/<id:group_id>/participants/<id:participant_id>/makeup.pdf")

@@ -16,13 +16,11 @@ from curriculum import treatment_goals
 from curriculum.access import get_goal, get_participant, read_participant
 from curriculum.db import get_session
 from curriculum.text import clean, clean_line
+from curriculum.treatment_goals import STATUS_LABELS
 from models import GoalStatus, Participant, TreatmentGoal
 
 bp = Blueprint("goals", __name__)
 MAX_TEXT = 1000
-STATUS_LABELS = {GoalStatus.ACTIVE: "Active", GoalStatus.MET: "Met",
-                 GoalStatus.REVISED: "Revised (replaced by a new goal)",
-                 GoalStatus.DROPPED: "Dropped"}
 
 
 def _text(value: str | None) -> str | None:

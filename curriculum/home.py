@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
+from curriculum import watch_list
 from curriculum.access import clinical_group_ids
 from curriculum.calendar_dates import WEEKDAYS, monday
 from curriculum.db import database_answers, get_session
@@ -58,7 +59,9 @@ def index() -> ResponseReturnValue:
         schedule=week_schedule(groups, list(week_logs), day),
         drafts=[log for log in open_logs if log.state == LogState.DRAFT],
         returned=[log for log in open_logs if log.state == LogState.RETURNED],
-        overdue=overdue, due_hours=current_app.config["SIGNATURE_DUE_HOURS"])
+        overdue=overdue, due_hours=current_app.config["SIGNATURE_DUE_HOURS"],
+        watch=watch_list.read_watch_list(session, clinical_group_ids(current_user), day, "home")
+        if groups else None)
 
 
 @bp.get("/healthz")

@@ -12,16 +12,22 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from curriculum import audit, pdf
-from curriculum.access import read_group, roles_required, supervised_group_ids, supervises
+from curriculum.access import (
+    openable_participants,
+    read_group,
+    roles_required,
+    supervised_group_ids,
+    supervises,
+)
 from curriculum.calendar_dates import monday, requested_range
 from curriculum.db import begin_write, get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.responses import csv_response, pdf_response
+from curriculum.weekly_hours import COUNTED_STATES, hours_label, week_mark
 from models import Attendance, Enrollment, Group, LogState, Participant, Role, SessionLog
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-COUNTED_STATES = (LogState.SIGNED, LogState.COSIGNED)
 MAX_WEEKS = 53
 
 
@@ -99,21 +105,10 @@ def hours_report(session: Session, group: Group, first: datetime.date,
         people[participant.id] = participant
     for pid, participant in people.items():
         counts = minutes.get(pid, [0] * len(weeks))
-        marks = [_mark(spans[pid], week, counts[i], group.weekly_minimum_minutes)
+        marks = [week_mark(spans[pid], week, counts[i], group.weekly_minimum_minutes)
                  for i, week in enumerate(weeks)]
         report.rows.append(ParticipantWeeks(participant, counts, marks))
     return report
-
-
-def _mark(spans: list[Enrollment], week: datetime.date, minutes: int, minimum: int) -> str:
-    sunday = week + datetime.timedelta(days=6)
-    enrolled_days = sum(1 for n in range(7) if any(
-        e.is_enrolled_on(week + datetime.timedelta(days=n)) for e in spans))
-    if enrolled_days == 0:
-        return "out"
-    if enrolled_days < 7 or sunday > today():
-        return "partial"
-    return "below" if minutes < minimum else ""
 
 
 def _range() -> tuple[datetime.date, datetime.date]:
@@ -130,16 +125,14 @@ def _report(group_id: int, action: str) -> HoursReport:
     return hours_report(get_session(), group, start, end)
 
 
-def hours_label(minutes: int) -> str:
-    return f"{minutes / 60:.1f}".rstrip("0").rstrip(".") if minutes else "0"
-
-
 @bp.get("/groups/<id:group_id>/hours")
 def hours(group_id: int) -> ResponseReturnValue:
     """Hours attended per participant and week, with weeks under the minimum marked."""
     report = _report(group_id, "view-hours-report")
     return render_template("reports/hours.html", report=report, hours=hours_label,
-                           start=report.first, end=report.last)
+                           start=report.first, end=report.last,
+                           openable=openable_participants(
+                               current_user, (row.participant.id for row in report.rows)))
 
 
 @bp.get("/groups/<id:group_id>/hours.csv")

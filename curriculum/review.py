@@ -16,9 +16,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Row, Select, bindparam, exists, func, or_, select
 
-from curriculum import logbook
+from curriculum import logbook, watch_list
 from curriculum.access import (
     get_log,
+    openable_participants,
     read_log,
     roles_required,
     supervised_group_ids,
@@ -110,7 +111,9 @@ def queue() -> ResponseReturnValue:
     rows = awaiting_cosignature(page_number)
     return render_template("review/queue.html", rows=rows[:PAGE_SIZE], page=page_number,
                            has_next=len(rows) > PAGE_SIZE, overdue=overdue_for_signature(today()),
-                           now=utcnow())
+                           now=utcnow(), watch=watch_list.read_watch_list(
+                               get_session(), supervised_group_ids(current_user), today(),
+                               "review"))
 
 
 @bp.get("/logs/<id:log_id>")
@@ -119,7 +122,9 @@ def show(log_id: int) -> ResponseReturnValue:
     session_log = read_log(log_id, action="review-log", allowed=supervises)
     return render_template("review/log.html", log=session_log,
                            fields=NOTE_FIELDS[session_log.group.note_format],
-                           notice=REDISCLOSURE_NOTICE, attestation=logbook.COSIGN_ATTESTATION)
+                           notice=REDISCLOSURE_NOTICE, attestation=logbook.COSIGN_ATTESTATION,
+                           openable=openable_participants(
+                               current_user, (r.participant_id for r in session_log.attendance)))
 
 
 def _refuse(log_id: int, message: str) -> ResponseReturnValue:

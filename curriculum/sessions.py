@@ -26,6 +26,7 @@ from curriculum.access import (
     facilitates,
     get_group,
     get_log,
+    openable_participants,
     read_group,
     read_log,
 )
@@ -68,10 +69,11 @@ def group(group_id: int) -> ResponseReturnValue:
                            .order_by(SessionLog.session_date.desc(), SessionLog.id.desc())
                            .limit(100)).all()
     suggested = logbook.suggested_topic(session, found, current_library())
+    roster = logbook.roster_on(session, found, day)
     return render_template(
-        "sessions/group.html", group=found, logs=logs, day=day,
-        roster=logbook.roster_on(session, found, day), may_log=facilitates(current_user, found),
-        suggested=suggested, library=current_library(),
+        "sessions/group.html", group=found, logs=logs, day=day, roster=roster,
+        may_log=facilitates(current_user, found), suggested=suggested, library=current_library(),
+        openable=openable_participants(current_user, (p.id for p in roster)),
         not_yet_had=topic_coverage.not_yet_had(session, found, suggested, day) if suggested else [])
 
 
@@ -119,7 +121,13 @@ def _render_edit(session_log: SessionLog, values: dict, errors: dict[str, str] |
         recent=check_ins.recent_check_ins(session, session_log,
                                           clinical_group_ids(current_user)),
         chart=check_ins.chart, use_answers=check_ins.USE_CHOICES,
-        max_use_days=logbook.MAX_USE_DAYS, **_field_error_helpers(errors)), status
+        max_use_days=logbook.MAX_USE_DAYS, openable=_openable(session_log),
+        **_field_error_helpers(errors)), status
+
+
+def _openable(session_log: SessionLog) -> set[int]:
+    """The log's participants whose pages the reader may open (their names link)."""
+    return openable_participants(current_user, (r.participant_id for r in session_log.attendance))
 
 
 def _field_error_helpers(errors: dict[str, str]) -> dict[str, Callable[[str], Markup]]:
@@ -234,7 +242,7 @@ def show(log_id: int) -> ResponseReturnValue:
     return render_template("sessions/show.html", log=session_log,
                            fields=NOTE_FIELDS[session_log.group.note_format],
                            may_edit=facilitates(current_user, session_log.group),
-                           notice=REDISCLOSURE_NOTICE)
+                           notice=REDISCLOSURE_NOTICE, openable=_openable(session_log))
 
 
 @bp.post("/logs/<id:log_id>/addenda")

@@ -15,6 +15,7 @@ from curriculum.access import (
     deny,
     get_group,
     get_spot_check,
+    openable_participants,
     roles_required,
     supervised_group_ids,
     supervises,
@@ -142,7 +143,9 @@ def show(check_id: int) -> ResponseReturnValue:
     check = get_spot_check(check_id, "view-spot-check")
     get_session().commit()
     return render_template("spot_checks/show.html", check=check, criteria=CRITERIA,
-                           fields=NOTE_FIELDS[check.group.note_format])
+                           fields=NOTE_FIELDS[check.group.note_format],
+                           openable=openable_participants(
+                               current_user, (item.note.participant_id for item in check.items)))
 
 
 @bp.post("/<id:check_id>/items/<id:item_id>")

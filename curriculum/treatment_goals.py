@@ -20,6 +20,9 @@ MAX_ACTIVE_GOALS = 8
 FIELD_LABELS = {"problem": "Problem", "goal": "Goal", "objective": "Measurable objective",
                 "target_on": "Target date", "status": "Status",
                 "plan_reference": "Treatment plan reference"}
+STATUS_LABELS = {GoalStatus.ACTIVE: "Active", GoalStatus.MET: "Met",
+                 GoalStatus.REVISED: "Revised (replaced by a new goal)",
+                 GoalStatus.DROPPED: "Dropped"}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Flask
 
-from models import Role, User
+from curriculum import db
+from models import Role, SessionLog, User
 from tests.browser import BROWSER_TEST_MARKS, serious_violations, sign_in
 from tests.helpers import PASSWORD
 
@@ -288,6 +289,13 @@ def test_axe_on_admin_and_supervisor_pages(
     group = make_group(facilitators=[facilitator], supervisor=supervisor, people=PEOPLE[:3],
                        admitted_on=datetime.date(2026, 3, 2))
     make_log(group, facilitator, datetime.date(2026, 3, 4))
+    draft = make_log(group, facilitator, datetime.date(2026, 3, 5), signed=False)
+    with app.app_context():  # check-ins for the participant page's chart
+        session = db.get_session()
+        for note, craving in zip(session.get(SessionLog, draft.id).notes, (3, 7, 0),
+                                 strict=False):
+            note.craving, note.mood = craving, 5
+        session.commit()
     checks = Checked(page)
     sign_in(page, supervisor)
     for path in (f"/coverage/groups/{group.id}", "/review/spot-checks/",
@@ -313,6 +321,9 @@ def test_axe_on_admin_and_supervisor_pages(
     page.get_by_role("button", name="Save the goal").click()
     page.get_by_role("link", name=re.compile("Change this goal")).click()
     checks.axe("goal with its history")
+    page.goto(f"/participants/{group.participants[0].id}")  # type: ignore[attr-defined]
+    assert page.locator("svg.course-chart title").count() == 1
+    checks.axe("participant page")
     admin = browser.new_context(base_url=page.base_url).new_page()
     admin_checks = Checked(admin)
     sign_in(admin, make_user(Role.ADMIN))

@@ -47,8 +47,8 @@ def test_coverage_shows_attended_missing_and_next_dates(rolling: dict) -> None:
     response = rolling["client"].get(f"/coverage/groups/{rolling['group'].id}")
     assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
-    ana = page.split("Ana P. — ")[1].split("</article>")[0]
-    ben = page.split("Ben C. — ")[1].split("</article>")[0]
+    ana = page.split("Ana P.</a> — ")[1].split("</article>")[0]
+    ben = page.split("Ben C.</a> — ")[1].split("</article>")[0]
     assert ana.startswith("2 of 3 topics attended") and "Naming Feelings — next on" in ana
     assert ben.startswith("1 of 3 topics attended")
     assert "Talking It Through — next on" in ben and "Naming Feelings" in ben

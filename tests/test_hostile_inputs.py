@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from curriculum import db
+from curriculum.localtime import today
 from curriculum.text import clean, clean_line
 from models import (
     AuditEvent,
@@ -23,6 +24,7 @@ from models import (
     SessionLog,
     ShippedTopicReview,
     TreatmentGoal,
+    WatchAcknowledgement,
 )
 from tests.helpers import (
     AuthActions,
@@ -145,6 +147,7 @@ def test_hostile_searches(client: FlaskClient, make_user: Callable, query: str) 
     "/groups/2147483648", "/topics/%2e%2e%2fapp.py", "/topics/a%00b", "/topics/" + "x" * 300,
     "/handouts.pdf?topics=%00", "/coverage/groups/1/participants/-5/makeup.pdf",
     "/participants/0/goals", "/participants/99999999999/goals", "/participants/1/goals/%00/edit",
+    "/participants/0", "/participants/-1", "/participants/99999999999", "/participants/1%00",
 ])
 def test_hostile_urls_and_ids(client: FlaskClient, make_user: Callable, path: str) -> None:
     AuthActions(client).login(make_user().email)
@@ -354,3 +357,31 @@ def test_hostile_decisions_on_a_shipped_text(app: Flask, make_user: Callable) ->
     with app.app_context():
         assert db.get_session().scalar(select(func.count()).select_from(
             ShippedTopicReview)) == 0
+
+
+def test_hostile_watch_list_acknowledgements(app: Flask, facilitator_client: dict) -> None:
+    """A reason no form offers is a 400; an overlong note is refused; a note with markup is
+    stored clean and the pages around it stay inert."""
+    client, group = facilitator_client["client"], facilitator_client["group"]
+    maria = group.participants[0]
+    with app.app_context():
+        log_id = start_log(client, group, today())  # the watch list reads the last 14 days
+    assert client.post(f"/logs/{log_id}/edit", data=form_data(
+        app, client, log_id, **{f"use_{maria.id}": "yes", f"use_days_{maria.id}": "2"})
+    ).status_code == 302
+    url = f"/participants/{maria.id}/watch-list/acknowledge"
+    token = csrf_token(client, "/")
+    for reason in ("' OR 1=1 --", "USE", "", "use\x00"):
+        assert client.post(url, data={"reason": reason, "note": "x",
+                                      "csrf_token": token}).status_code == 400
+    form = {"reason": "use", "back": "https://evil.example/", "csrf_token": token}
+    response = client.post(url, data={**form, "note": "x" * 1001})
+    assert response.headers["Location"] == "/"  # never an address from the form
+    with app.app_context():
+        assert db.get_session().scalars(select(WatchAcknowledgement)).all() == []
+    client.post(url, data={**form, "note": NOTE_PAYLOADS[0] + "\u202e"})
+    with app.app_context():
+        [stored] = db.get_session().scalars(select(WatchAcknowledgement)).all()
+        assert stored.note == clean(NOTE_PAYLOADS[0] + "\u202e")
+    for page in (client.get("/"), client.get(f"/participants/{maria.id}")):
+        assert page.status_code == 200 and "<script>alert" not in page.get_data(as_text=True)
