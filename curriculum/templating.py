@@ -1,11 +1,14 @@
-"""Two helpers every page's menu calls, kept cheap because every page calls them: the form
-token, signed once per session in each worker, and links that are the same on every request."""
+"""The helpers every page's header calls, kept cheap because every page calls them: the form
+token, signed once per session in each worker, links that are the same on every request, and
+the account bar; and pages that are the same for every reader, rendered once."""
 
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request, session, url_for
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 T = TypeVar("T")
 # Signed tokens kept per worker before the memo starts over (a token is re-signed on demand).
@@ -45,10 +48,46 @@ def path_for(endpoint: str, **values: Any) -> str:
                           lambda: url_for(endpoint, **values))
 
 
+# Stands in for the account bar in a page rendered once; never in any page's own text.
+_ACCOUNT_BAR_SLOT = Markup("<!-- the account bar -->")
+
+
+def account_bar() -> Markup:
+    """The signed-in user's name and role, and the sign-out form with this session's token:
+    in every page's header. Here rather than in a template, as a topic page puts it into a
+    page rendered once (same_for_every_reader), and a template of its own, or even
+    Markup.format, would cost more than the rest of that request."""
+    user = current_user._get_current_object()  # one look-up, not one per field
+    # Every value is escaped (the reason ruff's S704 and bandit's B704 are silenced here).
+    return Markup(  # noqa: S704  # nosec B704
+        f'<form class="signout" method="post" action="{escape(path_for("auth.logout"))}">\n'
+        f'    <input type="hidden" name="csrf_token" value="{escape(csrf_token())}">\n'
+        f'    <span class="who">{escape(user.name)} ({escape(user.role.value)})</span>\n'
+        f'    <button type="submit">Sign out</button>\n'
+        f'  </form>')
+
+
+def same_for_every_reader(key: Hashable, render: Callable[..., str]) -> str:
+    """A page the same for every reader with the same role but for the account bar: rendered
+    once per key, role and mount point in each worker (``render`` is called with the
+    template variables to pass on, ``account_bar`` among them), the account bar put in on
+    every request. While the session holds messages to flash, the page is rendered in full
+    (and shows them).
+
+    Rendering the layout costs more than everything else a topic page does (issue 19).
+    """
+    if session.get("_flashes"):
+        return render()
+    page = once_per_mount((key, current_user.role),
+                          lambda: render(account_bar=lambda: _ACCOUNT_BAR_SLOT))
+    return page.replace(_ACCOUNT_BAR_SLOT, account_bar(), 1)
+
+
 def init_app(app: Flask) -> None:
     """After Flask-WTF's init_app: this ``csrf_token`` replaces the one it gives templates,
     both as a global and through its context processor (a later processor wins)."""
     app.extensions["signed_csrf_tokens"] = {}
     app.extensions["made_once"] = {}
-    app.jinja_env.globals.update(csrf_token=csrf_token, path_for=path_for)
+    app.jinja_env.globals.update(csrf_token=csrf_token, path_for=path_for,
+                                 account_bar=account_bar)
     app.context_processor(lambda: {"csrf_token": csrf_token})

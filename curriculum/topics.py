@@ -9,7 +9,7 @@ from markupsafe import Markup
 from curriculum.handouts import LANGUAGES, SIZES, Variant, handout_file
 from curriculum.library import TAGS, Topic
 from curriculum.served_library import current_library
-from curriculum.templating import once_per_mount
+from curriculum.templating import once_per_mount, same_for_every_reader
 from curriculum.text import clean_line
 
 bp = Blueprint("topics", __name__)
@@ -69,7 +69,8 @@ def _shown_problems() -> list[str]:
 def show(slug: str) -> ResponseReturnValue:
     """One topic: the facilitator guide and a preview of the handout."""
     topic = get_topic(slug)
-    return render_template("topics/show.html", topic=topic, body=_page_body(topic))
+    return same_for_every_reader(("topic page", topic.slug), lambda **variables: render_template(
+        "topics/show.html", topic=topic, body=_page_body(topic), **variables))
 
 
 def _page_body(topic: Topic) -> Markup:
