@@ -63,7 +63,7 @@ def suggested_topic(session: Session, group: Group, library: Library) -> str | N
     track = library.tracks.get(group.track_slug or "")
     if track is None:
         return None
-    recent = session.connection().execute(_RECENT_TOPICS, {"group_id": group.id}).scalars()
+    recent = session.connection().execute(_RECENT_TOPICS, {"group_id": group.id}).scalars().all()
     for topics in recent:
         covered = [slug for slug in topics if slug in track.topics]
         if covered:
