@@ -20,7 +20,7 @@ from curriculum.library import HANDOUT_HEADING
 from curriculum.settings import PROJECT_ROOT
 
 TOPICS = 200
-ROUNDS = 5
+ROUNDS = 3
 SPLIT = "\n" + HANDOUT_HEADING + "\n"  # where a topic's guide ends and its handout begins
 LOAD = ("import sys, time; from pathlib import Path; started = time.perf_counter(); "
         "from curriculum import library_cache; "

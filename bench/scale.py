@@ -31,7 +31,7 @@ from curriculum.topic_coverage import group_coverage
 from models import Group, User
 from tests.helpers import reset_postgres
 
-ROUNDS = 60  # in alternation with the raw SQL
+ROUNDS = 40  # in alternation with the raw SQL
 LAST_DAY = datetime.date(2026, 11, 20)
 # What the reports show by default: the last 12 weeks through this week.
 FIRST_DAY = monday(LAST_DAY) - datetime.timedelta(weeks=11)
