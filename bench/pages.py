@@ -93,27 +93,31 @@ def drive(urls: dict[str, str], client: WebClient | None = None,
     """req/s and p99 (ms) for each URL by each generator that reads it (ab all, wrk those in
     WRK_PATHS): a warm-up each, then RUNS rounds in which every URL gets one timed run by
     each generator in turn (so a noisy spell on this shared machine falls on all of them,
-    not on one); medians of the rounds."""
-    def headers() -> list[tuple[str, str]]:
+    not on one); medians of the rounds. URLs on the signed-in ``client``'s server carry its
+    cookies."""
+    own = [urlsplit(url).path for url in urls.values()
+           if client is not None and url.startswith(client.base_url + "/")]
+
+    def headers(url: str) -> list[tuple[str, str]]:
         """The client's cookies as a browser would have them now: the session restarts its
         idle clock once a minute, and a generator replaying an older cookie would have every
         answer re-sign and re-send it (as no browser's requests do)."""
-        if client is None:
+        if client is None or not url.startswith(client.base_url + "/"):
             return []
-        client.request(urlsplit(next(iter(urls.values()))).path)
+        client.request(own[0])
         return client_headers(client)
 
     runs = [(tool, name, url) for name, url in urls.items() for tool in GENERATORS
             if tool == "ab" or name in WRK_PATHS]
     for tool, _, url in runs:
-        subprocess.run(GENERATORS[tool][0](url, headers(), None), capture_output=True,
+        subprocess.run(GENERATORS[tool][0](url, headers(url), None), capture_output=True,
                        check=True)
     rates: dict[tuple[str, str], list[float]] = {(tool, name): [] for tool, name, _ in runs}
     p99s: dict[tuple[str, str], list[float]] = {(tool, name): [] for tool, name, _ in runs}
     for _ in range(RUNS):
         for tool, name, url in runs:
             command, parse = GENERATORS[tool]
-            output = subprocess.run(command(url, headers(), SECONDS), capture_output=True,
+            output = subprocess.run(command(url, headers(url), SECONDS), capture_output=True,
                                     text=True, check=True).stdout
             rate, p99 = parse(output)
             rates[(tool, name)].append(rate)
@@ -203,18 +207,16 @@ def run() -> dict[str, Any]:
               f"apache2-utils wrk)")
         return {"skipped": f"{', '.join(missing)} not installed"}
     scratch = Path(tempfile.mkdtemp(prefix="groupwork-pages-"))
-    results: dict[str, Any] = {tool: {} for tool in GENERATORS}
+    results: dict[str, Any] = {}
     try:
         email, log_id = prepare(scratch)
-        server = serve("bench.apps:hello_app()", scratch)
+        # Both servers up at once, so the hello and the signed-in pages are read in turn in
+        # each round, not minutes apart (the machine's load changes in minutes).
+        servers = [serve("bench.apps:hello_app()", scratch)]
         try:
-            for tool, figures in drive({"hello": server.base_url + "/hello"}).items():
-                results[tool] |= figures
-        finally:
-            server.stop()
-        server = serve("bench.apps:signed_in_hello_app()", scratch)
-        try:
-            client = WebClient(server.base_url)
+            servers.append(serve("bench.apps:signed_in_hello_app()", scratch))
+            hello_server, groupwork = servers
+            client = WebClient(groupwork.base_url)
             client.sign_in(email, PASSWORD)
             paths = {"signed-in hello": "/bench/hello",
                      "handout PDF, cached": "/topics/managing-cravings/handout.pdf",
@@ -227,11 +229,12 @@ def run() -> dict[str, Any]:
             for path in paths.values():
                 status, headers = client.headers(path)
                 assert status == 200 and "Set-Cookie" not in headers, (path, status)
-            for tool, figures in drive({name: server.base_url + path
-                                        for name, path in paths.items()}, client).items():
-                results[tool] |= figures
+            results |= drive({"hello": hello_server.base_url + "/hello"}
+                             | {name: groupwork.base_url + path for name, path in paths.items()},
+                             client)
         finally:
-            server.stop()
+            for server in servers:
+                server.stop()
         results["fresh workers"] = fresh_workers(email, log_id, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -195,8 +195,10 @@ def _driver_value(value: Any, dialect: str) -> Any:
 
 class Baseline:
     """A page's statements on one pooled driver connection: execute, fetch every row, nothing
-    more. Calling it returns what each statement fetched; ``end`` ends the transaction the
-    driver may have begun (untimed, like the app's request teardown)."""
+    more; in one transaction, as the app's request reads (psycopg begins it by itself; the
+    app's sqlite3 connections do not, so BEGIN is sent). Calling it returns what each
+    statement fetched; ``end`` ends the transaction (untimed, like the app's request
+    teardown)."""
 
     def __init__(self, engine: Engine, sql: list[str], params: dict[str, Any]) -> None:
         dialect = engine.dialect.name
@@ -206,9 +208,12 @@ class Baseline:
         self.sql = sql
         self.values = {name: _driver_value(value, dialect) for name, value in params.items()}
         self.connection = engine.raw_connection()
+        self.begin = dialect == "sqlite"
 
     def __call__(self) -> list[list[tuple[Any, ...]]]:
         cursor = self.connection.cursor()
+        if self.begin:
+            cursor.execute("BEGIN")
         fetched = []
         for statement in self.sql:
             cursor.execute(statement, self.values)
