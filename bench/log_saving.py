@@ -44,7 +44,7 @@ def run() -> dict[str, Any]:
                                 "csrf_token": csrf_token(client)})
     token = csrf_token(client, "/")  # the new session's
     saves, signs = [], []
-    with mock.patch("curriculum.sessions.verify_password", return_value=True):
+    with mock.patch("curriculum.step_up.verify_password", return_value=True):
         for number in range(ROUNDS + 2):  # the first two are warm-up
             day = datetime.date(2026, 3, 2) + datetime.timedelta(days=number)
             started = client.post(f"/groups/{group_id}/logs", data={
@@ -67,7 +67,7 @@ def run() -> dict[str, Any]:
     print(f"\nSession log, 8 participants (medians of {ROUNDS})")
     for timing in timings.values():
         print(timing.row())
-    with mock.patch("curriculum.sessions.verify_password", return_value=True):
+    with mock.patch("curriculum.step_up.verify_password", return_value=True):
         page = log_page_parts(app, client, draft_with_notes(client, group_id, token))
     shutil.rmtree(scratch, ignore_errors=True)
     return {name: timing.as_dict() for name, timing in (timings | page).items()}

@@ -1,6 +1,6 @@
-"""Pages over HTTP: gunicorn with gunicorn.conf.py on loopback, driven by ApacheBench (ab), each
-path against its ceiling measured in the same run: a bare Flask hello, and a hello view added
-to Groupwork behind its sign-in and session checks.
+"""Pages over HTTP: gunicorn with gunicorn.conf.py on loopback, driven by two load generators,
+ApacheBench (ab) and wrk, each path against its ceiling measured in the same run: a bare Flask
+hello, and a hello view added to Groupwork behind its sign-in and session checks.
 
 Cookies are not marked Secure here (GROUPWORK_ENV=development) because the benchmark speaks
 plain HTTP on loopback; everything else is the production configuration.
@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from app import create_app
 from bench.common import PASSWORD, small_group
@@ -22,46 +23,111 @@ from curriculum import db, logbook, schema
 from curriculum.settings import PROJECT_ROOT
 from tests.web_client import Gunicorn, WebClient
 
-SECONDS = 4  # per ab run
-RUNS = 5  # medians of these
+SECONDS = 3  # per timed run
+RUNS = 4  # medians of these
 CONCURRENCY = 4  # two sync workers, each with one request waiting
 REQUESTS_RE = re.compile(r"Requests per second:\s+([\d.]+)")
 P99_RE = re.compile(r"^\s+99%\s+(\d+)", re.MULTILINE)
 NON_2XX_RE = re.compile(r"Non-2xx responses:\s+(\d+)")
+WRK_REQUESTS_RE = re.compile(r"Requests/sec:\s+([\d.]+)")
+WRK_P99_RE = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+WRK_NON_2XX_RE = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+WRK_ERRORS_RE = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+                           r"timeout (\d+)")
+# The page paths each generator reads (wrk: the topic page and its ceilings).
+WRK_PATHS = ("hello", "signed-in hello", "topic page")
 
 
-def ab_command(client: WebClient | None = None) -> list[str]:
-    """ab at CONCURRENCY. With a signed-in client, ab sends its cookies and User-Agent: a
-    session cookie replayed from another browser is a different request to the session checks
+def client_headers(client: WebClient | None) -> list[tuple[str, str]]:
+    """A signed-in client's cookies and User-Agent, which each request must carry: a session
+    cookie replayed from another browser is a different request to the session checks
     (Flask-Login marks the session not fresh and sends the cookie again)."""
+    if client is None:
+        return []
+    agent = dict(client.opener.addheaders)["User-agent"]
+    return [("Cookie", "; ".join(f"{c.name}={c.value}" for c in client.cookies)),
+            ("User-Agent", agent)]
+
+
+def ab_command(url: str, headers: list[tuple[str, str]], seconds: float | None) -> list[str]:
+    """ApacheBench at CONCURRENCY: ``seconds`` long, or 200 requests to warm up."""
     command = ["ab", "-q", "-c", str(CONCURRENCY)]
-    if client is not None:
-        agent = dict(client.opener.addheaders)["User-agent"]
-        command += ["-C", "; ".join(f"{c.name}={c.value}" for c in client.cookies),
-                    "-H", f"User-Agent: {agent}"]
-    return command
+    for name, value in headers:
+        command += ["-C", value] if name == "Cookie" else ["-H", f"{name}: {value}"]
+    length = ["-n", "200"] if seconds is None else ["-t", str(seconds), "-n", "1000000"]
+    return [*command, *length, url]
 
 
-def ab(urls: dict[str, str], client: WebClient | None = None) -> dict[str, dict[str, float]]:
-    """req/s and p99 (ms) for each URL: a warm-up each, then RUNS rounds in which every URL
-    gets one timed run in turn (so a noisy spell on this shared machine falls on all of
-    them, not on one); medians of the rounds."""
-    base = ab_command(client)
-    for url in urls.values():
-        subprocess.run([*base, "-n", "200", url], capture_output=True, check=True)
-    rates: dict[str, list[float]] = {name: [] for name in urls}
-    p99s: dict[str, list[float]] = {name: [] for name in urls}
+def wrk_command(url: str, headers: list[tuple[str, str]], seconds: float | None) -> list[str]:
+    """wrk with CONCURRENCY connections on one thread, ``seconds`` long (or one to warm up)."""
+    command = ["wrk", "-t", "1", "-c", str(CONCURRENCY), "-d", f"{seconds or 1}s", "--latency"]
+    for name, value in headers:
+        command += ["-H", f"{name}: {value}"]
+    return [*command, url]
+
+
+def parse_ab(output: str) -> tuple[float, float]:
+    """req/s and p99 (ms) from ab's report; an error for any answer that was not 2xx."""
+    if match := NON_2XX_RE.search(output):
+        raise RuntimeError(f"ab: {match.group(1)} answers were not 2xx")
+    return float(REQUESTS_RE.search(output).group(1)), float(P99_RE.search(output).group(1))
+
+
+def parse_wrk(output: str) -> tuple[float, float]:
+    """req/s and p99 (ms) from wrk's report; an error for any answer that was not 2xx or 3xx,
+    or any socket error."""
+    if match := WRK_NON_2XX_RE.search(output):
+        raise RuntimeError(f"wrk: {match.group(1)} answers were not 2xx or 3xx")
+    if (match := WRK_ERRORS_RE.search(output)) and any(map(int, match.groups())):
+        raise RuntimeError(f"wrk: {match.group(0)}")
+    value, unit = WRK_P99_RE.search(output).groups()
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return float(WRK_REQUESTS_RE.search(output).group(1)), p99
+
+
+GENERATORS = {"ab": (ab_command, parse_ab), "wrk": (wrk_command, parse_wrk)}
+
+
+def drive(urls: dict[str, str], client: WebClient | None = None,
+          ) -> dict[str, dict[str, dict[str, float]]]:
+    """req/s and p99 (ms) for each URL by each generator that reads it (ab all, wrk those in
+    WRK_PATHS): a warm-up each, then RUNS rounds in which every URL gets one timed run by
+    each generator in turn (so a noisy spell on this shared machine falls on all of them,
+    not on one); medians of the rounds. URLs on the signed-in ``client``'s server carry its
+    cookies."""
+    own = [urlsplit(url).path for url in urls.values()
+           if client is not None and url.startswith(client.base_url + "/")]
+
+    def headers(url: str) -> list[tuple[str, str]]:
+        """The client's cookies as a browser would have them now: the session restarts its
+        idle clock once a minute, and a generator replaying an older cookie would have every
+        answer re-sign and re-send it (as no browser's requests do)."""
+        if client is None or not url.startswith(client.base_url + "/"):
+            return []
+        client.request(own[0])
+        return client_headers(client)
+
+    runs = [(tool, name, url) for name, url in urls.items() for tool in GENERATORS
+            if tool == "ab" or name in WRK_PATHS]
+    for tool, _, url in runs:
+        subprocess.run(GENERATORS[tool][0](url, headers(url), None), capture_output=True,
+                       check=True)
+    rates: dict[tuple[str, str], list[float]] = {(tool, name): [] for tool, name, _ in runs}
+    p99s: dict[tuple[str, str], list[float]] = {(tool, name): [] for tool, name, _ in runs}
     for _ in range(RUNS):
-        for name, url in urls.items():
-            output = subprocess.run([*base, "-t", str(SECONDS), "-n", "1000000", url],
-                                    capture_output=True, text=True, check=True).stdout
-            if match := NON_2XX_RE.search(output):
-                raise RuntimeError(f"{url}: {match.group(1)} answers were not 2xx")
-            rates[name].append(float(REQUESTS_RE.search(output).group(1)))
-            p99s[name].append(float(P99_RE.search(output).group(1)))
-    return {name: {"req_s": statistics.median(rates[name]), "req_s_min": min(rates[name]),
-                   "req_s_max": max(rates[name]), "p99_ms": statistics.median(p99s[name])}
-            for name in urls}
+        for tool, name, url in runs:
+            command, parse = GENERATORS[tool]
+            output = subprocess.run(command(url, headers(url), SECONDS), capture_output=True,
+                                    text=True, check=True).stdout
+            rate, p99 = parse(output)
+            rates[(tool, name)].append(rate)
+            p99s[(tool, name)].append(p99)
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for (tool, name), rate in rates.items():
+        results.setdefault(tool, {})[name] = {
+            "req_s": statistics.median(rate), "req_s_min": min(rate), "req_s_max": max(rate),
+            "p99_ms": statistics.median(p99s[(tool, name)])}
+    return results
 
 
 def prepare(scratch: Path) -> tuple[str, int]:
@@ -110,7 +176,8 @@ def fresh_workers(email: str, log_id: int, scratch: Path) -> dict[str, Any]:
     try:
         client = WebClient(server.base_url)
         client.sign_in(email, PASSWORD)
-        slugs = sorted(p.stem for p in (PROJECT_ROOT / "content" / "topics").glob("*.md"))
+        slugs = sorted(p.stem for p in (PROJECT_ROOT / "content" / "topics").glob("*.md")
+                       if p.suffixes == [".md"])  # not the Spanish handouts (<slug>.es.md)
         first = timed_get(client, f"/topics/{slugs[0]}/handout.pdf?size=a4&large=1")
         steady = [timed_get(client, f"/topics/{slug}/handout.pdf?size=a4&large=1")
                   for slug in slugs[1:8]]
@@ -134,59 +201,68 @@ def fresh_workers(email: str, log_id: int, scratch: Path) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    if shutil.which("ab") is None:
-        print("pages: skipped, ApacheBench is missing (Debian: apt-get install apache2-utils)")
-        return {"skipped": "ab not installed"}
+    missing = [tool for tool in GENERATORS if shutil.which(tool) is None]
+    if missing:
+        print(f"pages: skipped, {' and '.join(missing)} missing (Debian: apt-get install "
+              f"apache2-utils wrk)")
+        return {"skipped": f"{', '.join(missing)} not installed"}
     scratch = Path(tempfile.mkdtemp(prefix="groupwork-pages-"))
     results: dict[str, Any] = {}
     try:
         email, log_id = prepare(scratch)
-        server = serve("bench.apps:hello_app()", scratch)
+        # Both servers up at once, so the hello and the signed-in pages are read in turn in
+        # each round, not minutes apart (the machine's load changes in minutes).
+        servers = [serve("bench.apps:hello_app()", scratch)]
         try:
-            results |= ab({"hello": server.base_url + "/hello"})
-        finally:
-            server.stop()
-        server = serve("bench.apps:signed_in_hello_app()", scratch)
-        try:
-            client = WebClient(server.base_url)
+            servers.append(serve("bench.apps:signed_in_hello_app()", scratch))
+            hello_server, groupwork = servers
+            client = WebClient(groupwork.base_url)
             client.sign_in(email, PASSWORD)
             paths = {"signed-in hello": "/bench/hello",
                      "handout PDF, cached": "/topics/managing-cravings/handout.pdf",
                      "topic page": "/topics/managing-cravings",
                      "log page GET (8 people)": f"/logs/{log_id}/edit"}
-            # A browser's first page stores the session's form token in its cookie; ab keeps
-            # no cookies, so it must start from that steady state, as a browser would be in.
+            # A browser's first page stores the session's form token in its cookie; the load
+            # generators keep no cookies, so they must start from that steady state, as a
+            # browser would be in.
             client.request("/")
             for path in paths.values():
                 status, headers = client.headers(path)
                 assert status == 200 and "Set-Cookie" not in headers, (path, status)
-            results |= ab({name: server.base_url + path for name, path in paths.items()},
-                          client)
+            results |= drive({"hello": hello_server.base_url + "/hello"}
+                             | {name: groupwork.base_url + path for name, path in paths.items()},
+                             client)
         finally:
-            server.stop()
+            for server in servers:
+                server.stop()
         results["fresh workers"] = fresh_workers(email, log_id, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    hello, signed_in = results["hello"], results["signed-in hello"]
-    print(f"\nPages over HTTP (gunicorn.conf.py, ab -c {CONCURRENCY}, medians of {RUNS} × "
-          f"{SECONDS} s)")
-    print(f"{'path':28} {'req/s':>8} {'[min–max]':>15} {'p99 ms':>7}  ratio")
-    fresh = results.pop("fresh workers")
-    for name, figures in results.items():
-        base, base_name = (hello, "hello") if name == "signed-in hello" else (
-            signed_in, "signed-in hello")
-        ratio = "" if name == "hello" else (
-            f"{figures['req_s'] / base['req_s']:.2f}x {base_name} req/s")
-        if name == "handout PDF, cached":
-            ratio += f"; p99 {figures['p99_ms'] / max(signed_in['p99_ms'], 1):.2f}x"
-        figures["ratio"] = ratio
-        print(f"{name:28} {figures['req_s']:8.0f} "
-              f"{figures['req_s_min']:7.0f}–{figures['req_s_max']:<7.0f} "
-              f"{figures['p99_ms']:7.0f}  {ratio}")
+    print(f"\nPages over HTTP (gunicorn.conf.py; ab -c {CONCURRENCY}, wrk -t 1 -c {CONCURRENCY}; "
+          f"medians of {RUNS} × {SECONDS} s, in turn)")
+    print(f"{'path':28} {'tool':4} {'req/s':>8} {'[min–max]':>15} {'p99 ms':>7}  ratio")
+    for tool in GENERATORS:
+        figures = results[tool]
+        hello, signed_in = figures["hello"], figures["signed-in hello"]
+        for name, row in figures.items():
+            base, base_name = (hello, "hello") if name == "signed-in hello" else (
+                signed_in, "signed-in hello")
+            ratio = "" if name == "hello" else (
+                f"{row['req_s'] / base['req_s']:.2f}x {base_name} req/s")
+            if name == "handout PDF, cached":
+                ratio += f"; p99 {row['p99_ms'] / max(signed_in['p99_ms'], 1):.2f}x"
+            row["ratio"] = ratio
+            print(f"{name:28} {tool:4} {row['req_s']:8.0f} "
+                  f"{row['req_s_min']:7.0f}–{row['req_s_max']:<7.0f} "
+                  f"{row['p99_ms']:7.1f}  {ratio}")
+    fresh = results["fresh workers"]
     print(f"first PDF after a worker starts {fresh['first_pdf_s'] * 1000:.0f} ms, steady "
           f"uncached {fresh['steady_pdf_s'] * 1000:.0f} ms: {fresh['first_vs_steady']:.2f}x")
     print(f"after 1,000 mixed requests (50 PDFs): worker RSS "
           f"{', '.join(f'{mb:.0f}' for mb in fresh['worker_rss_mb'])} MB; render child RSS "
           f"{', '.join(f'{mb:.0f}' for mb in fresh['render_child_rss_mb'])} MB")
-    results["fresh workers"] = fresh
     return results
+
+
+if __name__ == "__main__":
+    run()

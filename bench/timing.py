@@ -36,12 +36,17 @@ def measure(name: str, action: Callable[[], object], rounds: int, warmup: int = 
 
 
 def measure_pair(first: tuple[str, Callable[[], object]], second: tuple[str, Callable[[], object]],
-                 rounds: int, warmup: int = 1) -> tuple[Timing, Timing]:
+                 rounds: int, warmup: int = 1,
+                 resets: tuple[Callable[[], object] | None, ...] = (None, None),
+                 ) -> tuple[Timing, Timing]:
     """Two actions timed in alternation, so a noisy spell on a shared machine falls on both
-    rather than on whichever happened to run then."""
+    rather than on whichever happened to run then. Each side's reset, if any, runs before
+    each of its rounds, untimed (a request's teardown, say)."""
     timings = (Timing(first[0], []), Timing(second[0], []))
     for round_number in range(warmup + rounds):
-        for timing, (_, action) in zip(timings, (first, second), strict=True):
+        for timing, (_, action), reset in zip(timings, (first, second), resets, strict=True):
+            if reset is not None:
+                reset()
             start = time.perf_counter()
             action()
             if round_number >= warmup:

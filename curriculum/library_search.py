@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -87,9 +88,14 @@ class SearchIndex:
             fields = {"title": topic.title, "tags": " ".join(topic.meta.tags),
                       "summary": topic.meta.summary, "body": plain}
             for name, text in fields.items():
-                for term in _terms(text.replace("-", " ")):
-                    postings = index.postings.setdefault(term, {})
-                    postings[topic.slug] = postings.get(topic.slug, 0.0) + _FIELD_WEIGHTS[name]
+                # Each distinct word stemmed once: a body repeats most of its words.
+                words = Counter(_WORD_RE.findall(text.replace("-", " ").lower()))
+                for word, count in words.items():
+                    if word in _STOPWORDS:
+                        continue
+                    postings = index.postings.setdefault(_stem(word), {})
+                    postings[topic.slug] = (postings.get(topic.slug, 0.0)
+                                            + _FIELD_WEIGHTS[name] * count)
         return index
 
     def search(self, candidates: list[Topic], query: str) -> list[SearchHit]:

@@ -7,14 +7,16 @@ Views call these and commit; each writes its audit event in the same transaction
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, Row, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from curriculum import audit
 from curriculum.library import Library
 from models import (
+    ATTENDED,
     NOTE_FIELDS,
     Addendum,
     Attendance,
@@ -44,13 +46,22 @@ SUMMARY_KEY = "summary"
 MAX_USE_DAYS = 14
 
 
+# Built once (the group and the day are parameters): a page can ask several times.
+_ROSTER = (select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
+           .where(Enrollment.group_id == bindparam("group_id"),
+                  Enrollment.admitted_on <= bindparam("day", type_=Date),
+                  Enrollment.discharged_on.is_(None)
+                  | (Enrollment.discharged_on >= bindparam("day", type_=Date)))
+           .order_by(Participant.display_name, Participant.id).distinct())
+_RECENT_TOPICS = (select(SessionLog.topics)
+                  .where(SessionLog.group_id == bindparam("group_id"),
+                         SessionLog.state != LogState.VOIDED)
+                  .order_by(SessionLog.session_date.desc(), SessionLog.id.desc()).limit(20))
+
+
 def roster_on(session: Session, group: Group, day: datetime.date) -> list[Participant]:
     """Everyone enrolled in the group on that day, by display name."""
-    query = (select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
-             .where(Enrollment.group_id == group.id, Enrollment.admitted_on <= day,
-                    (Enrollment.discharged_on.is_(None)) | (Enrollment.discharged_on >= day))
-             .order_by(Participant.display_name, Participant.id).distinct())
-    return list(session.scalars(query))
+    return list(session.scalars(_ROSTER, {"group_id": group.id, "day": day}))
 
 
 def suggested_topic(session: Session, group: Group, library: Library) -> str | None:
@@ -58,16 +69,36 @@ def suggested_topic(session: Session, group: Group, library: Library) -> str | N
     track = library.tracks.get(group.track_slug or "")
     if track is None:
         return None
-    recent = session.scalars(
-        select(SessionLog.topics).where(SessionLog.group_id == group.id,
-                                        SessionLog.state != LogState.VOIDED)
-        .order_by(SessionLog.session_date.desc(), SessionLog.id.desc()).limit(20))
+    recent = session.connection().execute(_RECENT_TOPICS, {"group_id": group.id}).scalars().all()
     for topics in recent:
         covered = [slug for slug in topics if slug in track.topics]
         if covered:
             position = track.topics.index(covered[-1])
             return track.topics[(position + 1) % len(track.topics)]
     return track.topics[0]
+
+
+def _log_list_query() -> Select[Any]:
+    on_log = select(func.count()).select_from(Attendance).where(
+        Attendance.log_id == SessionLog.id)
+    attended = on_log.where(or_(*(Attendance.status == status for status in sorted(ATTENDED))))
+    return (select(SessionLog.id, SessionLog.session_date, SessionLog.topics, SessionLog.state,
+                   attended.scalar_subquery().label("attended"),
+                   on_log.scalar_subquery().label("recorded"))
+            .where(SessionLog.group_id == bindparam("group_id"))
+            .order_by(SessionLog.session_date.desc(), SessionLog.id.desc())
+            .limit(bindparam("limit")))
+
+
+_LOG_LIST = _log_list_query()
+
+
+def log_list(session: Session, group: Group, limit: int = 100) -> list[Row[Any]]:
+    """The group's latest logs, newest first: id, session_date, topics, state, and how many of
+    the people on each log attended (``attended``) of how many are on it (``recorded``)."""
+    # Through the session's connection: plain rows need none of the ORM's bookkeeping.
+    return session.connection().execute(_LOG_LIST, {"group_id": group.id,
+                                                    "limit": limit}).all()
 
 
 def prefill(topic_slugs: list[str], library: Library) -> tuple[list[str], str]:

@@ -1,8 +1,5 @@
 """Blueprint: the supervisor's review queue, co-signing and returning logs."""
 
-import datetime
-from typing import Any
-
 from flask import (
     Blueprint,
     current_app,
@@ -14,7 +11,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import Row, Select, bindparam, exists, func, or_, select
 
 from curriculum import logbook, watch_list
 from curriculum.access import (
@@ -28,24 +24,12 @@ from curriculum.access import (
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
+from curriculum.review_queue import PAGE_SIZE, awaiting_cosignature, overdue_for_signature
 from curriculum.step_up import step_up_problems
 from curriculum.text import clean, whole_number
-from models import (
-    ATTENDED,
-    EDITABLE_STATES,
-    NOTE_FIELDS,
-    Attendance,
-    Group,
-    LogState,
-    ParticipantNote,
-    Role,
-    SessionLog,
-    User,
-    utcnow,
-)
+from models import NOTE_FIELDS, LogState, Role, utcnow
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-PAGE_SIZE = 25
 
 
 @bp.before_request
@@ -54,66 +38,18 @@ def supervisors_only() -> None:
     """Reviewing is a supervisor's work; anyone else gets a 404 (audited), even an empty queue."""
 
 
-def _flagged(log_id_column: object) -> object:
-    return exists().where(ParticipantNote.log_id == log_id_column,
-                          ParticipantNote.is_safety_concern.is_(True))
-
-
-def _awaiting_cosignature_query() -> Select[Any]:
-    """Signed logs in a supervisor's groups: safety-flagged first, then oldest signature first;
-    with what the queue shows and nothing more (rows, not objects: a supervisor's queue is read
-    often and covers every group they supervise). Built once; the supervisor and page are
-    parameters."""
-    flagged = _flagged(SessionLog.id).label("flagged")
-    overridden = (SessionLog.summary_name_override.is_not(None) | exists().where(
-        ParticipantNote.log_id == SessionLog.id,
-        ParticipantNote.name_check_override.is_not(None))).label("overridden")
-    attended = (select(func.count()).select_from(Attendance)
-                .where(Attendance.log_id == SessionLog.id,
-                       # Fixed values, not an expanding IN re-rendered on every execution.
-                       or_(*(Attendance.status == status for status in sorted(ATTENDED))))
-                .scalar_subquery().label("attended"))
-    return (select(SessionLog.id, SessionLog.session_date, SessionLog.topics,
-                   SessionLog.signed_at, Group.name.label("group_name"),
-                   User.name.label("signed_by_name"), flagged, overridden, attended)
-            .join(Group, SessionLog.group_id == Group.id)
-            .join(User, SessionLog.signed_by_id == User.id)
-            .where(Group.supervisor_id == bindparam("supervisor_id"),
-                   SessionLog.state == LogState.SIGNED)
-            .order_by(flagged.desc(), SessionLog.signed_at, SessionLog.id)
-            .limit(PAGE_SIZE + 1).offset(bindparam("offset")))
-
-
-_AWAITING_COSIGNATURE = _awaiting_cosignature_query()
-
-
-def awaiting_cosignature(page: int) -> list[Row[Any]]:
-    """One page of my queue (and one row more, to tell whether there is a next page)."""
-    # Through the session's connection: plain rows need none of the ORM's bookkeeping.
-    return list(get_session().connection().execute(_AWAITING_COSIGNATURE, {
-        "supervisor_id": current_user.id, "offset": (page - 1) * PAGE_SIZE}))
-
-
-def overdue_for_signature(day: datetime.date) -> list[SessionLog]:
-    """Drafts (and returned logs) in my groups whose session is older than the due time."""
-    cutoff = logbook.overdue_before(day, current_app.config["SIGNATURE_DUE_HOURS"])
-    return list(get_session().scalars(
-        select(SessionLog).where(SessionLog.group_id.in_(supervised_group_ids(current_user)),
-                                 SessionLog.state.in_(EDITABLE_STATES),
-                                 SessionLog.session_date < cutoff)
-        .order_by(SessionLog.session_date).limit(200)))
-
-
 @bp.get("/")
 def queue() -> ResponseReturnValue:
     """What needs a supervisor: logs to co-sign, and logs overdue for signature."""
     page_number = whole_number(request.args.get("page", "1"), 1, 99_999) or 1
-    rows = awaiting_cosignature(page_number)
+    session = get_session()
+    rows = awaiting_cosignature(session.connection(), current_user.id, page_number)
+    overdue = overdue_for_signature(session, current_user, today(),
+                                    current_app.config["SIGNATURE_DUE_HOURS"])
     return render_template("review/queue.html", rows=rows[:PAGE_SIZE], page=page_number,
-                           has_next=len(rows) > PAGE_SIZE, overdue=overdue_for_signature(today()),
-                           now=utcnow(), watch=watch_list.read_watch_list(
-                               get_session(), supervised_group_ids(current_user), today(),
-                               "review"))
+                           has_next=len(rows) > PAGE_SIZE, overdue=overdue, now=utcnow(),
+                           watch=watch_list.read_watch_list(
+                               session, supervised_group_ids(current_user), today(), "review"))
 
 
 @bp.get("/logs/<id:log_id>")

@@ -39,6 +39,7 @@ from curriculum.step_up import step_up_problems
 from curriculum.template_filters import clock
 from curriculum.text import clean, whole_number
 from models import (
+    EDITABLE_STATES,
     NOTE_FIELDS,
     AttendanceStatus,
     Enrollment,
@@ -65,15 +66,14 @@ def group(group_id: int) -> ResponseReturnValue:
     session = get_session()
     found = read_group(group_id)  # audited: the roster is clinical data
     day = today()
-    logs = session.scalars(select(SessionLog).where(SessionLog.group_id == found.id)
-                           .order_by(SessionLog.session_date.desc(), SessionLog.id.desc())
-                           .limit(100)).all()
+    logs = logbook.log_list(session, found)
     suggested = logbook.suggested_topic(session, found, current_library())
     roster = logbook.roster_on(session, found, day)
     return render_template(
         "sessions/group.html", group=found, logs=logs, day=day, roster=roster,
         may_log=facilitates(current_user, found), suggested=suggested, library=current_library(),
         openable=openable_participants(current_user, (p.id for p in roster)),
+        editable=EDITABLE_STATES,
         not_yet_had=topic_coverage.not_yet_had(session, found, suggested, day) if suggested else [])
 
 

@@ -4,12 +4,13 @@ has attended, which they missed and when those next come round."""
 import datetime
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from curriculum import logbook
 from curriculum.calendar_dates import WEEKDAYS
 from curriculum.library import Library, Track
+from curriculum.sql_dialects import json_texts
 from models import ATTENDED, Attendance, Group, LogState, Participant, SessionLog
 
 
@@ -53,21 +54,37 @@ def next_dates(session: Session, group: Group, track: Track, library_: Library,
     return upcoming
 
 
+# Each topic slug of a log, as a table to join (a log's slugs are a JSON list).
+_TOPIC = json_texts(SessionLog.topics).table_valued("value").alias("topic")
+# Built once, the group (and participants) as parameters; the database answers each distinct
+# pair, and each topic's count, once.
+_ATTENDED = (
+    select(Attendance.participant_id, _TOPIC.c.value).distinct()
+    .join(SessionLog, Attendance.log_id == SessionLog.id).join(_TOPIC, true())
+    .where(Attendance.participant_id.in_(bindparam("participant_ids", expanding=True)),
+           SessionLog.group_id == bindparam("group_id"), SessionLog.state != LogState.VOIDED,
+           or_(*(Attendance.status == status for status in sorted(ATTENDED)))))
+_RUNS = (
+    select(_TOPIC.c.value, func.count()).select_from(SessionLog).join(_TOPIC, true())
+    .where(SessionLog.group_id == bindparam("group_id"), SessionLog.state != LogState.VOIDED)
+    .group_by(_TOPIC.c.value))
+
+
 def attended_topics(session: Session, group: Group,
                     participant_ids: list[int]) -> dict[int, set[str]]:
     """Topics each of these participants attended in this group, in any log not voided
     (through the attendance index on participant: a few hundred rows, however long the
     group has run)."""
-    rows = session.execute(
-        select(Attendance.participant_id, SessionLog.topics)
-        .join(SessionLog, Attendance.log_id == SessionLog.id)
-        .where(Attendance.participant_id.in_(participant_ids),
-               SessionLog.group_id == group.id, SessionLog.state != LogState.VOIDED,
-               Attendance.status.in_(ATTENDED)))
     seen: dict[int, set[str]] = {pid: set() for pid in participant_ids}
-    for participant_id, topics in rows:
-        seen[participant_id].update(topics)
+    for participant_id, slug in session.connection().execute(_ATTENDED, {
+            "participant_ids": participant_ids, "group_id": group.id}).all():
+        seen[participant_id].add(slug)
     return seen
+
+
+def topic_runs(session: Session, group: Group) -> dict[str, int]:
+    """How many of the group's logs (not voided) covered each topic."""
+    return dict(session.connection().execute(_RUNS, {"group_id": group.id}).all())
 
 
 def group_coverage(session: Session, group: Group, library_: Library,
@@ -79,16 +96,14 @@ def group_coverage(session: Session, group: Group, library_: Library,
     current = logbook.roster_on(session, group, day)
     seen = attended_topics(session, group, [p.id for p in current])
     upcoming = next_dates(session, group, track, library_, day)
-    people = [ParticipantCoverage(
-        p, [t for t in topics if t in seen[p.id]],
-        [(t, upcoming.get(t)) for t in topics if t not in seen[p.id]])
-        for p in current]
-    runs = dict.fromkeys(topics, 0)
-    for logged in session.scalars(select(SessionLog.topics).where(
-            SessionLog.group_id == group.id, SessionLog.state != LogState.VOIDED)):
-        for slug in logged:
-            if slug in runs:
-                runs[slug] += 1
+    people = []
+    for participant in current:
+        attended = seen[participant.id]
+        people.append(ParticipantCoverage(
+            participant, [t for t in topics if t in attended],
+            [(t, upcoming.get(t)) for t in topics if t not in attended]))
+    counted = topic_runs(session, group)
+    runs = {slug: counted.get(slug, 0) for slug in topics}
     return GroupCoverage(group, track, topics, people, runs)
 
 

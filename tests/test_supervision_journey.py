@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from curriculum import db
 from curriculum.calendar_dates import monday
-from curriculum.reports import COUNTED_STATES
+from curriculum.weekly_hours import COUNTED_STATES
 from models import Group, LogState, SessionLog
 from tests.helpers import AuthActions, csrf_token, form_data, load_log
 

@@ -90,6 +90,33 @@ def test_topic_page_body_is_shared_but_the_menu_is_each_readers(
     assert first_token in first and first_token not in second and second_token in second
 
 
+def test_topic_page_rendered_once_per_role_is_still_each_readers(
+    app: Flask, make_user: Callable[..., User]
+) -> None:
+    """The page is rendered once per role, the account bar put in per request: a second reader
+    gets the first's page with their own name and token; a message to flash is shown (that
+    page is rendered in full), once."""
+    url = "/topics/coping-with-cravings"
+    readers = []
+    for _ in range(2):
+        user = make_user(Role.FACILITATOR)
+        client = app.test_client()
+        AuthActions(client).login(user.email)
+        readers.append((user, client, client.get(url).get_data(as_text=True),
+                        csrf_token(client, "/")))
+    (first, _, first_page, first_token), (second, client, second_page, second_token) = readers
+    assert first_token in first_page and first.name in first_page
+    assert second_page == first_page.replace(first.name, second.name).replace(
+        first_token, second_token)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "Topic saved.")]
+    shown = client.get(url).get_data(as_text=True)
+    flash = '<div class="flash" role="status"><p>Topic saved.</p></div>'
+    assert flash in shown
+    assert shown.replace(flash, "").split() == second_page.split()
+    assert client.get(url).get_data(as_text=True) == second_page
+
+
 @pytest.mark.parametrize("path", [
     "/topics/no-such-topic", "/topics/..%2F..%2Fetc%2Fpasswd", "/topics/%2e%2e",
     "/topics/Coping-With-Cravings", "/topics/" + "a" * 65, "/topics/coping%00",

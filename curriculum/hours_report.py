@@ -1,0 +1,147 @@
+"""The attendance and hours report's figures: minutes attended per participant and week, summed
+by the database, with each week marked against the group's weekly minimum."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Date, Row, bindparam, func, or_, select
+from sqlalchemy.orm import Session
+
+from curriculum.calendar_dates import monday
+from curriculum.sql_dialects import days_after
+from curriculum.weekly_hours import COUNTED_STATES
+from models import Attendance, Enrollment, Group, Participant, SessionLog
+
+
+@dataclass
+class ParticipantWeeks:
+    participant: Row[Any]  # id, display_name, record_number
+    minutes: list[int]
+    # Per week: "below" (a full enrolled week under the minimum), "partial" (joined or left
+    # that week), "out" (not enrolled), or "" (met the minimum).
+    marks: list[str]
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(self.minutes)
+
+
+@dataclass
+class HoursReport:
+    group: Group
+    first: datetime.date
+    last: datetime.date
+    weeks: list[datetime.date]
+    rows: list[ParticipantWeeks] = field(default_factory=list)
+
+    @property
+    def minimum_hours(self) -> float:
+        return self.group.weekly_minimum_minutes / 60
+
+    def below_count(self, index: int) -> int:
+        return sum(1 for row in self.rows if row.marks[index] == "below")
+
+    def met_count(self, index: int) -> int:
+        return sum(1 for row in self.rows if row.marks[index] == "")
+
+    def week_total(self, index: int) -> int:
+        return sum(row.minutes[index] for row in self.rows)
+
+
+Span = tuple[datetime.date, datetime.date | None]  # admitted, discharged (None: still enrolled)
+
+# Built once; the group and the weeks are parameters. The week of a session counts from the
+# first Monday shown.
+_WEEK = (days_after(SessionLog.session_date, bindparam("monday", type_=Date)) // 7).label("week")
+_MINUTES_BY_WEEK = (
+    select(Attendance.participant_id, _WEEK, func.sum(Attendance.minutes_attended))
+    .join(SessionLog, Attendance.log_id == SessionLog.id)
+    .where(SessionLog.group_id == bindparam("group_id"),
+           or_(*(SessionLog.state == state for state in COUNTED_STATES)),
+           SessionLog.session_date.between(bindparam("monday"), bindparam("sunday")))
+    .group_by(Attendance.participant_id, _WEEK))
+_ENROLLED = (
+    select(Participant.id, Participant.display_name, Participant.record_number,
+           Enrollment.admitted_on, Enrollment.discharged_on)
+    .join(Enrollment, Enrollment.participant_id == Participant.id)
+    .where(Enrollment.group_id == bindparam("group_id"),
+           Enrollment.admitted_on <= bindparam("sunday", type_=Date),
+           Enrollment.discharged_on.is_(None)
+           | (Enrollment.discharged_on >= bindparam("monday", type_=Date)))
+    .order_by(Participant.display_name, Participant.id))
+
+
+def hours_report(session: Session, group: Group, first: datetime.date, last: datetime.date,
+                 today: datetime.date) -> HoursReport:
+    """Minutes attended per participant per week (Monday to Sunday), from signed and co-signed
+    logs, with weeks under the group's weekly minimum marked (a week not yet over is partial).
+    """
+    weeks = []
+    week = monday(first)
+    while week <= last:
+        weeks.append(week)
+        week += datetime.timedelta(days=7)
+    report = HoursReport(group, first, last, weeks)
+    parameters = {"group_id": group.id, "monday": weeks[0],
+                  "sunday": weeks[-1] + datetime.timedelta(days=6)}
+    # Through the session's connection: plain rows need none of the ORM's bookkeeping.
+    connection = session.connection()
+    none = [0] * len(weeks)
+    minutes: dict[int, list[int]] = {}
+    for participant_id, index, attended in connection.execute(_MINUTES_BY_WEEK,
+                                                              parameters).all():
+        if (counts := minutes.get(participant_id)) is None:
+            counts = minutes[participant_id] = none.copy()
+        counts[index] = attended
+    people: dict[int, Row[Any]] = {}
+    spans: dict[int, list[Span]] = {}
+    for row in connection.execute(_ENROLLED, parameters).all():
+        pid, _, _, admitted_on, discharged_on = row
+        if pid in people:
+            spans[pid].append((admitted_on, discharged_on))
+        else:
+            people[pid], spans[pid] = row, [(admitted_on, discharged_on)]
+    minimum = group.weekly_minimum_minutes
+    over = [week + datetime.timedelta(days=6) <= today for week in weeks]
+    for pid, participant in people.items():
+        counts = minutes.get(pid) or none.copy()
+        enrolled = spans[pid] if len(spans[pid]) == 1 else _merged(spans[pid])
+        report.rows.append(ParticipantWeeks(participant, counts, _marks(
+            enrolled, weeks, counts, minimum, over)))
+    return report
+
+
+def _merged(spans: list[Span]) -> list[Span]:
+    """The same days as ``spans`` in as few spans as possible: a day enrolled twice (a
+    re-admission can overlap) or two spans back to back are one stretch."""
+    merged: list[Span] = []
+    for start, end in sorted(spans, key=lambda span: span[0]):
+        if merged and (merged[-1][1] is None
+                       or start <= merged[-1][1] + datetime.timedelta(days=1)):
+            last_end = merged[-1][1]
+            merged[-1] = (merged[-1][0], None if end is None or last_end is None
+                          else max(end, last_end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _marks(spans: list[Span], weeks: list[datetime.date], minutes: list[int], minimum: int,
+           over: list[bool]) -> list[str]:
+    """Each week's mark: "out" with no day enrolled, "partial" with some, or with all seven
+    while the week is not ``over``; otherwise "below" under the minimum, or ""."""
+    days = len(weeks) * 7
+    covered = [0] * len(weeks)  # 0: no day enrolled, 1: some, 2: all seven
+    for start, end in spans:  # as days from the first Monday
+        first = max((start - weeks[0]).days, 0)
+        last = days - 1 if end is None else min((end - weeks[0]).days, days - 1)
+        if first > last:
+            continue
+        touched = slice(first // 7, last // 7 + 1)
+        covered[touched] = [kind or 1 for kind in covered[touched]]
+        whole = slice(-(-first // 7), (last + 1) // 7)  # the weeks wholly inside
+        covered[whole] = [2] * len(covered[whole])
+    return ["out" if kind == 0 else "partial" if kind == 1 or not done
+            else "below" if attended < minimum else ""
+            for kind, done, attended in zip(covered, over, minutes, strict=True)]
