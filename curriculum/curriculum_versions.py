@@ -9,6 +9,7 @@ facilitators are served changes only by an approval, which moves ``ServedCurricu
 on in the same transaction, so every worker sees it (see served_library).
 """
 
+import datetime
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -56,6 +57,9 @@ class Blocker:
 
     code: str  # "state", "own", "problems", "stale" or "attest"
     message: str
+
+
+UNATTESTED = Blocker("attest", "Tick the box to attest that you read this version and approve it.")
 
 
 def lock(session: Session) -> ServedCurriculum:
@@ -212,10 +216,15 @@ def _detail(version: CurriculumVersion) -> dict[str, object]:
     return {"slug": version.slug, "number": version.number, "hash": version.content_hash}
 
 
-def _refuse(session: Session, step: str, version: CurriculumVersion, user: User, message: str,
-            detail: dict[str, object] | None = None) -> NoReturn:
+def object_type(version: CurriculumVersion) -> str:
+    """What the audit trail calls a version of this kind: topic-version, translation-version."""
+    return f"{version.kind}-version"
+
+
+def refuse(session: Session, step: str, version: CurriculumVersion, user: User, message: str,
+           detail: dict[str, object] | None = None) -> NoReturn:
     """Audit the refused step (committed by the caller), then raise with the reason."""
-    audit.record(session, f"{step}-topic-version", "topic-version", version.id,
+    audit.record(session, f"{step}-{object_type(version)}", object_type(version), version.id,
                  outcome="refused", user_id=user.id, detail=_detail(version) | (detail or {}))
     raise Refused(message)
 
@@ -228,15 +237,15 @@ def withdraw(session: Session, version: CurriculumVersion, user: User, comment: 
     lock(session)
     session.refresh(version)
     if version.state != VersionState.DRAFT:
-        _refuse(session, "withdraw", version, user, f"This version is {version.state}; only a "
+        refuse(session, "withdraw", version, user, f"This version is {version.state}; only a "
                                                     f"draft can be withdrawn.")
     if version.author_id != user.id:
-        _refuse(session, "withdraw", version, user, "Only the author withdraws a draft; an "
+        refuse(session, "withdraw", version, user, "Only the author withdraws a draft; an "
                                                     "approver returns it with a comment.")
     version.state = VersionState.WITHDRAWN
     version.withdrawn_by_id, version.withdrawn_at = user.id, utcnow()
     version.withdrawal_comment = comment or None
-    audit.record(session, "withdraw-topic-version", "topic-version", version.id,
+    audit.record(session, f"withdraw-{object_type(version)}", object_type(version), version.id,
                  user_id=user.id, detail=_detail(version))
 
 
@@ -249,12 +258,12 @@ def return_to_author(session: Session, version: CurriculumVersion, approver: Use
     lock(session)
     session.refresh(version)
     if version.state != VersionState.DRAFT:
-        _refuse(session, "return", version, approver, f"This version is {version.state}; only "
+        refuse(session, "return", version, approver, f"This version is {version.state}; only "
                                                       f"a draft can be returned.")
     version.state = VersionState.RETURNED
     version.returned_by_id, version.returned_at = approver.id, utcnow()
     version.return_comment = comment
-    audit.record(session, "return-topic-version", "topic-version", version.id,
+    audit.record(session, f"return-{object_type(version)}", object_type(version), version.id,
                  user_id=approver.id, detail=_detail(version))
 
 
@@ -262,6 +271,21 @@ def blockers(session: Session, version: CurriculumVersion, approver_id: int,
              checked: SourceCheck, files: Library) -> list[Blocker]:
     """Everything that stops this approver approving this version now (``checked``: its
     problems now, from ``check``)."""
+    found = standing_blockers(version, approver_id, checked)
+    current = current_text(session, files, version.slug)
+    if ((current.content_hash if current else None) != version.base_hash
+            and not merges_new_shipped_text(session, files, version)):
+        found.append(Blocker("stale", "The text in force has changed since this draft was "
+                                      "started, so approving it would undo that change. Start "
+                                      "a new draft from the current text, carrying this "
+                                      "draft's text, and have that approved."))
+    return found
+
+
+def standing_blockers(version: CurriculumVersion, approver_id: int, checked: SourceCheck
+                      ) -> list[Blocker]:
+    """What stops this approver approving a version of any kind, whatever the text in force:
+    its state, their own authorship, its problems."""
     found = []
     if version.state != VersionState.DRAFT:
         found.append(Blocker("state", f"This version is {version.state}; only a draft can be "
@@ -272,13 +296,6 @@ def blockers(session: Session, version: CurriculumVersion, approver_id: int,
     if problems := checked.problems:
         found.append(Blocker("problems", f"It has {len(problems)} problem(s) to fix first, "
                                          f"in a new draft."))
-    current = current_text(session, files, version.slug)
-    if ((current.content_hash if current else None) != version.base_hash
-            and not merges_new_shipped_text(session, files, version)):
-        found.append(Blocker("stale", "The text in force has changed since this draft was "
-                                      "started, so approving it would undo that change. Start "
-                                      "a new draft from the current text, carrying this "
-                                      "draft's text, and have that approved."))
     return found
 
 
@@ -305,21 +322,12 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
     session.refresh(version)
     found = blockers(session, version, approver.id, check(version, library), files)
     if not attested:
-        found.append(Blocker("attest", "Tick the box to attest that you read this version "
-                                       "and approve it."))
+        found.append(UNATTESTED)
     if found:
-        _refuse(session, "approve", version, approver, " ".join(b.message for b in found),
-                {"blockers": [b.code for b in found]})
-    now = utcnow()
+        refuse(session, "approve", version, approver, " ".join(b.message for b in found),
+               {"blockers": [b.code for b in found]})
     previous = approved_version(session, version.slug)
-    if previous is not None:
-        previous.state = VersionState.SUPERSEDED
-        previous.superseded_by_version_id, previous.superseded_at = version.id, now
-        session.flush()  # one approved version per topic, at every moment
-    version.state = VersionState.APPROVED
-    version.approved_by_id, version.approved_at = approver.id, now
-    version.attestation = f"{ATTESTATION} Approved by {approver.name}."
-    version.approval_comment = comment or None
+    now = put_in_force(session, served, version, previous, approver, comment)
     if (source := file_text(files, version.slug)) is not None \
             and version.base_version is None and version.base_hash == source_hash(source):
         # The program changed this shipped text: keep it, to show what a later upgrade changes.
@@ -327,9 +335,27 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
             slug=version.slug, decision=ShippedReviewDecision.CHANGED,
             shipped_hash=version.base_hash, shipped_source=source, decided_by_id=approver.id,
             decided_at=now, version_id=version.id))
+    return previous
+
+
+def put_in_force(session: Session, served: ServedCurriculum, version: CurriculumVersion,
+                 previous: CurriculumVersion | None, approver: User, comment: str
+                 ) -> datetime.datetime:
+    """Approve ``version`` in place of ``previous`` (superseded), under the approver's
+    attestation, and move the served serial on so every worker serves it; audited. Returns
+    the moment of approval."""
+    now = utcnow()
+    if previous is not None:
+        previous.state = VersionState.SUPERSEDED
+        previous.superseded_by_version_id, previous.superseded_at = version.id, now
+        session.flush()  # one approved version per topic (or translation), at every moment
+    version.state = VersionState.APPROVED
+    version.approved_by_id, version.approved_at = approver.id, now
+    version.attestation = f"{ATTESTATION} Approved by {approver.name}."
+    version.approval_comment = comment or None
     served.serial += 1
     served.changed_at = now
-    audit.record(session, "approve-topic-version", "topic-version", version.id,
+    audit.record(session, f"approve-{object_type(version)}", object_type(version), version.id,
                  user_id=approver.id, detail=_detail(version) | {
                      "superseded": previous.number if previous else None})
-    return previous
+    return now

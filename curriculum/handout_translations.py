@@ -51,6 +51,8 @@ class Translation:
     handout_html: Markup
     translates: str
     english_hash: str  # the English handout's hash now, to compare with ``translates``
+    # The program's version number when the text is a version approved in the browser.
+    version: int | None = None
 
     @property
     def stale(self) -> bool:
@@ -63,9 +65,19 @@ def load_translation(path: Path, language: str, english_markdown: str
     """Read one translation of the handout ``english_markdown``; problems are (field, message)
     pairs, and a translation is returned only when there are none."""
     try:
-        post = frontmatter.loads(path.read_bytes().decode("utf-8"))
+        source = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         return None, [("file", "not UTF-8 text")]
+    return parse_translation(source, path, language, english_markdown)
+
+
+def parse_translation(source: str, path: Path, language: str, english_markdown: str,
+                      version: int | None = None
+                      ) -> tuple[Translation | None, list[tuple[str, str]]]:
+    """Validate one translation's whole source (a file's text, or a version written in the
+    browser, named ``path``), as ``load_translation`` does."""
+    try:
+        post = frontmatter.loads(source)
     except yaml.YAMLError as error:
         return None, [("front matter", f"not valid YAML ({error.__class__.__name__})")]
     try:
@@ -78,4 +90,4 @@ def load_translation(path: Path, language: str, english_markdown: str
         return None, [("body", "the handout must start at its first '## ' heading "
                                "(no '# Participant handout' line)")]
     return Translation(language, front.title, path, body, markdown_to_html(body),
-                       front.translates, handout_hash(english_markdown)), []
+                       front.translates, handout_hash(english_markdown), version), []

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, Row, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from curriculum import db, library_cache
-from curriculum.handout_translations import handout_hash
+from curriculum.handout_translations import Translation, handout_hash, parse_translation
 from curriculum.library import Library, Problem, Topic, parse_topic
 from curriculum.library_search import SearchIndex
 from curriculum.review_status import NOT_REVIEWED, Decision, ReviewStatus, review_statuses
@@ -45,6 +45,12 @@ _APPROVED_TOPICS = (select(CurriculumVersion.id, CurriculumVersion.slug,
                     .where(CurriculumVersion.kind == ContentKind.TOPIC,
                            CurriculumVersion.state == VersionState.APPROVED)
                     .order_by(CurriculumVersion.slug))
+# Approved Spanish handouts (the only translated language), laid over the files' .es.md.
+_APPROVED_TRANSLATIONS = (select(CurriculumVersion.id, CurriculumVersion.slug,
+                                 CurriculumVersion.number)
+                          .where(CurriculumVersion.kind == ContentKind.TRANSLATION,
+                                 CurriculumVersion.state == VersionState.APPROVED))
+TRANSLATED = "es"
 _DECISIONS = select(ShippedTopicReview.id, ShippedTopicReview.slug, ShippedTopicReview.decision,
                     ShippedTopicReview.shipped_hash).order_by(ShippedTopicReview.id)
 
@@ -53,6 +59,12 @@ def version_path(slug: str, number: int) -> Path:
     """What names an approved version where a file's path would (problems, ``curriculum
     check``): it lives in the database, not in a content folder."""
     return Path("versions") / "topics" / f"{slug}.v{number}.md"
+
+
+def translation_path(slug: str, number: int) -> Path:
+    """What names an approved version of a topic's Spanish handout where its file's path
+    would."""
+    return Path("versions") / "topics" / f"{slug}.{TRANSLATED}.v{number}.md"
 
 
 def held_path(slug: str, shipped_hash: str) -> Path:
@@ -84,6 +96,7 @@ class ServedLibrary:
         # Approved texts never change, so each is parsed and rendered once per worker (keyed
         # by slug and version number, or by slug and the review row of a held shipped text).
         self._parsed: dict[tuple[str, int | str], tuple[Topic | None, list[Problem]]] = {}
+        self._translated: dict[tuple[str, int], tuple[Translation | None, list[Problem]]] = {}
         self._refreshing = threading.Lock()
 
     @property
@@ -120,11 +133,14 @@ class ServedLibrary:
                     (slug, f"shipped-{status.held.id}") for slug, status in statuses.items()
                     if status.held is not None]
                 self._parse_new(connection, approved, statuses)
+                translated = connection.execute(_APPROVED_TRANSLATIONS).all() if serial else []
+                self._parse_new_translations(connection, translated)
         except SQLAlchemyError as error:
             log.info("approved curriculum versions unavailable (%s); serving the library as "
                      "it was", error.__class__.__name__)
             return
-        self.served = self._serve(self._overlay(texts), statuses)
+        self.served = self._serve(
+            self._overlay(texts, [(row.slug, row.number) for row in translated]), statuses)
         self.serial = serial
 
     def _parse_new(self, connection: Connection, approved: list[Row[Any]],
@@ -147,12 +163,28 @@ class ServedLibrary:
             self._parsed[(decision.slug, f"shipped-{review_id}")] = parse_topic(
                 decision.slug, source, held_path(decision.slug, decision.shipped_hash))
 
-    def _overlay(self, texts: list[tuple[str, int | str]]) -> Library:
+    def _parse_new_translations(self, connection: Connection, approved: list[Row[Any]]) -> None:
+        """Parse the approved Spanish handouts this worker has not parsed yet (the English
+        they are compared with is laid on in ``_overlay``)."""
+        new = [row.id for row in approved if (row.slug, row.number) not in self._translated]
+        for slug, number, source in connection.execute(
+                select(CurriculumVersion.slug, CurriculumVersion.number,
+                       CurriculumVersion.source)
+                .where(CurriculumVersion.id.in_(new))) if new else ():
+            path = translation_path(slug, number)
+            translation, found = parse_translation(source, path, TRANSLATED, "", number)
+            self._translated[(slug, number)] = translation, [
+                Problem(str(path), field, message) for field, message in found]
+
+    def _overlay(self, texts: list[tuple[str, int | str]],
+                 translations: list[tuple[str, int]]) -> Library:
         """The files' library with these approved texts (parsed) in place of, or beside, the
-        files' topics; translated handouts are compared with the approved English."""
+        files' topics, and these approved Spanish handouts in place of the files'; translated
+        handouts are compared with the English served."""
         files = self.files
         self._parsed = {key: self._parsed[key] for key in texts}
-        if not texts:
+        self._translated = {key: self._translated[key] for key in translations}
+        if not texts and not translations:
             return files
         topics, withheld, problems = dict(files.topics), set(files.withheld), list(files.problems)
         for slug, key in texts:
@@ -172,6 +204,14 @@ class ServedLibrary:
                     for language, translation in files.topics[slug].translations.items()})
             topics[slug] = topic
             withheld.discard(slug)
+        for slug, number in translations:
+            translation, found = self._translated[(slug, number)]
+            problems += found
+            if translation is not None and (topic := topics.get(slug)) is not None:
+                translation = dataclasses.replace(
+                    translation, english_hash=handout_hash(topic.handout_markdown))
+                topics[slug] = dataclasses.replace(topic, translations={
+                    **topic.translations, TRANSLATED: translation})
         return dataclasses.replace(files, topics=topics, withheld=withheld, problems=problems,
                                    index=SearchIndex.build(topics.values()))
 

@@ -95,8 +95,12 @@ def _page_body(topic: Topic, status: ReviewStatus) -> Markup:
         body = render_template("topics/_page_body.html", topic=topic, status=status)
         return Markup(body)  # noqa: S704  # nosec B704
 
-    # Keyed by the text and its review too: an approval serves a new one under the same slug.
-    return once_per_mount(("topic page", topic.slug, topic.content_hash, status), render)
+    # Keyed by the text, its translations and its review too: an approval serves a new one
+    # under the same slug.
+    translations = tuple(sorted((language, translation.path)
+                                for language, translation in topic.translations.items()))
+    return once_per_mount(("topic page", topic.slug, topic.content_hash, translations, status),
+                          render)
 
 
 @bp.get("/topics/<slug>/handout.pdf")

@@ -30,9 +30,10 @@ FOR_EVERY_ROLE = {"auth", "two_factor", "passkeys", "home", "topics", "sessions"
                   "goals", "participants"}
 # Blueprints for accounts with a curriculum permission, whatever their role; within them, the
 # views for approvers only.
-FOR_CURRICULUM_EDITORS = {"topic_versions"}
+FOR_CURRICULUM_EDITORS = {"topic_versions", "translation_versions"}
 FOR_CURRICULUM_APPROVERS = {"topic_versions.approve", "topic_versions.return_version",
-                            "topic_versions.approve_shipped", "topic_versions.keep_program_text"}
+                            "topic_versions.approve_shipped", "topic_versions.keep_program_text",
+                            "translation_versions.approve", "translation_versions.return_version"}
 
 
 def test_every_blueprint_is_placed(app: Flask) -> None:
