@@ -19,7 +19,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from curriculum import curriculum_versions as versions
-from curriculum import shipped_reviews
+from curriculum import shipped_reviews, translation_review
 from curriculum.access import curriculum_approvers_only, curriculum_editors_only, get_version
 from curriculum.db import begin_write, get_session
 from curriculum.handouts import Variant, prerender, render_handouts
@@ -223,9 +223,12 @@ def _preview(topic: Topic) -> ResponseReturnValue:
 
 @bp.get("/topics/drafts")
 def drafts() -> ResponseReturnValue:
-    """Every topic draft awaiting review, and the versions returned to me."""
+    """Every draft awaiting review (topics and Spanish handouts), and the versions returned
+    to me."""
     session = get_session()
-    return render_template("topic_versions/drafts.html", drafts=versions.open_drafts(session),
+    drafts = sorted(versions.open_drafts(session) + translation_review.open_drafts(session),
+                    key=lambda draft: (draft.created_at, draft.id))
+    return render_template("topic_versions/drafts.html", drafts=drafts,
                            returned=versions.returned_to(session, current_user.id))
 
 

@@ -16,15 +16,11 @@ from typing import Any
 import pytest
 
 from models import CurriculumPermission, Role, User
-from tests.browser import serious_violations, sign_in
+from tests.browser import BROWSER_TEST_MARKS, serious_violations, sign_in
 from tests.web_client import Gunicorn, WebClient
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.filterwarnings(
-        "ignore:Exception ignored in. <_io.FileIO name='[^']*/static/"
-        ":pytest.PytestUnraisableExceptionWarning"),
-]
+# A browser test that, unlike the others, runs in the PostgreSQL pass (it needs PostgreSQL).
+pytestmark = [mark for mark in BROWSER_TEST_MARKS if mark.name != "engine_independent"]
 
 SLUG = "coping-with-cravings"
 OLD = "A trigger is something that starts a craving."

@@ -73,8 +73,9 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount,
                 editor: demo.DemoAccount) -> dict[Any, Any]:
     """What fills each URL parameter, from the demo data: the evening group, its records (a
     participant and one of their goals), a spot-check drawn through its form, a topic whose
-    handout has a table, and a draft of that topic saved through the editor. A key
-    ``(endpoint, parameter)`` fills that parameter for that endpoint only."""
+    handout has a table, and drafts of that topic and of its Spanish handout saved through
+    their editors. A key ``(endpoint, parameter)`` fills that parameter for that endpoint
+    only."""
     with app.app_context():
         session = db.get_session()
         group = session.scalar(select(Group).where(Group.name.startswith("Evening")))
@@ -102,15 +103,19 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount,
             "enrollment_id": enrollment.id, "user_id": facilitator.id, "log_id": signed.id,
             "goal_id": goal_id,
             ("sessions.edit", "log_id"): draft.id, "check_id": check.id, "item_id": item_id,
-            "slug": slug, "number": draft_version(app, editor, slug)}
+            "slug": slug, "number": draft_version(app, editor, slug),
+            ("translation_versions.version", "number"): draft_version(app, editor,
+                                                                      f"{slug}/es")}
 
 
-def draft_version(app: Flask, editor: demo.DemoAccount, slug: str) -> int:
-    """A draft of the topic, saved through its editor by the demo's curriculum editor."""
+def draft_version(app: Flask, editor: demo.DemoAccount, edited: str) -> int:
+    """A draft of the topic (``slug``) or of its Spanish handout (``slug/es``), saved through
+    its editor by the demo's curriculum editor: a note added to its first section."""
     client = client_for(app, editor)  # type: ignore[arg-type]
-    source, base = topic_editor(client, slug)
-    return save_topic_draft(client, slug, source.replace(
-        "## Overview\n", "## Overview\n\nA program note.\n", 1), base)
+    source, base = topic_editor(client, edited)
+    first_section = source.index("\n", source.index("\n## ") + 1) + 1
+    return save_topic_draft(client, edited, f"{source[:first_section]}\nA note.\n"
+                                            f"{source[first_section:]}", base)
 
 
 def page_rules(app: Flask) -> tuple[list[Rule], list[str]]:

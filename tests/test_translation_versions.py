@@ -8,6 +8,7 @@ import html
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,6 +21,7 @@ from curriculum.handout_translations import handout_hash
 from curriculum.library import source_hash
 from curriculum.served_library import current_library
 from models import AuditEvent, ContentKind, CurriculumVersion, User, VersionState
+from tests.browser import browser_test, serious_violations, sign_in
 from tests.helpers import client_for, csrf_token, save_topic_draft, topic_editor, write_spanish
 
 SLUG = "coping-with-cravings"
@@ -159,6 +161,9 @@ def test_the_two_person_rule_and_the_review_steps_hold_for_spanish_versions(
     assert stored(app, first).state == VersionState.DRAFT
     second = save_topic_draft(author, SPANISH_EDITOR, source.replace(OLD, NEW + " Hoy."), base)
     other = client_for(app, people["approver2"])
+    waiting = other.get("/topics/drafts").text
+    assert all(f'href="/topics/{SPANISH_EDITOR}/versions/{n}">Spanish version {n}' in waiting
+               for n in (first, second))
     decide(other, first, "approve", attest="1")
     # The second started from the text the first replaced.
     page = decide(other, second, "approve", attest="1")
@@ -167,6 +172,8 @@ def test_the_two_person_rule_and_the_review_steps_hold_for_spanish_versions(
     assert "Hoy." in carried and rebased == stored(app, first).content_hash
     decide(other, second, "return", comment="Empiece desde la versión aprobada.")
     assert stored(app, second).state == VersionState.RETURNED
+    assert f'href="/topics/{SPANISH_EDITOR}/versions/{second}">{SLUG}, Spanish version' in \
+        author.get("/topics/drafts").text
     third = save_topic_draft(author, SPANISH_EDITOR, carried, rebased)
     assert stored(app, third).base_version_id == stored(app, first).id
     decide(author, third, "withdraw", withdrawal_comment="Ya no hace falta.")
@@ -234,3 +241,32 @@ def test_an_english_approval_leaves_the_spanish_handout_out_of_date_in_the_check
     decide(approver, save_topic_draft(editor, SPANISH_EDITOR, in_step, base), "approve",
            attest="1")
     assert "out of date" not in runner.invoke(args=["curriculum", "check"]).output
+
+
+@browser_test
+def test_the_spanish_editor_and_version_pages_pass_axe(
+    page: Any, people: dict[str, User]
+) -> None:
+    sign_in(page, people["editor"])
+    page.goto(f"/topics/{SLUG}")
+    page.get_by_role("link", name="Edit the Spanish handout").click()
+    source_box = page.get_by_label("Spanish handout source", exact=False)
+    source_box.fill(source_box.input_value().replace(OLD, "Un adicto siente el ansia."))
+    page.get_by_role("button", name="Check").click()
+    assert "glossary" in page.locator(".problems").inner_text()
+    findings = [f"editor: {v}" for v in serious_violations(page)]
+    page.get_by_label("Spanish handout source", exact=False).fill(
+        page.get_by_label("Spanish handout source", exact=False).input_value().replace(
+            "Un adicto siente el ansia.", NEW))
+    page.get_by_label("What changed", exact=False).fill("Más claro.")
+    page.get_by_role("button", name="Save as a draft").click()
+    page.wait_for_url(f"**/topics/{SLUG}/es/versions/1")
+    findings += [f"version page: {v}" for v in serious_violations(page)]
+    page.context.clear_cookies()
+    sign_in(page, people["approver"])
+    page.goto(f"/topics/{SLUG}/es/versions/1")
+    page.get_by_label("I have read this version", exact=False).check()
+    findings += [f"version page, approver: {v}" for v in serious_violations(page)]
+    page.get_by_role("button", name="Approve Spanish version 1").click()
+    assert "Spanish version 1 is approved" in page.content()
+    assert findings == [], findings
