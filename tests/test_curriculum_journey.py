@@ -3,7 +3,8 @@ editor changes a handout paragraph, sees a check problem, fixes it and saves; fa
 still see the old text; the author's own approval is refused; another approver reads the
 diff and approves; then the facilitator is served the new text on the topic page and in the
 handout PDF by both workers of a gunicorn server (gunicorn.conf.py) and by a second instance,
-within 5 seconds. Which worker answered is read from gunicorn's access log (its pid)."""
+within 5 seconds. Then the same for the topic's Spanish handout (issue 16). Which worker
+answered is read from gunicorn's access log (its pid)."""
 
 import re
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 
 from models import CurriculumPermission, Role, User
 from tests.browser import BROWSER_TEST_MARKS, serious_violations, sign_in
+from tests.helpers import write_spanish
 from tests.web_client import Gunicorn, WebClient
 
 # A browser test that, unlike the others, runs in the PostgreSQL pass (it needs PostgreSQL).
@@ -26,6 +28,8 @@ SLUG = "coping-with-cravings"
 OLD = "A trigger is something that starts a craving."
 NEW = "A trigger is a person, place or feeling that can start a craving."
 PHONE = " Call 555-201-7788 when it does."
+OLD_ES = "Un detonante es algo que hace empezar el ansia."
+NEW_ES = "Un detonante es una persona, un lugar o un sentimiento que hace empezar el ansia."
 WITHIN_SECONDS = 5
 STRONG = "3f9c1e7a5b2d8f4061c9e3a7b5d1f8e2a4c6b8d0e2f4a6c8"
 
@@ -55,11 +59,13 @@ class Server:
 
 
 class Poll:
-    """The facilitator asking each server for the topic page and the handout PDF, from two
-    threads per server (so both of a server's sync workers get requests)."""
+    """The facilitator asking each server for pages and PDFs, from two threads per server (so
+    both of a server's sync workers get requests). ``asks``: for each kind of answer, its
+    path and the words that show the old and the new text."""
 
-    def __init__(self, servers: dict[str, Server], email: str) -> None:
-        self.servers = servers
+    def __init__(self, servers: dict[str, Server], email: str,
+                 asks: dict[str, tuple[str, str, str]]) -> None:
+        self.servers, self.asks = servers, asks
         self.clients = [(name, WebClient(server.gunicorn.base_url))
                         for name, server in servers.items() for _ in range(2)]
         for _, client in self.clients:
@@ -75,27 +81,40 @@ class Poll:
             thread.start()
         for thread in threads:
             thread.join()
+        time.sleep(0.5)  # gunicorn logs a request just after answering it
 
     def _ask(self, name: str, client: WebClient, start: float, seconds: float) -> None:
         while time.monotonic() - start < seconds:
-            for what, path in (("page", f"/topics/{SLUG}"),
-                               ("pdf", f"/topics/{SLUG}/handout.pdf")):
+            for what, (path, old, new) in self.asks.items():
                 with self.lock:
                     poll = str(next(self.ids))
-                status, body = client.request_bytes(f"{path}?poll={poll}")
+                status, body = client.request_bytes(f"{path}&poll={poll}")
                 assert status == 200, (name, what, status)
-                text = pdf_text(body) if what == "pdf" else body.decode()
-                seen = "new" if NEW in text else "old" if OLD in text else "neither"
+                text = pdf_text(body) if path.split("?")[0].endswith(".pdf") else body.decode()
+                seen = "new" if new in text else "old" if old in text else "neither"
                 with self.lock:
                     self.answers.append((name, poll, what, time.monotonic() - start, seen))
 
-    def by_worker(self) -> dict[tuple[str, str, str], list[tuple[float, str]]]:
-        """What each worker (server, pid) served of each kind, in time order."""
+    def reached(self) -> dict[tuple[str, str, str], float]:
+        """When each worker (server, pid) first served each kind's new text, in seconds from
+        the start; each served only the old text before and only the new after."""
         pids = {name: server.answered_by() for name, server in self.servers.items()}
-        found: dict[tuple[str, str, str], list[tuple[float, str]]] = {}
+        served: dict[tuple[str, str, str], list[tuple[float, str]]] = {}
         for name, poll, what, at, seen in sorted(self.answers, key=lambda a: a[3]):
-            found.setdefault((name, pids[name][poll], what), []).append((at, seen))
-        return found
+            served.setdefault((name, pids[name][poll], what), []).append((at, seen))
+        workers = {(name, pid) for name, pid, _ in served}
+        assert sorted(name for name, _ in workers) == ["one", "one", "two"], served.keys()
+        assert len(served) == len(workers) * len(self.asks), served.keys()
+        reached = {}
+        for key, answers in sorted(served.items()):
+            first_new = next(at for at, seen in answers if seen == "new")
+            assert [seen for at, seen in answers if at < first_new] == \
+                ["old"] * sum(1 for at, _ in answers if at < first_new), key
+            assert all(seen == "new" for at, seen in answers if at >= first_new), key
+            reached[key] = first_new
+        print("\nseconds from approval to the new text, per server/worker and kind: " + ", ".join(
+            f"{name}/{pid} {what} {at:.2f}" for (name, pid, what), at in reached.items()))
+        return reached
 
 
 @pytest.fixture
@@ -104,6 +123,7 @@ def servers(database_url: str, content_dir: Path, tmp_path: Path,
     """Both servers up on the test's PostgreSQL database (the schema is upgraded by then)."""
     if not database_url.startswith("postgresql"):
         pytest.skip("the two-instance journey runs on PostgreSQL (set TEST_DATABASE_URL)")
+    write_spanish(content_dir, SLUG)
     env = {"DATABASE_URL": database_url, "SECRET_KEY": STRONG,
            "GROUPWORK_CONTENT_DIRS": str(content_dir)}
     running = {"one": Server(env, 2, tmp_path / "one.log"),
@@ -170,7 +190,9 @@ def test_an_edit_is_checked_reviewed_approved_and_served_everywhere(
     assert status == 200 and OLD in pdf_text(old_pdf)
 
     # Another approver reads the differences and approves; facilitators are watching.
-    poll = Poll(servers, facilitator.email)
+    poll = Poll(servers, facilitator.email, {
+        "page": (f"/topics/{SLUG}?", OLD, NEW),
+        "pdf": (f"/topics/{SLUG}/handout.pdf?", OLD, NEW)})
     review = tab(approver)
     review.goto(f"/topics/{SLUG}/versions/1")
     assert review.locator("del.diff-del").count() and review.locator("ins.diff-ins").count()
@@ -178,25 +200,31 @@ def test_an_edit_is_checked_reviewed_approved_and_served_everywhere(
     review.get_by_label("I have read this version", exact=False).check()
     review.get_by_role("button", name="Approve version 1").click()
     review.wait_for_url(re.compile(rf".*/topics/{SLUG}/versions/1$"))
-    approved_at = time.monotonic()
+    poll.run(time.monotonic(), WITHIN_SECONDS + 2)
     assert "Version 1 is approved" in review.content()
-
     # Every worker of both instances serves the new page and PDF within 5 s.
-    poll.run(approved_at, WITHIN_SECONDS + 2)
-    time.sleep(0.5)  # gunicorn logs a request just after answering it
-    served = poll.by_worker()
-    workers = {(name, pid) for name, pid, _ in served}
-    assert sum(1 for name, _ in workers if name == "one") == 2, served.keys()
-    assert sum(1 for name, _ in workers if name == "two") == 1, served.keys()
-    reached = {}
-    for (name, pid, what), answers in sorted(served.items()):
-        first_new = next(at for at, seen in answers if seen == "new")
-        assert all(seen == "new" for at, seen in answers if at >= first_new), (name, what)
-        assert all(seen in ("old", "new") for _, seen in answers), (name, what)
-        reached[(name, pid, what)] = first_new
-    print("\nseconds from approval to the new text, per server, worker and kind: " + ", ".join(
-        f"{name}/{pid} {what} {at:.2f}" for (name, pid, what), at in sorted(reached.items())))
-    assert max(reached.values()) <= WITHIN_SECONDS, reached
+    assert max(poll.reached().values()) <= WITHIN_SECONDS
     reader.reload()
     assert NEW in reader.content() and OLD not in reader.content()
+
+    # The Spanish handout, edited and approved the same way, reaches every worker too.
+    editor.goto(f"/topics/{SLUG}")
+    editor.get_by_role("link", name="Edit the Spanish handout").click()
+    spanish_box = editor.get_by_label("Spanish handout source", exact=False)
+    spanish_box.fill(spanish_box.input_value().replace(OLD_ES, NEW_ES))
+    editor.get_by_label("What changed", exact=False).fill("Nombra qué puede ser un detonante.")
+    editor.get_by_role("button", name="Save as a draft").click()
+    editor.wait_for_url(re.compile(rf".*/topics/{SLUG}/es/versions/1$"))
+    status, draft_pdf = elsewhere.request_bytes(f"/topics/{SLUG}/handout.pdf?lang=es")
+    assert status == 200 and OLD_ES in pdf_text(draft_pdf)  # a draft is never served
+    poll = Poll(servers, facilitator.email, {
+        "Spanish page": (f"/topics/{SLUG}?", "In Spanish:", "The program's Spanish version 1"),
+        "Spanish pdf": (f"/topics/{SLUG}/handout.pdf?lang=es", OLD_ES, NEW_ES)})
+    review.goto(f"/topics/{SLUG}/es/versions/1")
+    review.get_by_label("I have read this version", exact=False).check()
+    review.get_by_role("button", name="Approve Spanish version 1").click()
+    review.wait_for_url(re.compile(rf".*/topics/{SLUG}/es/versions/1$"))
+    poll.run(time.monotonic(), WITHIN_SECONDS + 2)
+    assert "Spanish version 1 is approved" in review.content()
+    assert max(poll.reached().values()) <= WITHIN_SECONDS
     assert findings == [], findings
