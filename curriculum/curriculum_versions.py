@@ -59,9 +59,6 @@ class Blocker:
     message: str
 
 
-UNATTESTED = Blocker("attest", "Tick the box to attest that you read this version and approve it.")
-
-
 def lock(session: Session) -> ServedCurriculum:
     """Take the curriculum's write lock for this transaction (PostgreSQL: the served row, FOR
     UPDATE; SQLite's writers already take turns) and return that row."""
@@ -74,9 +71,10 @@ def lock(session: Session) -> ServedCurriculum:
     return served
 
 
-def approved_version(session: Session, slug: str) -> CurriculumVersion | None:
+def approved_version(session: Session, slug: str, kind: ContentKind = TOPIC
+                     ) -> CurriculumVersion | None:
     return session.scalar(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug,
+        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug,
         CurriculumVersion.state == VersionState.APPROVED))
 
 
@@ -135,17 +133,20 @@ def shipped_changed(session: Session, files: Library, slug: str) -> bool:
         file.content_hash
 
 
-def versions_of(session: Session, slug: str) -> list[CurriculumVersion]:
-    """Every version of a topic, newest first."""
+def versions_of(session: Session, slug: str, kind: ContentKind = TOPIC
+                ) -> list[CurriculumVersion]:
+    """Every version of a topic (or its Spanish handout), newest first."""
     return list(session.scalars(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug)
+        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug)
         .order_by(CurriculumVersion.number.desc())))
 
 
-def open_drafts(session: Session) -> list[CurriculumVersion]:
-    """Every topic draft awaiting review, oldest first (the order to review them in)."""
+def open_drafts(session: Session, kinds: tuple[ContentKind, ...] = (TOPIC,)
+                ) -> list[CurriculumVersion]:
+    """Every draft of these kinds awaiting review, oldest first (the order to review them
+    in)."""
     return list(session.scalars(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TOPIC, CurriculumVersion.state == VersionState.DRAFT)
+        CurriculumVersion.kind.in_(kinds), CurriculumVersion.state == VersionState.DRAFT)
         .order_by(CurriculumVersion.created_at, CurriculumVersion.id)))
 
 
@@ -173,11 +174,7 @@ def _base(session: Session, files: Library, slug: str, base_hash: str,
         return None
     if current is not None and current.content_hash == base_hash:
         return current.version
-    earlier = session.scalar(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug,
-        CurriculumVersion.content_hash == base_hash,
-        CurriculumVersion.state.in_([VersionState.APPROVED, VersionState.SUPERSEDED]))
-        .order_by(CurriculumVersion.number.desc()).limit(1))
+    earlier = served_before(session, TOPIC, slug, base_hash)
     file = file_text(files, slug)
     if earlier is None and (file is None or source_hash(file) != base_hash):
         raise Refused("The text this edit started from is not one this topic was ever served. "
@@ -198,17 +195,38 @@ def save_draft(session: Session, files: Library, slug: str, source: str, change_
     content_hash = source_hash(source)
     if current is not None and content_hash == current.content_hash:
         raise Refused("This is the text facilitators see now; change something before saving.")
+    return add_draft(session, TOPIC, slug, source, change_note, author, base_version,
+                     base_hash)
+
+
+def served_before(session: Session, kind: ContentKind, slug: str, content_hash: str
+                  ) -> CurriculumVersion | None:
+    """The newest version of this text that facilitators were once served (approved, or
+    superseded since)."""
+    return session.scalar(select(CurriculumVersion).where(
+        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug,
+        CurriculumVersion.content_hash == content_hash,
+        CurriculumVersion.state.in_([VersionState.APPROVED, VersionState.SUPERSEDED]))
+        .order_by(CurriculumVersion.number.desc()).limit(1))
+
+
+def add_draft(session: Session, kind: ContentKind, slug: str, source: str, change_note: str,
+              author: User, base_version: CurriculumVersion | None, base_hash: str
+              ) -> CurriculumVersion:
+    """Write the next draft version of this kind and slug, audited (the caller holds the
+    lock and has checked its base)."""
     number = (session.scalar(select(func.max(CurriculumVersion.number)).where(
-        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug)) or 0) + 1
-    version = CurriculumVersion(kind=TOPIC, slug=slug, number=number, source=source,
-                                content_hash=content_hash, change_note=change_note,
+        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug)) or 0) + 1
+    version = CurriculumVersion(kind=kind, slug=slug, number=number, source=source,
+                                content_hash=source_hash(source), change_note=change_note,
                                 author_id=author.id, base_version=base_version,
                                 base_hash=base_hash or None)
     session.add(version)
     session.flush()
-    audit.record(session, "save-topic-draft", "topic-version", version.id, user_id=author.id,
-                 detail=_detail(version) | {"base": base_hash or None, "base_version":
-                                            base_version.number if base_version else None})
+    audit.record(session, f"save-{kind}-draft", object_type(version), version.id,
+                 user_id=author.id, detail=_detail(version) | {
+                     "base": base_hash or None,
+                     "base_version": base_version.number if base_version else None})
     return version
 
 
@@ -320,12 +338,8 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
     """
     served = lock(session)
     session.refresh(version)
-    found = blockers(session, version, approver.id, check(version, library), files)
-    if not attested:
-        found.append(UNATTESTED)
-    if found:
-        refuse(session, "approve", version, approver, " ".join(b.message for b in found),
-               {"blockers": [b.code for b in found]})
+    refuse_if_blocked(session, version, approver, attested,
+                      blockers(session, version, approver.id, check(version, library), files))
     previous = approved_version(session, version.slug)
     now = put_in_force(session, served, version, previous, approver, comment)
     if (source := file_text(files, version.slug)) is not None \
@@ -336,6 +350,21 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
             shipped_hash=version.base_hash, shipped_source=source, decided_by_id=approver.id,
             decided_at=now, version_id=version.id))
     return previous
+
+
+def refuse_if_blocked(session: Session, version: CurriculumVersion, approver: User,
+                      attested: bool, found: list[Blocker]) -> None:
+    """Refuse the approval, audited, with every blocker's message (an unticked attestation
+    among them), if there is any.
+
+    :raise Refused: unless ``found`` is empty and the approver attested.
+    """
+    if not attested:
+        found = [*found, Blocker("attest", "Tick the box to attest that you read this version "
+                                           "and approve it.")]
+    if found:
+        refuse(session, "approve", version, approver, " ".join(b.message for b in found),
+               {"blockers": [b.code for b in found]})
 
 
 def put_in_force(session: Session, served: ServedCurriculum, version: CurriculumVersion,

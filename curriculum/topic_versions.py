@@ -19,7 +19,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from curriculum import curriculum_versions as versions
-from curriculum import shipped_reviews, translation_review
+from curriculum import shipped_reviews
 from curriculum.access import curriculum_approvers_only, curriculum_editors_only, get_version
 from curriculum.db import begin_write, get_session
 from curriculum.handouts import Variant, prerender, render_handouts
@@ -226,8 +226,7 @@ def drafts() -> ResponseReturnValue:
     """Every draft awaiting review (topics and Spanish handouts), and the versions returned
     to me."""
     session = get_session()
-    drafts = sorted(versions.open_drafts(session) + translation_review.open_drafts(session),
-                    key=lambda draft: (draft.created_at, draft.id))
+    drafts = versions.open_drafts(session, (TOPIC, ContentKind.TRANSLATION))
     return render_template("topic_versions/drafts.html", drafts=drafts,
                            returned=versions.returned_to(session, current_user.id))
 

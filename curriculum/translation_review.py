@@ -14,19 +14,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curriculum import audit
-from curriculum.curriculum_versions import (
-    UNATTESTED,
-    Blocker,
-    Refused,
-    lock,
-    put_in_force,
-    refuse,
-    standing_blockers,
-)
+from curriculum import curriculum_versions
+from curriculum.curriculum_versions import Blocker, Refused
 from curriculum.glossary import load_glossary
 from curriculum.handout_translations import Translation, handout_hash, parse_translation
 from curriculum.library import Library, Problem, Topic, source_hash
@@ -103,9 +95,7 @@ def skeleton(english: Topic) -> str:
 
 
 def approved_version(session: Session, slug: str) -> CurriculumVersion | None:
-    return session.scalar(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TRANSLATION, CurriculumVersion.slug == slug,
-        CurriculumVersion.state == VersionState.APPROVED))
+    return curriculum_versions.approved_version(session, slug, TRANSLATION)
 
 
 def file_text(files: Library, slug: str) -> str | None:
@@ -123,20 +113,6 @@ def current_text(session: Session, files: Library, slug: str) -> CurrentTranslat
     if (source := file_text(files, slug)) is not None:
         return CurrentTranslation(source, source_hash(source), None)
     return None
-
-
-def versions_of(session: Session, slug: str) -> list[CurriculumVersion]:
-    """Every version of a topic's Spanish handout, newest first."""
-    return list(session.scalars(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TRANSLATION, CurriculumVersion.slug == slug)
-        .order_by(CurriculumVersion.number.desc())))
-
-
-def open_drafts(session: Session) -> list[CurriculumVersion]:
-    """Every Spanish handout draft awaiting review, oldest first."""
-    return list(session.scalars(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TRANSLATION, CurriculumVersion.state == VersionState.DRAFT)
-        .order_by(CurriculumVersion.created_at, CurriculumVersion.id)))
 
 
 def approved_sources(session: Session) -> dict[str, str]:
@@ -159,11 +135,7 @@ def _base(session: Session, files: Library, slug: str, base_hash: str,
         return None
     if current is not None and current.content_hash == base_hash:
         return current.version
-    earlier = session.scalar(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TRANSLATION, CurriculumVersion.slug == slug,
-        CurriculumVersion.content_hash == base_hash,
-        CurriculumVersion.state.in_([VersionState.APPROVED, VersionState.SUPERSEDED]))
-        .order_by(CurriculumVersion.number.desc()).limit(1))
+    earlier = curriculum_versions.served_before(session, TRANSLATION, slug, base_hash)
     file = file_text(files, slug)
     if earlier is None and (file is None or source_hash(file) != base_hash):
         raise Refused("The Spanish text this edit started from is not one this topic was ever "
@@ -179,27 +151,15 @@ def save_draft(session: Session, files: Library, slug: str, source: str, change_
 
     :raise Refused: when the source is the text in force, or the base is unknown.
     """
-    lock(session)
+    curriculum_versions.lock(session)
     current = current_text(session, files, slug)
     base_version = _base(session, files, slug, base_hash, current)
     content_hash = source_hash(source)
     if current is not None and content_hash == current.content_hash:
         raise Refused("This is the Spanish text facilitators get now; change something before "
                       "saving.")
-    number = (session.scalar(select(func.max(CurriculumVersion.number)).where(
-        CurriculumVersion.kind == TRANSLATION, CurriculumVersion.slug == slug)) or 0) + 1
-    version = CurriculumVersion(kind=TRANSLATION, slug=slug, number=number, source=source,
-                                content_hash=content_hash, change_note=change_note,
-                                author_id=author.id, base_version=base_version,
-                                base_hash=base_hash or None)
-    session.add(version)
-    session.flush()
-    audit.record(session, "save-translation-draft", "translation-version", version.id,
-                 user_id=author.id, detail={
-                     "slug": slug, "number": number, "hash": content_hash, "language": SPANISH,
-                     "base": base_hash or None,
-                     "base_version": base_version.number if base_version else None})
-    return version
+    return curriculum_versions.add_draft(session, TRANSLATION, slug, source, change_note,
+                                         author, base_version, base_hash)
 
 
 def blockers(session: Session, version: CurriculumVersion, approver_id: int,
@@ -209,7 +169,7 @@ def blockers(session: Session, version: CurriculumVersion, approver_id: int,
     if checked is None:
         return [Blocker("gone", "Its topic is no longer served, so there is nothing for this "
                                 "Spanish handout to translate.")]
-    found = standing_blockers(version, approver_id, checked)
+    found = curriculum_versions.standing_blockers(version, approver_id, checked)
     current = current_text(session, files, version.slug)
     if (current.content_hash if current else None) != version.base_hash:
         found.append(Blocker("stale", "The Spanish text in force has changed since this draft "
@@ -226,14 +186,11 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
 
     :raise Refused: with every blocker's message; the refusal is audited.
     """
-    served = lock(session)
+    served = curriculum_versions.lock(session)
     session.refresh(version)
-    found = blockers(session, version, approver.id, check_version(version, library), files)
-    if not attested:
-        found.append(UNATTESTED)
-    if found:
-        refuse(session, "approve", version, approver, " ".join(b.message for b in found),
-               {"blockers": [b.code for b in found]})
+    curriculum_versions.refuse_if_blocked(
+        session, version, approver, attested,
+        blockers(session, version, approver.id, check_version(version, library), files))
     previous = approved_version(session, version.slug)
-    put_in_force(session, served, version, previous, approver, comment)
+    curriculum_versions.put_in_force(session, served, version, previous, approver, comment)
     return previous

@@ -139,7 +139,8 @@ def index(slug: str) -> ResponseReturnValue:
     """Every version of a topic's Spanish handout, newest first."""
     english = _english(slug)
     return render_template("translation_versions/index.html", topic=english,
-                           versions=translation_review.versions_of(get_session(), slug))
+                           versions=curriculum_versions.versions_of(get_session(), slug,
+                                                                    TRANSLATION))
 
 
 def _version(slug: str, number: int, action: str = "view-version"
