@@ -1,8 +1,8 @@
-"""Curriculum versions: drafts of topics written in the browser and their review. The author
-may withdraw a draft; an approver returns it with a comment or approves it — never their own
-(two people for every change), never while a problem remains, and never when the text it
-started from is no longer the one in force. Each step is audited in the caller's transaction;
-views call these and commit.
+"""Curriculum versions: drafts of topics and tracks written in the browser and their review.
+The author may withdraw a draft; an approver returns it with a comment or approves it — never
+their own (two people for every change), never while a problem remains, and never when the
+text it started from is no longer the one in force. Each step is audited in the caller's
+transaction; views call these and commit.
 
 A version is never changed once written (models.py refuses it); only its state moves on. What
 facilitators are served changes only by an approval, which moves ``ServedCurriculum.serial``

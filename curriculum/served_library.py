@@ -8,7 +8,8 @@ reads one small row (``ServedCurriculum.serial``) that an approval moves on in i
 transaction; only when it moved are the approved versions and the program's decisions on
 shipped texts read again, each topic's review status worked out (review_status), and the
 approved texts laid over the files: an approved version, or a shipped text the program
-approved whose file an upgrade has changed since (kept until an approver adopts the new one).
+approved whose file an upgrade has changed since (kept until an approver adopts the new one);
+and each approved track version in place of its file.
 """
 
 import dataclasses
