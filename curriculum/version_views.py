@@ -139,7 +139,7 @@ def submitted(edited: Edited, form: SourceForm, slug: str | None, slug_taken: bo
     checked = check(edited, slug, source)
     action = request.form.get("action", "check")
     if action == "preview" and preview is not None:
-        return preview_or_problems(edited, form, slug, checked, preview)
+        return _preview_or_problems(edited, form, slug, checked, preview)
     if action != "save":
         return editor(edited, form, slug, checked)
     note = clean(form.change_note.data or "")
@@ -163,7 +163,7 @@ def submitted(edited: Edited, form: SourceForm, slug: str | None, slug_taken: bo
     return redirect(edited.url("version", slug=slug, number=version.number))
 
 
-def preview_or_problems(edited: Edited, form: SourceForm, slug: str, checked: SourceCheck,
+def _preview_or_problems(edited: Edited, form: SourceForm, slug: str, checked: SourceCheck,
                         preview: Preview) -> ResponseReturnValue:
     if checked.topic is None:
         form.form_errors.append("The handout cannot be previewed until the problems that "

@@ -67,6 +67,8 @@ def test_a_track_draft_is_served_once_another_approver_approves_it(
         assert "feelings first" not in client.get("/tracks").text
         assert "Suggested next in the track: <strong>Coping With Cravings" in \
             client.get(f"/groups/{group.id}").text
+    drafts = editor.get("/topics/drafts").text
+    assert 'Track: core</td>' in drafts and 'href="/tracks/core/versions/1"' in drafts
     assert editor.post("/tracks/core/versions/1/approve", data={
         "attest": "1", "csrf_token": csrf_token(editor, "/")}).status_code == 404
     approver = client_for(app, people["approver"])
