@@ -1,25 +1,26 @@
-"""Curriculum versions: drafts of topics written in the browser and their review. The author
-may withdraw a draft; an approver returns it with a comment or approves it — never their own
-(two people for every change), never while a problem remains, and never when the text it
-started from is no longer the one in force. Each step is audited in the caller's transaction;
-views call these and commit.
+"""Curriculum versions: drafts of topics and tracks written in the browser and their review.
+The author may withdraw a draft; an approver returns it with a comment or approves it — never
+their own (two people for every change), never while a problem remains, and never when the
+text it started from is no longer the one in force. Each step is audited in the caller's
+transaction; views call these and commit.
 
 A version is never changed once written (models.py refuses it); only its state moves on. What
 facilitators are served changes only by an approval, which moves ``ServedCurriculum.serial``
 on in the same transaction, so every worker sees it (see served_library).
 """
 
-import datetime
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from curriculum import audit
+from curriculum import audit, translation_check
 from curriculum.library import Library, source_hash
 from curriculum.served_library import version_path
 from curriculum.topic_check import SourceCheck, check_source
+from curriculum.track_check import check_track_source
 from models import (
     ContentKind,
     CurriculumVersion,
@@ -71,25 +72,33 @@ def lock(session: Session) -> ServedCurriculum:
     return served
 
 
-def approved_version(session: Session, slug: str, kind: ContentKind = TOPIC
-                     ) -> CurriculumVersion | None:
+def approved_version(session: Session, slug: str,
+                     kind: ContentKind = TOPIC) -> CurriculumVersion | None:
     return session.scalar(select(CurriculumVersion).where(
         CurriculumVersion.kind == kind, CurriculumVersion.slug == slug,
         CurriculumVersion.state == VersionState.APPROVED))
 
 
-def file_text(files: Library, slug: str) -> str | None:
-    """The content folder file's text of a topic (None: no file serves it)."""
-    topic = files.topics.get(slug)
-    return topic.path.read_bytes().decode("utf-8") if topic is not None else None
+def file_text(files: Library, slug: str, kind: ContentKind = TOPIC) -> str | None:
+    """The content folder file's text of a topic, track or Spanish handout (None: no file
+    serves it)."""
+    if kind == ContentKind.TRANSLATION:
+        return translation_check.file_text(files, slug)
+    found = (files.topics if kind == TOPIC else files.tracks).get(slug)
+    return found.path.read_bytes().decode("utf-8") if found is not None else None
 
 
-def current_text(session: Session, files: Library, slug: str) -> CurrentText | None:
-    """The text of topic ``slug`` in force now, read from the database (a worker's library may
-    be a few seconds behind): its approved version, else the shipped text the program
-    approved before its file changed, else its file; None for no such topic."""
-    if (approved := approved_version(session, slug)) is not None:
+def current_text(session: Session, files: Library, slug: str,
+                 kind: ContentKind = TOPIC) -> CurrentText | None:
+    """The text of topic (or track) ``slug`` in force now, read from the database (a
+    worker's library may be a few seconds behind): its approved version, else (topics) the
+    shipped text the program approved before its file changed, else its file; None for no
+    such topic."""
+    if (approved := approved_version(session, slug, kind)) is not None:
         return CurrentText(approved.source, approved.content_hash, approved)
+    if kind != TOPIC:
+        source = file_text(files, slug, kind)
+        return CurrentText(source, source_hash(source), None) if source is not None else None
     if (held := held_shipped_text(session, files, slug)) is not None:
         return CurrentText(held.shipped_source, held.shipped_hash, None)
     if (source := file_text(files, slug)) is not None:
@@ -133,20 +142,19 @@ def shipped_changed(session: Session, files: Library, slug: str) -> bool:
         file.content_hash
 
 
-def versions_of(session: Session, slug: str, kind: ContentKind = TOPIC
-                ) -> list[CurriculumVersion]:
-    """Every version of a topic (or its Spanish handout), newest first."""
+def versions_of(session: Session, slug: str,
+                kind: ContentKind = TOPIC) -> list[CurriculumVersion]:
+    """Every version of a topic (or track), newest first."""
     return list(session.scalars(select(CurriculumVersion).where(
         CurriculumVersion.kind == kind, CurriculumVersion.slug == slug)
         .order_by(CurriculumVersion.number.desc())))
 
 
-def open_drafts(session: Session, kinds: tuple[ContentKind, ...] = (TOPIC,)
-                ) -> list[CurriculumVersion]:
-    """Every draft of these kinds awaiting review, oldest first (the order to review them
-    in)."""
+def open_drafts(session: Session) -> list[CurriculumVersion]:
+    """Every draft awaiting review, topics and tracks, oldest first (the order to review
+    them in)."""
     return list(session.scalars(select(CurriculumVersion).where(
-        CurriculumVersion.kind.in_(kinds), CurriculumVersion.state == VersionState.DRAFT)
+        CurriculumVersion.state == VersionState.DRAFT)
         .order_by(CurriculumVersion.created_at, CurriculumVersion.id)))
 
 
@@ -157,14 +165,23 @@ def returned_to(session: Session, author_id: int) -> list[CurriculumVersion]:
         .order_by(CurriculumVersion.returned_at.desc())))
 
 
+def check_text(kind: ContentKind, slug: str, source: str, library: Library,
+               path: Path) -> SourceCheck:
+    """A topic's, track's or Spanish handout's problems, as ``curriculum check`` would report
+    them."""
+    checker = {TOPIC: check_source, ContentKind.TRACK: check_track_source,
+               ContentKind.TRANSLATION: translation_check.check_translation_source}[kind]
+    return checker(slug, source, library, path)
+
+
 def check(version: CurriculumVersion, library: Library) -> SourceCheck:
     """The version's problems now, as ``curriculum check`` would report them."""
-    return check_source(version.slug, version.source, library,
-                        version_path(version.slug, version.number))
+    return check_text(version.kind, version.slug, version.source, library,
+                      version_path(version.slug, version.number, version.kind))
 
 
 def _base(session: Session, files: Library, slug: str, base_hash: str,
-          current: CurrentText | None) -> CurriculumVersion | None:
+          current: CurrentText | None, kind: ContentKind) -> CurriculumVersion | None:
     """The version an edit started from, named by the hash of its text (None: a file's text,
     or nothing for a new topic).
 
@@ -174,59 +191,44 @@ def _base(session: Session, files: Library, slug: str, base_hash: str,
         return None
     if current is not None and current.content_hash == base_hash:
         return current.version
-    earlier = served_before(session, TOPIC, slug, base_hash)
-    file = file_text(files, slug)
+    earlier = session.scalar(select(CurriculumVersion).where(
+        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug,
+        CurriculumVersion.content_hash == base_hash,
+        CurriculumVersion.state.in_([VersionState.APPROVED, VersionState.SUPERSEDED]))
+        .order_by(CurriculumVersion.number.desc()).limit(1))
+    file = file_text(files, slug, kind)
     if earlier is None and (file is None or source_hash(file) != base_hash):
-        raise Refused("The text this edit started from is not one this topic was ever served. "
+        raise Refused(f"The text this edit started from is not one this {kind} was ever served. "
                       "Open the editor again and make the change there.")
     return earlier
 
 
 def save_draft(session: Session, files: Library, slug: str, source: str, change_note: str,
-               author: User, base_hash: str) -> CurriculumVersion:
-    """A new draft version of topic ``slug`` (problems and all: it cannot be approved while
-    any remain), based on the text whose hash is ``base_hash`` ('' for a new topic).
+               author: User, base_hash: str, kind: ContentKind = TOPIC) -> CurriculumVersion:
+    """A new draft version of topic (or track) ``slug`` (problems and all: it cannot be
+    approved while any remain), based on the text whose hash is ``base_hash`` ('' for a new
+    one).
 
     :raise Refused: when the source is the text in force, or the base is unknown.
     """
     lock(session)
-    current = current_text(session, files, slug)
-    base_version = _base(session, files, slug, base_hash, current)
+    current = current_text(session, files, slug, kind)
+    base_version = _base(session, files, slug, base_hash, current, kind)
     content_hash = source_hash(source)
     if current is not None and content_hash == current.content_hash:
         raise Refused("This is the text facilitators see now; change something before saving.")
-    return add_draft(session, TOPIC, slug, source, change_note, author, base_version,
-                     base_hash)
-
-
-def served_before(session: Session, kind: ContentKind, slug: str, content_hash: str
-                  ) -> CurriculumVersion | None:
-    """The newest version of this text that facilitators were once served (approved, or
-    superseded since)."""
-    return session.scalar(select(CurriculumVersion).where(
-        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug,
-        CurriculumVersion.content_hash == content_hash,
-        CurriculumVersion.state.in_([VersionState.APPROVED, VersionState.SUPERSEDED]))
-        .order_by(CurriculumVersion.number.desc()).limit(1))
-
-
-def add_draft(session: Session, kind: ContentKind, slug: str, source: str, change_note: str,
-              author: User, base_version: CurriculumVersion | None, base_hash: str
-              ) -> CurriculumVersion:
-    """Write the next draft version of this kind and slug, audited (the caller holds the
-    lock and has checked its base)."""
     number = (session.scalar(select(func.max(CurriculumVersion.number)).where(
         CurriculumVersion.kind == kind, CurriculumVersion.slug == slug)) or 0) + 1
     version = CurriculumVersion(kind=kind, slug=slug, number=number, source=source,
-                                content_hash=source_hash(source), change_note=change_note,
+                                content_hash=content_hash, change_note=change_note,
                                 author_id=author.id, base_version=base_version,
                                 base_hash=base_hash or None)
     session.add(version)
     session.flush()
-    audit.record(session, f"save-{kind}-draft", object_type(version), version.id,
-                 user_id=author.id, detail=_detail(version) | {
-                     "base": base_hash or None,
-                     "base_version": base_version.number if base_version else None})
+    audit.record(session, f"save-{kind}-draft", f"{kind}-version", version.id,
+                 user_id=author.id,
+                 detail=_detail(version) | {"base": base_hash or None, "base_version":
+                                            base_version.number if base_version else None})
     return version
 
 
@@ -234,15 +236,10 @@ def _detail(version: CurriculumVersion) -> dict[str, object]:
     return {"slug": version.slug, "number": version.number, "hash": version.content_hash}
 
 
-def object_type(version: CurriculumVersion) -> str:
-    """What the audit trail calls a version of this kind: topic-version, translation-version."""
-    return f"{version.kind}-version"
-
-
-def refuse(session: Session, step: str, version: CurriculumVersion, user: User, message: str,
-           detail: dict[str, object] | None = None) -> NoReturn:
+def _refuse(session: Session, step: str, version: CurriculumVersion, user: User, message: str,
+            detail: dict[str, object] | None = None) -> NoReturn:
     """Audit the refused step (committed by the caller), then raise with the reason."""
-    audit.record(session, f"{step}-{object_type(version)}", object_type(version), version.id,
+    audit.record(session, f"{step}-{version.kind}-version", f"{version.kind}-version", version.id,
                  outcome="refused", user_id=user.id, detail=_detail(version) | (detail or {}))
     raise Refused(message)
 
@@ -255,15 +252,16 @@ def withdraw(session: Session, version: CurriculumVersion, user: User, comment: 
     lock(session)
     session.refresh(version)
     if version.state != VersionState.DRAFT:
-        refuse(session, "withdraw", version, user, f"This version is {version.state}; only a "
+        _refuse(session, "withdraw", version, user, f"This version is {version.state}; only a "
                                                     f"draft can be withdrawn.")
     if version.author_id != user.id:
-        refuse(session, "withdraw", version, user, "Only the author withdraws a draft; an "
+        _refuse(session, "withdraw", version, user, "Only the author withdraws a draft; an "
                                                     "approver returns it with a comment.")
     version.state = VersionState.WITHDRAWN
     version.withdrawn_by_id, version.withdrawn_at = user.id, utcnow()
     version.withdrawal_comment = comment or None
-    audit.record(session, f"withdraw-{object_type(version)}", object_type(version), version.id,
+    audit.record(session, f"withdraw-{version.kind}-version", f"{version.kind}-version",
+                 version.id,
                  user_id=user.id, detail=_detail(version))
 
 
@@ -276,12 +274,13 @@ def return_to_author(session: Session, version: CurriculumVersion, approver: Use
     lock(session)
     session.refresh(version)
     if version.state != VersionState.DRAFT:
-        refuse(session, "return", version, approver, f"This version is {version.state}; only "
+        _refuse(session, "return", version, approver, f"This version is {version.state}; only "
                                                       f"a draft can be returned.")
     version.state = VersionState.RETURNED
     version.returned_by_id, version.returned_at = approver.id, utcnow()
     version.return_comment = comment
-    audit.record(session, f"return-{object_type(version)}", object_type(version), version.id,
+    audit.record(session, f"return-{version.kind}-version", f"{version.kind}-version",
+                 version.id,
                  user_id=approver.id, detail=_detail(version))
 
 
@@ -289,21 +288,6 @@ def blockers(session: Session, version: CurriculumVersion, approver_id: int,
              checked: SourceCheck, files: Library) -> list[Blocker]:
     """Everything that stops this approver approving this version now (``checked``: its
     problems now, from ``check``)."""
-    found = standing_blockers(version, approver_id, checked)
-    current = current_text(session, files, version.slug)
-    if ((current.content_hash if current else None) != version.base_hash
-            and not merges_new_shipped_text(session, files, version)):
-        found.append(Blocker("stale", "The text in force has changed since this draft was "
-                                      "started, so approving it would undo that change. Start "
-                                      "a new draft from the current text, carrying this "
-                                      "draft's text, and have that approved."))
-    return found
-
-
-def standing_blockers(version: CurriculumVersion, approver_id: int, checked: SourceCheck
-                      ) -> list[Blocker]:
-    """What stops this approver approving a version of any kind, whatever the text in force:
-    its state, their own authorship, its problems."""
     found = []
     if version.state != VersionState.DRAFT:
         found.append(Blocker("state", f"This version is {version.state}; only a draft can be "
@@ -314,6 +298,13 @@ def standing_blockers(version: CurriculumVersion, approver_id: int, checked: Sou
     if problems := checked.problems:
         found.append(Blocker("problems", f"It has {len(problems)} problem(s) to fix first, "
                                          f"in a new draft."))
+    current = current_text(session, files, version.slug, version.kind)
+    if ((current.content_hash if current else None) != version.base_hash
+            and not merges_new_shipped_text(session, files, version)):
+        found.append(Blocker("stale", "The text in force has changed since this draft was "
+                                      "started, so approving it would undo that change. Start "
+                                      "a new draft from the current text, carrying this "
+                                      "draft's text, and have that approved."))
     return found
 
 
@@ -322,7 +313,7 @@ def merges_new_shipped_text(session: Session, files: Library,
     """Whether the version starts from the topic's new shipped text, which the program has not
     reviewed yet (a draft merging the program's text with an upgrade's): approving it is the
     program's review of that text, so the text in force is not its base."""
-    file = files.topics.get(version.slug)
+    file = files.topics.get(version.slug) if version.kind == TOPIC else None
     return (version.base_version is None and file is not None
             and version.base_hash == file.content_hash
             and shipped_changed(session, files, version.slug))
@@ -338,53 +329,34 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
     """
     served = lock(session)
     session.refresh(version)
-    refuse_if_blocked(session, version, approver, attested,
-                      blockers(session, version, approver.id, check(version, library), files))
-    previous = approved_version(session, version.slug)
-    now = put_in_force(session, served, version, previous, approver, comment)
-    if (source := file_text(files, version.slug)) is not None \
+    found = blockers(session, version, approver.id, check(version, library), files)
+    if not attested:
+        found.append(Blocker("attest", "Tick the box to attest that you read this version "
+                                       "and approve it."))
+    if found:
+        _refuse(session, "approve", version, approver, " ".join(b.message for b in found),
+                {"blockers": [b.code for b in found]})
+    now = utcnow()
+    previous = approved_version(session, version.slug, version.kind)
+    if previous is not None:
+        previous.state = VersionState.SUPERSEDED
+        previous.superseded_by_version_id, previous.superseded_at = version.id, now
+        session.flush()  # one approved version per topic, at every moment
+    version.state = VersionState.APPROVED
+    version.approved_by_id, version.approved_at = approver.id, now
+    version.attestation = f"{ATTESTATION} Approved by {approver.name}."
+    version.approval_comment = comment or None
+    if version.kind == TOPIC and (source := file_text(files, version.slug)) is not None \
             and version.base_version is None and version.base_hash == source_hash(source):
         # The program changed this shipped text: keep it, to show what a later upgrade changes.
         session.add(ShippedTopicReview(
             slug=version.slug, decision=ShippedReviewDecision.CHANGED,
             shipped_hash=version.base_hash, shipped_source=source, decided_by_id=approver.id,
             decided_at=now, version_id=version.id))
-    return previous
-
-
-def refuse_if_blocked(session: Session, version: CurriculumVersion, approver: User,
-                      attested: bool, found: list[Blocker]) -> None:
-    """Refuse the approval, audited, with every blocker's message (an unticked attestation
-    among them), if there is any.
-
-    :raise Refused: unless ``found`` is empty and the approver attested.
-    """
-    if not attested:
-        found = [*found, Blocker("attest", "Tick the box to attest that you read this version "
-                                           "and approve it.")]
-    if found:
-        refuse(session, "approve", version, approver, " ".join(b.message for b in found),
-               {"blockers": [b.code for b in found]})
-
-
-def put_in_force(session: Session, served: ServedCurriculum, version: CurriculumVersion,
-                 previous: CurriculumVersion | None, approver: User, comment: str
-                 ) -> datetime.datetime:
-    """Approve ``version`` in place of ``previous`` (superseded), under the approver's
-    attestation, and move the served serial on so every worker serves it; audited. Returns
-    the moment of approval."""
-    now = utcnow()
-    if previous is not None:
-        previous.state = VersionState.SUPERSEDED
-        previous.superseded_by_version_id, previous.superseded_at = version.id, now
-        session.flush()  # one approved version per topic (or translation), at every moment
-    version.state = VersionState.APPROVED
-    version.approved_by_id, version.approved_at = approver.id, now
-    version.attestation = f"{ATTESTATION} Approved by {approver.name}."
-    version.approval_comment = comment or None
     served.serial += 1
     served.changed_at = now
-    audit.record(session, f"approve-{object_type(version)}", object_type(version), version.id,
+    audit.record(session, f"approve-{version.kind}-version", f"{version.kind}-version",
+                 version.id,
                  user_id=approver.id, detail=_detail(version) | {
                      "superseded": previous.number if previous else None})
-    return now
+    return previous

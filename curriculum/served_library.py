@@ -9,7 +9,8 @@ transaction; only when it moved are the approved versions and the program's deci
 shipped texts read again, each topic's review status worked out (review_status), and the
 approved texts laid over the files: an approved version, or a shipped text the program
 approved whose file an upgrade has changed since (kept until an approver adopts the new one);
-and each approved Spanish handout in place of the file's, compared with the English served.
+each approved track version in place of its file; and each approved Spanish handout in place
+of the file's, compared with the English served.
 """
 
 import dataclasses
@@ -30,6 +31,7 @@ from curriculum.handout_translations import Translation, handout_hash, parse_tra
 from curriculum.library import Library, Problem, Topic, parse_topic
 from curriculum.library_search import SearchIndex
 from curriculum.review_status import NOT_REVIEWED, Decision, ReviewStatus, review_statuses
+from curriculum.track_files import Track, parse_track
 from models import (
     ContentKind,
     CurriculumVersion,
@@ -41,31 +43,24 @@ from models import (
 log = logging.getLogger(__name__)
 
 _SERIAL = select(ServedCurriculum.serial).where(ServedCurriculum.id == 1)
-_APPROVED_TOPICS = (select(CurriculumVersion.id, CurriculumVersion.slug,
-                           CurriculumVersion.number)
-                    .where(CurriculumVersion.kind == ContentKind.TOPIC,
-                           CurriculumVersion.state == VersionState.APPROVED)
-                    .order_by(CurriculumVersion.slug))
-# Approved Spanish handouts (the only translated language), laid over the files' .es.md.
-_APPROVED_TRANSLATIONS = (select(CurriculumVersion.id, CurriculumVersion.slug,
-                                 CurriculumVersion.number)
-                          .where(CurriculumVersion.kind == ContentKind.TRANSLATION,
-                                 CurriculumVersion.state == VersionState.APPROVED))
-TRANSLATED = "es"
+_APPROVED = (select(CurriculumVersion.id, CurriculumVersion.kind, CurriculumVersion.slug,
+                    CurriculumVersion.number)
+             .where(CurriculumVersion.state == VersionState.APPROVED)
+             .order_by(CurriculumVersion.kind, CurriculumVersion.slug))
+TOPIC, TRACK, TRANSLATION = ContentKind.TOPIC, ContentKind.TRACK, ContentKind.TRANSLATION
+TRANSLATED = "es"  # the language of translation versions (the only translated one)
 _DECISIONS = select(ShippedTopicReview.id, ShippedTopicReview.slug, ShippedTopicReview.decision,
                     ShippedTopicReview.shipped_hash).order_by(ShippedTopicReview.id)
 
 
-def version_path(slug: str, number: int) -> Path:
+def version_path(slug: str, number: int, kind: ContentKind = TOPIC) -> Path:
     """What names an approved version where a file's path would (problems, ``curriculum
     check``): it lives in the database, not in a content folder."""
+    if kind == TRACK:
+        return Path("versions") / "tracks" / f"{slug}.v{number}.yaml"
+    if kind == TRANSLATION:
+        return Path("versions") / "topics" / f"{slug}.{TRANSLATED}.v{number}.md"
     return Path("versions") / "topics" / f"{slug}.v{number}.md"
-
-
-def translation_path(slug: str, number: int) -> Path:
-    """What names an approved version of a topic's Spanish handout where its file's path
-    would."""
-    return Path("versions") / "topics" / f"{slug}.{TRANSLATED}.v{number}.md"
 
 
 def held_path(slug: str, shipped_hash: str) -> Path:
@@ -95,8 +90,10 @@ class ServedLibrary:
         self.serial: int | None = None  # not asked yet
         self.checked_at = float("-inf")
         # Approved texts never change, so each is parsed and rendered once per worker (keyed
-        # by slug and version number, or by slug and the review row of a held shipped text).
+        # by slug and version number, or by slug and the review row of a held shipped text;
+        # tracks' by their slug and number).
         self._parsed: dict[tuple[str, int | str], tuple[Topic | None, list[Problem]]] = {}
+        self._tracks: dict[tuple[str, int], tuple[Track | None, list[Problem]]] = {}
         self._translated: dict[tuple[str, int], tuple[Translation | None, list[Problem]]] = {}
         self._refreshing = threading.Lock()
 
@@ -124,7 +121,10 @@ class ServedLibrary:
                 serial = connection.scalar(_SERIAL) or 0
                 if serial == self.serial:
                     return
-                approved = connection.execute(_APPROVED_TOPICS).all() if serial else []
+                rows = connection.execute(_APPROVED).all() if serial else []
+                approved = [row for row in rows if row.kind == TOPIC]
+                tracks = [row for row in rows if row.kind == TRACK]
+                translated = [row for row in rows if row.kind == TRANSLATION]
                 decisions = [Decision(*row) for row in connection.execute(_DECISIONS)] \
                     if serial else []
                 statuses = review_statuses(
@@ -134,14 +134,16 @@ class ServedLibrary:
                     (slug, f"shipped-{status.held.id}") for slug, status in statuses.items()
                     if status.held is not None]
                 self._parse_new(connection, approved, statuses)
-                translated = connection.execute(_APPROVED_TRANSLATIONS).all() if serial else []
+                self._parse_new_tracks(connection, tracks)
                 self._parse_new_translations(connection, translated)
         except SQLAlchemyError as error:
             log.info("approved curriculum versions unavailable (%s); serving the library as "
                      "it was", error.__class__.__name__)
             return
-        self.served = self._serve(
-            self._overlay(texts, [(row.slug, row.number) for row in translated]), statuses)
+        library = self._overlay_tracks(self._overlay(texts),
+                                       [(row.slug, row.number) for row in tracks])
+        self.served = self._serve(self._overlay_translations(
+            library, [(row.slug, row.number) for row in translated]), statuses)
         self.serial = serial
 
     def _parse_new(self, connection: Connection, approved: list[Row[Any]],
@@ -164,28 +166,70 @@ class ServedLibrary:
             self._parsed[(decision.slug, f"shipped-{review_id}")] = parse_topic(
                 decision.slug, source, held_path(decision.slug, decision.shipped_hash))
 
+    def _parse_new_tracks(self, connection: Connection, tracks: list[Row[Any]]) -> None:
+        """Parse the approved tracks this worker has not parsed yet."""
+        keys = {(row.slug, row.number) for row in tracks}
+        self._tracks = {key: found for key, found in self._tracks.items() if key in keys}
+        new = [row.id for row in tracks if (row.slug, row.number) not in self._tracks]
+        for slug, number, source in connection.execute(
+                select(CurriculumVersion.slug, CurriculumVersion.number,
+                       CurriculumVersion.source)
+                .where(CurriculumVersion.id.in_(new))) if new else ():
+            self._tracks[(slug, number)] = parse_track(slug, source,
+                                                       version_path(slug, number, TRACK))
+
+    def _overlay_tracks(self, library: Library, tracks: list[tuple[str, int]]) -> Library:
+        """The library with the approved tracks in place of, or beside, the files' tracks."""
+        if not tracks:
+            return library
+        served, problems = dict(library.tracks), list(library.problems)
+        for key in tracks:
+            track, found = self._tracks[key]
+            problems += found
+            if track is None:
+                log.warning("approved version %s of track %s no longer loads", key[1], key[0])
+                continue
+            served[key[0]] = track
+        return dataclasses.replace(library, tracks=served, problems=problems)
+
     def _parse_new_translations(self, connection: Connection, approved: list[Row[Any]]) -> None:
         """Parse the approved Spanish handouts this worker has not parsed yet (the English
-        they are compared with is laid on in ``_overlay``)."""
+        they are compared with is laid on in ``_overlay_translations``)."""
+        keys = {(row.slug, row.number) for row in approved}
+        self._translated = {key: found for key, found in self._translated.items() if key in keys}
         new = [row.id for row in approved if (row.slug, row.number) not in self._translated]
         for slug, number, source in connection.execute(
                 select(CurriculumVersion.slug, CurriculumVersion.number,
                        CurriculumVersion.source)
                 .where(CurriculumVersion.id.in_(new))) if new else ():
-            path = translation_path(slug, number)
+            path = version_path(slug, number, TRANSLATION)
             translation, found = parse_translation(source, path, TRANSLATED, "", number)
             self._translated[(slug, number)] = translation, [
                 Problem(str(path), field, message) for field, message in found]
 
-    def _overlay(self, texts: list[tuple[str, int | str]],
-                 translations: list[tuple[str, int]]) -> Library:
+    def _overlay_translations(self, library: Library, translations: list[tuple[str, int]]
+                              ) -> Library:
+        """The library with the approved Spanish handouts in place of the files', each
+        compared with the English served."""
+        if not translations:
+            return library
+        topics, problems = dict(library.topics), list(library.problems)
+        for slug, number in translations:
+            translation, found = self._translated[(slug, number)]
+            problems += found
+            if translation is not None and (topic := topics.get(slug)) is not None:
+                translation = dataclasses.replace(
+                    translation, english_hash=handout_hash(topic.handout_markdown))
+                topics[slug] = dataclasses.replace(topic, translations={
+                    **topic.translations, TRANSLATED: translation})
+        return dataclasses.replace(library, topics=topics, problems=problems)
+
+    def _overlay(self, texts: list[tuple[str, int | str]]) -> Library:
         """The files' library with these approved texts (parsed) in place of, or beside, the
-        files' topics, and these approved Spanish handouts in place of the files'; translated
-        handouts are compared with the English served."""
+        files' topics; translated handouts are compared with the approved English."""
         files = self.files
         self._parsed = {key: self._parsed[key] for key in texts}
-        self._translated = {key: self._translated[key] for key in translations}
-        if not texts and not translations:
+        if not texts:
             return files
         topics, withheld, problems = dict(files.topics), set(files.withheld), list(files.problems)
         for slug, key in texts:
@@ -205,14 +249,6 @@ class ServedLibrary:
                     for language, translation in files.topics[slug].translations.items()})
             topics[slug] = topic
             withheld.discard(slug)
-        for slug, number in translations:
-            translation, found = self._translated[(slug, number)]
-            problems += found
-            if translation is not None and (topic := topics.get(slug)) is not None:
-                translation = dataclasses.replace(
-                    translation, english_hash=handout_hash(topic.handout_markdown))
-                topics[slug] = dataclasses.replace(topic, translations={
-                    **topic.translations, TRANSLATED: translation})
         return dataclasses.replace(files, topics=topics, withheld=withheld, problems=problems,
                                    index=SearchIndex.build(topics.values()))
 

@@ -8,12 +8,11 @@ from collections import Counter
 from html import unescape
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from markupsafe import Markup
 
 from curriculum.check_ins import describe
 from curriculum.served_library import current_library
-from models import ContentKind, CurriculumVersion
 
 
 def clock(value: datetime.time) -> str:
@@ -63,16 +62,6 @@ def scrolling_tables(html: Markup, fallback: str) -> Markup:
     return Markup(_HEADING_OR_TABLE.sub(wrap, html))  # noqa: S704  # nosec B704
 
 
-# The page of each kind of curriculum version.
-_VERSION_PAGES = {ContentKind.TOPIC: "topic_versions.version",
-                  ContentKind.TRANSLATION: "translation_versions.version"}
-
-
-def version_url(version: CurriculumVersion) -> str:
-    """The address of a curriculum version's page, whatever its kind."""
-    return url_for(_VERSION_PAGES[version.kind], slug=version.slug, number=version.number)
-
-
 def init_app(app: Flask) -> None:
     app.add_template_filter(clock)
     app.add_template_filter(day)
@@ -80,4 +69,3 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(topic_title)
     app.add_template_filter(scrolling_tables)
     app.add_template_filter(describe, "check_in")
-    app.add_template_filter(version_url)

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from curriculum import db, translation_review
+from curriculum import db
 from curriculum.handout_translations import handout_hash
 from curriculum.library import source_hash
 from curriculum.served_library import current_library
@@ -109,7 +109,8 @@ def test_the_spanish_editor_shows_the_spanish_problems_with_their_lines(
 
 
 def test_a_spanish_draft_waits_for_another_approver_then_is_served_everywhere(
-    app: Flask, people: dict[str, User], make_app: Callable[..., Flask]
+    app: Flask, people: dict[str, User], make_app: Callable[..., Flask],
+    runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
     editor = client_for(app, people["editor"])
     approver = client_for(app, people["approver"])
@@ -133,16 +134,18 @@ def test_a_spanish_draft_waits_for_another_approver_then_is_served_everywhere(
     assert "Approve Spanish version 1" in review
     assert "Tick the box to attest" in decide(approver, number, "approve")
     page = decide(approver, number, "approve", attest="1", approval_comment="Bien.")
-    assert "Spanish version 1 is approved" in page
+    assert "Version 1 is approved" in page
     approved = stored(app, number)
     assert approved.state == VersionState.APPROVED and "Approved by" in approved.attestation
     for client in (facilitator, elsewhere):
         page, handout, packet = spanish_served(client)
         assert "The program's Spanish version 1" in page
         assert NEW in handout and NEW in packet and OLD not in handout + packet
+    # Exporting Spanish handouts is still to come (curriculum_transfer.FOLDERS): until
+    # then the export leaves them out rather than fail.
+    exported = runner.invoke(args=["curriculum", "export", str(tmp_path / "export")])
+    assert exported.exit_code == 0 and not list((tmp_path / "export").glob("topics/*.es.md"))
     with app.app_context():
-        assert translation_review.approved_sources(db.get_session()) == {
-            SLUG: source.replace(OLD, NEW)}
         events = db.get_session().execute(select(AuditEvent.action, AuditEvent.outcome).where(
             AuditEvent.object_type == "translation-version").order_by(AuditEvent.id)).all()
     assert [tuple(e) for e in events] == [("save-translation-draft", "ok"),
@@ -162,18 +165,18 @@ def test_the_two_person_rule_and_the_review_steps_hold_for_spanish_versions(
     second = save_topic_draft(author, SPANISH_EDITOR, source.replace(OLD, NEW + " Hoy."), base)
     other = client_for(app, people["approver2"])
     waiting = other.get("/topics/drafts").text
-    assert all(f'href="/topics/{SPANISH_EDITOR}/versions/{n}">Spanish version {n}' in waiting
+    assert all(f'href="/topics/{SPANISH_EDITOR}/versions/{n}">Version {n}' in waiting
                for n in (first, second))
     decide(other, first, "approve", attest="1")
     # The second started from the text the first replaced.
     page = decide(other, second, "approve", attest="1")
-    assert "The Spanish text in force has changed since this draft was started" in page
+    assert "The text in force has changed since this draft was started" in page
     carried, rebased = topic_editor(author, SPANISH_EDITOR, f"?from={second}")
     assert "Hoy." in carried and rebased == stored(app, first).content_hash
     decide(other, second, "return", comment="Empiece desde la versión aprobada.")
     assert stored(app, second).state == VersionState.RETURNED
-    assert f'href="/topics/{SPANISH_EDITOR}/versions/{second}">{SLUG}, Spanish version' in \
-        author.get("/topics/drafts").text
+    assert f'href="/topics/{SPANISH_EDITOR}/versions/{second}">translation {SLUG}, version' \
+        in author.get("/topics/drafts").text
     third = save_topic_draft(author, SPANISH_EDITOR, carried, rebased)
     assert stored(app, third).base_version_id == stored(app, first).id
     decide(author, third, "withdraw", withdrawal_comment="Ya no hace falta.")
@@ -207,7 +210,7 @@ def test_a_first_translation_starts_from_the_english_handout(
     number = save_topic_draft(editor, "naming-feelings/es", spanish, base)
     page = decide(client_for(app, people["approver"]), number, "approve",
                   at="naming-feelings/es", attest="1")
-    assert "Spanish version 1 is approved" in page, page
+    assert "Version 1 is approved" in page, page
     handout = facilitator.get("/topics/naming-feelings/handout.pdf?lang=es")
     assert "Un sentimiento tiene nombre y pasa." in pdf_text(handout.data)
 
@@ -268,5 +271,5 @@ def test_the_spanish_editor_and_version_pages_pass_axe(
     page.get_by_label("I have read this version", exact=False).check()
     findings += [f"version page, approver: {v}" for v in serious_violations(page)]
     page.get_by_role("button", name="Approve Spanish version 1").click()
-    assert "Spanish version 1 is approved" in page.content()
+    assert "Version 1 is approved" in page.content()
     assert findings == [], findings
