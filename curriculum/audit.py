@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, SessionLog, utcnow
+from models import AuditEvent, DischargeSummary, SessionLog, utcnow
 
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64
@@ -69,6 +69,7 @@ class Verification:
     events: int
     signed_logs: int
     problem: str | None
+    signed_summaries: int = 0
 
 
 def _chain_problem(events: Iterable[AuditEvent]) -> tuple[int, str | None]:
@@ -85,7 +86,8 @@ def _chain_problem(events: Iterable[AuditEvent]) -> tuple[int, str | None]:
 
 
 def verify(session: Session) -> Verification:
-    """Walk the chain from the start, then re-hash every signed log; stop at the first problem."""
+    """Walk the chain from the start, then re-hash every signed log and discharge summary;
+    stop at the first problem."""
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)
                              .execution_options(yield_per=1000))
     try:
@@ -102,4 +104,12 @@ def verify(session: Session) -> Verification:
         if session_log.compute_content_hash() != session_log.content_hash:
             return Verification(count, signed, f"session log {session_log.id}: content no "
                                                f"longer matches its signature hash")
-    return Verification(count, signed, None)
+    summaries = 0
+    for summary in session.scalars(select(DischargeSummary)
+                                   .where(DischargeSummary.content_hash.is_not(None))
+                                   .order_by(DischargeSummary.id)):
+        summaries += 1
+        if summary.compute_content_hash() != summary.content_hash:
+            return Verification(count, signed, f"discharge summary {summary.id}: content no "
+                                               f"longer matches its signature hash", summaries)
+    return Verification(count, signed, None, summaries)
