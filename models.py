@@ -27,7 +27,14 @@ from sqlalchemy import (
     inspect,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
 
 
 def utcnow() -> datetime.datetime:
@@ -355,7 +362,38 @@ class AppendOnlyError(Exception):
     deleted."""
 
 
-class SessionLog(Base):
+class Signed:
+    """What a record signed like a session log carries: who signed it and when, with the
+    attestation and the SHA-256 of its ``canonical_content`` as signed, and who co-signed it;
+    it is editable as a draft, or once returned."""
+
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+    attestation: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    cosigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cosigned_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+
+    @declared_attr
+    def signed_by(cls) -> Mapped[User | None]:
+        return relationship(foreign_keys=f"{cls.__name__}.signed_by_id")
+
+    @declared_attr
+    def cosigned_by(cls) -> Mapped[User | None]:
+        return relationship(foreign_keys=f"{cls.__name__}.cosigned_by_id")
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    def canonical_content(self) -> str:
+        raise NotImplementedError
+
+    def compute_content_hash(self) -> str:
+        return hashlib.sha256(self.canonical_content().encode()).hexdigest()
+
+
+class SessionLog(Signed, Base):
     """One group session: what was covered, who came, and a note per attending participant."""
 
     __tablename__ = "session_logs"
@@ -384,20 +422,12 @@ class SessionLog(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                           onupdate=utcnow)
-    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    signed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
-    attestation: Mapped[str | None] = mapped_column(Text)
-    content_hash: Mapped[str | None] = mapped_column(String(64))
-    cosigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    cosigned_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
     void_reason: Mapped[str | None] = mapped_column(Text)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     voided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
 
     group: Mapped[Group] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
-    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
-    cosigned_by: Mapped[User | None] = relationship(foreign_keys=[cosigned_by_id])
     attendance: Mapped[list["Attendance"]] = relationship(
         back_populates="log", cascade="all, delete-orphan", order_by="Attendance.id")
     notes: Mapped[list["ParticipantNote"]] = relationship(
@@ -410,10 +440,6 @@ class SessionLog(Base):
         back_populates="log", cascade="all, delete-orphan", order_by="TaughtTopic.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
-
-    @property
-    def is_editable(self) -> bool:
-        return self.state in EDITABLE_STATES
 
     def note_for(self, participant_id: int) -> "ParticipantNote | None":
         return next((n for n in self.notes if n.participant_id == participant_id), None)
@@ -443,9 +469,6 @@ class SessionLog(Base):
             content["taught"] = sorted((t.slug, t.content_hash, t.version_number)
                                        for t in self.taught_topics)
         return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-    def compute_content_hash(self) -> str:
-        return hashlib.sha256(self.canonical_content().encode()).hexdigest()
 
     def __repr__(self) -> str:
         return f"<SessionLog {self.id} {self.state.value}>"
@@ -714,7 +737,7 @@ class LockedSummaryError(Exception):
     change."""
 
 
-class DischargeSummary(Base):
+class DischargeSummary(Signed, Base):
     """The summary of one episode of care: the participant's enrollment in a group, from
     admission to discharge (a readmission is a new enrollment, and a new episode). ``record``
     holds what was assembled from the record when the draft was made or last refreshed, frozen
@@ -742,28 +765,16 @@ class DischargeSummary(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                           onupdate=utcnow)
-    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    signed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
-    attestation: Mapped[str | None] = mapped_column(Text)
-    content_hash: Mapped[str | None] = mapped_column(String(64))
-    cosigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    cosigned_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
 
     participant: Mapped[Participant] = relationship()
     enrollment: Mapped[Enrollment] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
-    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
-    cosigned_by: Mapped[User | None] = relationship(foreign_keys=[cosigned_by_id])
     reviews: Mapped[list["DischargeReview"]] = relationship(
         back_populates="summary", order_by="DischargeReview.id")
     addenda: Mapped[list["DischargeAddendum"]] = relationship(
         back_populates="summary", order_by="DischargeAddendum.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
-
-    @property
-    def is_editable(self) -> bool:
-        return self.state in EDITABLE_STATES
 
     def mark_returned(self) -> None:
         """Back to the counselor: the signature no longer stands (the audit trail keeps it)."""
@@ -782,9 +793,6 @@ class DischargeSummary(Base):
             "attestation": self.attestation,
         }
         return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-    def compute_content_hash(self) -> str:
-        return hashlib.sha256(self.canonical_content().encode()).hexdigest()
 
     def __repr__(self) -> str:  # never the summary's text
         return f"<DischargeSummary {self.id} {self.state.value}>"

@@ -96,20 +96,21 @@ def verify(session: Session) -> Verification:
         events.close()  # a server-side cursor on PostgreSQL, left open by an early stop
     if problem:
         return Verification(count, 0, problem)
-    signed = 0
-    for session_log in session.scalars(select(SessionLog)
-                                       .where(SessionLog.content_hash.is_not(None))
-                                       .order_by(SessionLog.id)):
-        signed += 1
-        if session_log.compute_content_hash() != session_log.content_hash:
-            return Verification(count, signed, f"session log {session_log.id}: content no "
-                                               f"longer matches its signature hash")
-    summaries = 0
-    for summary in session.scalars(select(DischargeSummary)
-                                   .where(DischargeSummary.content_hash.is_not(None))
-                                   .order_by(DischargeSummary.id)):
-        summaries += 1
-        if summary.compute_content_hash() != summary.content_hash:
-            return Verification(count, signed, f"discharge summary {summary.id}: content no "
-                                               f"longer matches its signature hash", summaries)
-    return Verification(count, signed, None, summaries)
+    signed, problem = _hash_problem(session, SessionLog, "session log")
+    if problem:
+        return Verification(count, signed, problem)
+    summaries, problem = _hash_problem(session, DischargeSummary, "discharge summary")
+    return Verification(count, signed, problem, summaries)
+
+
+def _hash_problem(session: Session, model: type[SessionLog | DischargeSummary],
+                  name: str) -> tuple[int, str | None]:
+    """How many signed records of ``model`` were re-hashed, and the first that no longer
+    matches its signature."""
+    checked = 0
+    for signed in session.scalars(select(model).where(model.content_hash.is_not(None))
+                                  .order_by(model.id)):
+        checked += 1
+        if signed.compute_content_hash() != signed.content_hash:
+            return checked, f"{name} {signed.id}: content no longer matches its signature hash"
+    return checked, None
