@@ -57,7 +57,8 @@ def episode(app: Flask, staff: dict[str, User], group: Group) -> dict[str, Any]:
     client.post(url, data={"problem": "Drinks after work.", "goal": "Home without drinking.",
                            "objective": "5 of 7 days.", "target_on": "2026-04-30",
                            "csrf_token": csrf_token(client, url)})
-    return {"maria": maria, "sam": sam, "client": client}
+    return {"maria": maria, "sam": sam, "client": client, "group": group,
+            "facilitator": facilitator}
 
 
 def draft(client: FlaskClient, participant_id: int, **fields: str) -> Any:
@@ -141,6 +142,16 @@ def test_the_draft_is_assembled_from_the_record_and_errors_keep_the_text(
     assert summary.record["check_in_first"]["craving"] == 7
     assert [p["plan"] for p in summary.record["plans"]] == [
         "Call her sponsor daily.", "Start the outpatient group on Tuesdays."]
+    # The record is frozen until the counselor assembles it again.
+    record(app, episode["group"], episode["facilitator"], datetime.date(2026, 3, 12))
+    assert stored(app, summary_id).record["attended"] == 2
+    refreshed = save(client, app, maria.id, summary_id, action="refresh")
+    assert refreshed.status_code == 302
+    assert stored(app, summary_id).record["attended"] == 3
+    stale = save(client, app, maria.id, summary_id, version="1", aftercare="From an old tab.")
+    assert stale.status_code == 409 and "From an old tab." in stale.get_data(as_text=True)
+    assert "Someone else saved this summary" in stale.get_data(as_text=True)
+    assert stored(app, summary_id).aftercare != "From an old tab."
     # A second draft of the same episode opens the first.
     again = client.get(f"/participants/{maria.id}/discharge/new")
     assert again.headers["Location"].endswith(f"/discharge/{summary_id}/edit")
