@@ -4,7 +4,6 @@ topic and a version's page; withdraw, return and approve are the steps every kin
 (curriculum/version_views.py). Everyone else gets a 404 here, audited; none of these pages may
 be cached (curriculum/headers.py)."""
 
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -31,6 +30,8 @@ from curriculum.version_forms import ApproveForm, ReturnForm, SourceForm, Withdr
 from models import ContentKind, CurriculumVersion
 
 TRANSLATION = ContentKind.TRANSLATION
+# For the review steps every kind shares (they use its kind and endpoints); the editor and the
+# pages here are this blueprint's own, with the English topic beside the Spanish handout.
 SPANISH = views.Edited(
     TRANSLATION, "translation_versions", "Spanish handout", "topics.index", "Topic library",
     "topics.show", source_label="", source_hint="", skeleton="", folder="topics",
