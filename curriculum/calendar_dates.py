@@ -18,6 +18,15 @@ def monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+def mondays(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The Monday of each week from ``first``'s to ``last``'s, in order."""
+    week, weeks = monday(first), []
+    while week <= last:
+        weeks.append(week)
+        week += datetime.timedelta(days=7)
+    return weeks
+
+
 def requested_date(values: Mapping[str, str], name: str) -> datetime.date | None:
     """The date given as ``name``, or None when it is blank.
 
