@@ -13,20 +13,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
 )
 
+from curriculum.content_files import Problem, display_path, read_yaml_file
 from curriculum.handout_translations import Translation
-from curriculum.library import Library, Problem, display_path
+from curriculum.library import Library
 from curriculum.settings import PROJECT_ROOT
 from curriculum.stop_now_patterns import ENGLISH, SPANISH, StopNowPatterns
 
@@ -54,7 +53,6 @@ def _meta_regex(pattern: str) -> str:
     return pattern
 
 
-Model = TypeVar("Model", bound=BaseModel)
 Regex = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_regex)]
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
 
@@ -130,25 +128,6 @@ _LABELS = (rf"(?P<term>{_ITEM}(?:\s*,\s*(?:{_AND_OR}\s+)?(?:{_ARTICLE}\s+)?{_ITE
            rf"|\s+{_AND_OR}\s+(?:{_ARTICLE}\s+)?{_ITEM}|\s+\"[^\"]{{1,40}}\")*)")
 
 
-def parse_rules_file(path: Path, schema: type[Model]) -> tuple[Model | None, list[Problem]]:
-    """One YAML rules file validated into ``schema``, or None and a problem per bad field."""
-    file = display_path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        return None, [Problem(file, "file", f"not valid YAML ({error.__class__.__name__})")]
-    try:
-        return schema.model_validate({} if data is None else data), []
-    except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
-                            for part in item["loc"]).lstrip(".")
-            problems.append(Problem(file, where or "file",
-                                    item["msg"].removeprefix("Value error, ")))
-        return None, problems
-
-
 def rule_files(folders: Iterable[Path], name: str) -> list[Path]:
     """The shipped content folder's file called ``name``, then each folder's own, once each."""
     paths: list[Path] = []
@@ -178,7 +157,7 @@ def load_rules(folders: Iterable[Path]) -> tuple[Rules, list[Problem]]:
     left out and reported as problems (``file: field: problem``), never raised."""
     parsed, problems = [], []
     for path in rule_files(folders, RULES_FILE):
-        rules_file, found = parse_rules_file(path, RulesFile)
+        rules_file, found = read_yaml_file(path, RulesFile)
         problems += found
         parsed += [rules_file] if rules_file is not None else []
     return compile_rules(parsed), problems

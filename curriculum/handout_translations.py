@@ -16,6 +16,7 @@ import yaml
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from curriculum.content_files import Problem, Title, display_path, validation_problems
 from curriculum.render import markdown_to_html
 
 LANGUAGES = {"es": "Spanish"}
@@ -36,7 +37,7 @@ def language_of(path: Path) -> str | None:
 class _TranslationFront(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=90)]
+    title: Title
     translates: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
@@ -59,23 +60,24 @@ class Translation:
 
 
 def load_translation(path: Path, language: str, english_markdown: str
-                     ) -> tuple[Translation | None, list[tuple[str, str]]]:
-    """Read one translation of the handout ``english_markdown``; problems are (field, message)
-    pairs, and a translation is returned only when there are none."""
+                     ) -> tuple[Translation | None, list[Problem]]:
+    """Read one translation of the handout ``english_markdown``; a translation is returned only
+    when there are no problems."""
+    file = display_path(path)
     try:
         post = frontmatter.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
-        return None, [("file", "not UTF-8 text")]
+        return None, [Problem(file, "file", "not UTF-8 text")]
     except yaml.YAMLError as error:
-        return None, [("front matter", f"not valid YAML ({error.__class__.__name__})")]
+        return None, [Problem(file, "front matter",
+                              f"not valid YAML ({error.__class__.__name__})")]
     try:
         front = _TranslationFront.model_validate(post.metadata)
     except ValidationError as error:
-        return None, [(".".join(map(str, item["loc"])) or "front matter", item["msg"])
-                      for item in error.errors()]
+        return None, validation_problems(file, error)
     body = post.content.strip()
     if not body.startswith("## "):
-        return None, [("body", "the handout must start at its first '## ' heading "
-                               "(no '# Participant handout' line)")]
+        return None, [Problem(file, "body", "the handout must start at its first '## ' "
+                                            "heading (no '# Participant handout' line)")]
     return Translation(language, front.title, path, body, markdown_to_html(body),
                        front.translates, handout_hash(english_markdown)), []

@@ -16,13 +16,22 @@ from typing import Annotated, Literal
 import frontmatter
 import yaml
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from curriculum.content_files import (
+    SLUG_RE,
+    Problem,
+    Text,
+    Title,
+    display_path,
+    slug_problems,
+    validation_problems,
+)
 from curriculum.handout_translations import Translation, language_of, load_translation
 from curriculum.library_search import SearchHit, SearchIndex
 from curriculum.render import markdown_to_html
+from curriculum.tracks import Track, load_track, track_problems
 
-SLUG_RE = re.compile(r"^[a-z0-9-]{1,64}$")
 # Addresses of pages under /topics/ that a topic's slug would hide.
 RESERVED_SLUGS = frozenset({"new", "drafts"})
 HANDOUT_HEADING = "# Participant handout"
@@ -39,7 +48,6 @@ TAGS: tuple[str, ...] = Tag.__args__
 GroupType = Literal[
     "psychoeducational", "skills", "cognitive-behavioral", "support", "interpersonal-process"
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
 
 
 class FrontMatter(BaseModel):
@@ -47,7 +55,7 @@ class FrontMatter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=90)]
+    title: Title
     summary: Text
     tags: Annotated[list[Tag], Field(min_length=1)]
     group_type: GroupType
@@ -60,18 +68,6 @@ class FrontMatter(BaseModel):
     sources: Annotated[list[Text], Field(min_length=1)]
     license: Literal["original", "public-domain", "licensed-by-program"]
     updated: datetime.date
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a content file, printed as ``file: field: problem``."""
-
-    file: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -101,37 +97,6 @@ class Topic:
     @property
     def title(self) -> str:
         return self.meta.title
-
-
-@dataclass(frozen=True)
-class Track:
-    """An ordered rotation of topic slugs."""
-
-    slug: str
-    title: str
-    description: str
-    groups_per_week: int
-    topics: tuple[str, ...]
-    path: Path
-    # Offered to a new member in their first week, whatever the rotation week (rolling groups).
-    newcomer_topic: str | None = None
-
-
-def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _problems_from_validation(file: str, error: ValidationError) -> list[Problem]:
-    problems = []
-    for item in error.errors():
-        loc = item["loc"]
-        name = str(loc[0]) if loc else "front matter"
-        name += "".join(f"[{part}]" for part in loc[1:])
-        problems.append(Problem(file, name, item["msg"]))
-    return problems
 
 
 def _split_sections(text: str, level: int) -> dict[str, str]:
@@ -184,9 +149,9 @@ def _check_summary(file: str, summary: str) -> list[Problem]:
 
 def load_topic(path: Path) -> tuple[Topic | None, list[Problem]]:
     """Read and validate one topic file; a topic is returned only when it has no problems."""
+    if problems := slug_problems(path):
+        return None, problems
     file = display_path(path)
-    if not SLUG_RE.match(path.stem):
-        return None, [Problem(file, "file name", "slug must be 1-64 of a-z, 0-9 and '-'")]
     if path.stem in RESERVED_SLUGS:
         return None, [Problem(file, "file name", f"'{path.stem}' is the address of a page; "
                                                  f"choose another slug")]
@@ -212,7 +177,7 @@ def parse_topic(slug: str, source: str, path: Path,
     try:
         meta = FrontMatter.model_validate(post.metadata)
     except ValidationError as error:
-        return None, _problems_from_validation(file, error)
+        return None, validation_problems(file, error)
 
     problems = _check_summary(file, meta.summary)
     guide_md, sep, handout_md = post.content.partition("\n" + HANDOUT_HEADING + "\n")
@@ -250,35 +215,6 @@ def parse_topic(slug: str, source: str, path: Path,
 def source_hash(source: str) -> str:
     """A topic's content hash: the SHA-256 of its whole source as UTF-8 (a file's bytes)."""
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
-
-
-class _TrackFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=90)]
-    description: Text
-    groups_per_week: Annotated[int, Field(ge=1, le=7)]
-    topics: Annotated[list[Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]],
-                      Field(min_length=1)]
-    newcomer_topic: Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)] | None = None
-
-
-def load_track(path: Path) -> tuple[Track | None, list[Problem]]:
-    """Read and validate one track file (topic slugs are checked against the library later)."""
-    file = display_path(path)
-    if not SLUG_RE.match(path.stem):
-        return None, [Problem(file, "file name", "slug must be 1-64 of a-z, 0-9 and '-'")]
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        return None, [Problem(file, "file", f"not valid YAML ({error.__class__.__name__})")]
-    try:
-        parsed = _TrackFile.model_validate(data)
-    except ValidationError as error:
-        return None, _problems_from_validation(file, error)
-    track = Track(path.stem, parsed.title, parsed.description, parsed.groups_per_week,
-                  tuple(parsed.topics), path, parsed.newcomer_topic)
-    return track, []
 
 
 def link_problems(topic: Topic, known: Container[str]) -> list[Problem]:
@@ -345,14 +281,14 @@ class Library:
         of a topic that failed to load or is withheld is left out, without another)."""
         problems = []
         for (slug, language), path in sorted(translation_paths.items()):
-            file = display_path(path)
             if slug not in topic_paths:
-                problems.append(Problem(file, "file name", f"no topic '{slug}' to translate"))
+                problems.append(Problem(display_path(path), "file name",
+                                        f"no topic '{slug}' to translate"))
                 continue
             if (topic := self.topics.get(slug)) is None:
                 continue
             translation, found = load_translation(path, language, topic.handout_markdown)
-            problems += [Problem(file, name, message) for name, message in found]
+            problems += found
             if translation is not None:
                 self.topics[slug] = dataclasses.replace(
                     topic, translations={**topic.translations, language: translation})
@@ -369,26 +305,7 @@ class Library:
             titles[key] = topic.slug
             problems += link_problems(topic, topic_paths)
         for track in self.tracks.values():
-            problems += self._track_problems(track, topic_paths)
-        return problems
-
-    def _track_problems(self, track: Track, topic_paths: dict[str, Path]) -> list[Problem]:
-        file = display_path(track.path)
-        problems = []
-        for position, slug in enumerate(track.topics, start=1):
-            if slug not in topic_paths:
-                problems.append(Problem(file, f"topics[{position}]", f"no topic '{slug}'"))
-            # The rotation loops, so the last slot is followed by the first.
-            if len(track.topics) > 1 and track.topics[position - 2] == slug:
-                problems.append(Problem(file, f"topics[{position}]", f"'{slug}' twice in a row"))
-        if track.newcomer_topic:
-            newcomer = self.topics.get(track.newcomer_topic)
-            if newcomer is None:
-                problems.append(Problem(file, "newcomer_topic",
-                                        f"no topic '{track.newcomer_topic}'"))
-            elif not newcomer.meta.standalone or "orientation" not in newcomer.meta.tags:
-                problems.append(Problem(file, "newcomer_topic",
-                                        "must be a standalone topic tagged orientation"))
+            problems += track_problems(track, self.topics, topic_paths)
         return problems
 
     def may_serve(self, topic: Topic) -> bool:

@@ -1,0 +1,65 @@
+"""What every content file shares (topics, their translations, tracks, the language rules and
+glossaries): the slug its name must be, the path shown for it, ``Problem`` for what is wrong
+with it, and YAML read into a pydantic schema with a problem per bad field."""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import yaml
+from pydantic import BaseModel, StringConstraints, ValidationError
+
+SLUG_RE = re.compile(r"^[a-z0-9-]{1,64}$")
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=90)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a content file, printed as ``file: field: problem``."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def slug_problems(path: Path) -> list[Problem]:
+    """A problem when the file's name is not a slug (it becomes the topic's or track's id)."""
+    if SLUG_RE.match(path.stem):
+        return []
+    return [Problem(display_path(path), "file name", "slug must be 1-64 of a-z, 0-9 and '-'")]
+
+
+def validation_problems(file: str, error: ValidationError) -> list[Problem]:
+    """A problem per field pydantic refused, named like ``topics[3]`` or ``rules[0].term``."""
+    problems = []
+    for item in error.errors():
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
+                        for part in item["loc"]).lstrip(".")
+        problems.append(Problem(file, where or "file", item["msg"].removeprefix("Value error, ")))
+    return problems
+
+
+def read_yaml_file(path: Path, schema: type[Model]) -> tuple[Model | None, list[Problem]]:
+    """One YAML file validated into ``schema``, or None and a problem per bad field."""
+    file = display_path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        return None, [Problem(file, "file", f"not valid YAML ({error.__class__.__name__})")]
+    try:
+        return schema.model_validate({} if data is None else data), []
+    except ValidationError as error:
+        return None, validation_problems(file, error)
