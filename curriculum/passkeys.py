@@ -103,13 +103,9 @@ def remove(passkey_id: int) -> ResponseReturnValue:
     begin_write(db)
     user = current_user.account()
     passkey = _own_passkey(user, passkey_id)
-    if second_factor.factor_count(user) == 1 and second_factor.policy_required(db):
+    if refusal := second_factor.removal_refusal(db, user, request.form.get("password", "")):
         db.rollback()
-        flash("Your program requires a second factor, so the last one cannot be removed. Add "
-              "another first, or ask an administrator to reset it.")
-    elif not verify_password(user.password_hash, request.form.get("password", "")):
-        db.rollback()
-        flash("That is not your password; nothing was changed.")
+        flash(refusal)
     else:
         name = passkey.name
         passkey_ceremonies.remove(db, passkey)

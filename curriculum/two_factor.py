@@ -130,11 +130,17 @@ def enrol() -> ResponseReturnValue:
     return render_template("two_factor/recovery_codes.html", codes=codes, enrolled=True)
 
 
-def _password_confirmed(user: User, form: PasswordForm) -> bool:
-    if form.validate_on_submit() and verify_password(user.password_hash, form.password.data):
+def _password_given() -> str:
+    """The password asked again (a form that does not validate gives none)."""
+    form = PasswordForm()
+    return (form.password.data or "") if form.validate_on_submit() else ""
+
+
+def _password_confirmed(user: User) -> bool:
+    if (refusal := second_factor.password_refusal(user, _password_given())) is None:
         return True
     get_session().rollback()
-    flash("That is not your password; nothing was changed.")
+    flash(refusal)
     return False
 
 
@@ -144,7 +150,7 @@ def new_recovery_codes() -> ResponseReturnValue:
     db = get_session()
     begin_write(db)
     user = current_user.account()
-    if not second_factor.has_authenticator(user) or not _password_confirmed(user, PasswordForm()):
+    if not second_factor.has_authenticator(user) or not _password_confirmed(user):
         db.rollback()
         return redirect(url_for("two_factor.account"))
     codes = second_factor.replace_recovery_codes(db, user)
@@ -160,11 +166,10 @@ def remove() -> ResponseReturnValue:
     user = current_user.account()
     if not second_factor.has_authenticator(user):
         db.rollback()
-    elif second_factor.factor_count(user) == 1 and second_factor.policy_required(db):
+    elif refusal := second_factor.removal_refusal(db, user, _password_given()):
         db.rollback()
-        flash("Your program requires a second factor, so the last one cannot be removed. Add "
-              "another first, or ask an administrator to reset it.")
-    elif _password_confirmed(user, PasswordForm()):
+        flash(refusal)
+    else:
         second_factor.remove_authenticator(db, user)
         db.commit()
         flash("The authenticator is removed." if second_factor.has_second_factor(user) else
