@@ -20,11 +20,8 @@ def monday(day: datetime.date) -> datetime.date:
 
 def mondays(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     """The Monday of each week from ``first``'s to ``last``'s, in order."""
-    week, weeks = monday(first), []
-    while week <= last:
-        weeks.append(week)
-        week += datetime.timedelta(days=7)
-    return weeks
+    start = monday(first)
+    return [start + datetime.timedelta(weeks=n) for n in range((last - start).days // 7 + 1)]
 
 
 def requested_date(values: Mapping[str, str], name: str) -> datetime.date | None:
