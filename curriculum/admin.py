@@ -212,6 +212,12 @@ def admit(group_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.roster", group_id=found.id))
 
 
+def _refuse(found: Group, message: str) -> ResponseReturnValue:
+    get_session().rollback()
+    flash(message)
+    return redirect(url_for("admin.roster", group_id=found.id))
+
+
 def _roster_enrollment(group_id: int, enrollment_id: int,
                        action: str) -> tuple[Group, Enrollment]:
     """For a change to one row of a roster: the group and the enrollment, in a write
@@ -232,9 +238,7 @@ def discharge(group_id: int, enrollment_id: int) -> ResponseReturnValue:
     found, enrollment = _roster_enrollment(group_id, enrollment_id, "discharge")
     form = DischargeForm()
     if not form.validate_on_submit() or form.discharged_on.data < enrollment.admitted_on:
-        session.rollback()
-        flash("Enter a discharge date on or after the admission date.")
-        return redirect(url_for("admin.roster", group_id=found.id))
+        return _refuse(found, "Enter a discharge date on or after the admission date.")
     enrollment.discharged_on = form.discharged_on.data
     audit.record(session, "discharge", "enrollment", enrollment.id)
     session.commit()
@@ -253,9 +257,7 @@ def set_language(group_id: int, enrollment_id: int) -> ResponseReturnValue:
     found, enrollment = _roster_enrollment(group_id, enrollment_id, "set-handout-language")
     form = LanguageForm()
     if not form.validate_on_submit():
-        session.rollback()
-        flash("Choose a handout language.")
-        return redirect(url_for("admin.roster", group_id=found.id))
+        return _refuse(found, "Choose a handout language.")
     participant = enrollment.participant
     participant.handout_language = _language(form.handout_language.data)
     audit.record(session, "set-handout-language", "participant", participant.id,
@@ -287,9 +289,7 @@ def import_roster(group_id: int) -> ResponseReturnValue:
     if upload and upload.filename:
         text = upload.read(200_001).decode("utf-8-sig", errors="replace")
     if not form.validate_on_submit() or not text.strip():
-        session.rollback()
-        flash("Paste the roster CSV or choose a file.")
-        return redirect(url_for("admin.roster", group_id=found.id))
+        return _refuse(found, "Paste the roster CSV or choose a file.")
     preview = roster_import.preview(session, found, text)
     if request.form.get("confirm") != "1" or preview.problems:
         session.rollback()
