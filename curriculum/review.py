@@ -27,7 +27,7 @@ from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.review_queue import PAGE_SIZE, awaiting_cosignature, overdue_for_signature
 from curriculum.step_up import step_up_problems
 from curriculum.text import clean, whole_number
-from models import NOTE_FIELDS, LogState, Role, utcnow
+from models import NOTE_FIELDS, LogState, Role, SessionLog, utcnow
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -69,18 +69,25 @@ def _refuse(log_id: int, message: str) -> ResponseReturnValue:
     return redirect(url_for("review.show", log_id=log_id))
 
 
+def _not_reviewable(session_log: SessionLog, done: str) -> str | None:
+    """Why the log cannot be ``done`` (co-signed, returned) now: it is not signed, or it changed
+    since the supervisor opened it."""
+    if session_log.state != LogState.SIGNED:
+        return f"This log is {session_log.state.value}; only a signed log can be {done}."
+    if request.form.get("version") != str(session_log.version):
+        return "This log changed since you opened it; review it again."
+    return None
+
+
 @bp.post("/logs/<id:log_id>/cosign")
 def cosign(log_id: int) -> ResponseReturnValue:
     """Co-sign a signed log (final)."""
     session = get_session()
     session_log = get_log(log_id, action="cosign-log", allowed=supervises)
-    if session_log.state != LogState.SIGNED:
-        return _refuse(log_id, f"This log is {session_log.state.value}; only a signed log can "
-                               f"be co-signed.")
+    if problem := _not_reviewable(session_log, "co-signed"):
+        return _refuse(log_id, problem)
     if request.form.get("attest") != "1":
         return _refuse(log_id, "Tick the attestation to co-sign.")
-    if request.form.get("version") != str(session_log.version):
-        return _refuse(log_id, "This log changed since you opened it; review it again.")
     cosigner = current_user.account()
     if problems := step_up_problems(session, cosigner, request.form, purpose="cosign-log"):
         return _refuse(log_id, next(iter(problems.values())).replace("to sign", "to co-sign"))
@@ -96,11 +103,8 @@ def return_log(log_id: int) -> ResponseReturnValue:
     session = get_session()
     session_log = get_log(log_id, action="return-log", allowed=supervises)
     comment = clean(request.form.get("comment", ""))
-    if session_log.state != LogState.SIGNED:
-        return _refuse(log_id, f"This log is {session_log.state.value}; only a signed log can "
-                               f"be returned.")
-    if request.form.get("version") != str(session_log.version):
-        return _refuse(log_id, "This log changed since you opened it; review it again.")
+    if problem := _not_reviewable(session_log, "returned"):
+        return _refuse(log_id, problem)
     if not comment or len(comment) > 2000:
         return _refuse(log_id, "Write a comment saying what to change (up to 2,000 "
                                "characters).")
