@@ -211,21 +211,27 @@ def _allowed_log(log_id: int, action: str,
     return session_log
 
 
+def _record_read(action: str, object_type: str, object_id: int,
+                 detail: dict[str, object] | None = None) -> None:
+    """After a read without the write lock: append the access to the audit trail and commit
+    it, taking the lock only for that. (Holding it through the read made every view of a log
+    wait for every other.)"""
+    session = get_session()
+    session.commit()  # ends the read; what was loaded stays loaded
+    begin_write(session)
+    audit.record(session, action, object_type, object_id, detail=detail)
+    session.commit()
+
+
 def read_log(log_id: int, action: str = "view-log",
              allowed: Callable[[User, Group], bool] = can_read) -> SessionLog:
     """A session log to show (a page or a PDF), like ``get_log`` but read without the write
-    lock: the lock is taken only to append the access to the audit trail, which is committed
-    before anything is shown. (Holding it through the read made every view of a log wait
-    for every other.)
+    lock, with the access committed to the audit trail before anything is shown.
 
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
-    session = get_session()
     session_log = _allowed_log(log_id, action, allowed)
-    session.commit()  # ends the read; what was loaded stays loaded
-    begin_write(session)
-    audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})
-    session.commit()
+    _record_read(action, "session-log", log_id, detail={"group": session_log.group_id})
     return session_log
 
 
@@ -290,12 +296,8 @@ def read_participant(participant_id: int, action: str) -> Participant:
 
     :raise 404: if there is none or they are not in the user's groups (the denial is audited).
     """
-    session = get_session()
     participant = _allowed_participant(participant_id, action)
-    session.commit()
-    begin_write(session)
-    audit.record(session, action, "participant", participant_id)
-    session.commit()
+    _record_read(action, "participant", participant_id)
     return participant
 
 
