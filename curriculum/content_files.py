@@ -1,12 +1,14 @@
 """What every content file shares (topics, their translations, tracks, the language rules and
 glossaries): the slug its name must be, the path shown for it, ``Problem`` for what is wrong
-with it, and YAML read into a pydantic schema with a problem per bad field."""
+with it, and YAML (a whole file, or a Markdown file's front matter) read into a pydantic
+schema with a problem per bad field."""
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import frontmatter
 import yaml
 from pydantic import BaseModel, StringConstraints, ValidationError
 
@@ -63,3 +65,20 @@ def read_yaml_file(path: Path, schema: type[Model]) -> tuple[Model | None, list[
         return schema.model_validate({} if data is None else data), []
     except ValidationError as error:
         return None, validation_problems(file, error)
+
+
+def read_front_matter(file: str, source: str,
+                      schema: type[Model]) -> tuple[Model | None, str, list[Problem]]:
+    """A Markdown source's front matter validated into ``schema``, and the Markdown after it;
+    the front matter is None when there are problems."""
+    try:
+        post = frontmatter.loads(source)
+    except yaml.YAMLError as error:
+        return None, "", [Problem(file, "front matter",
+                                  f"not valid YAML ({error.__class__.__name__})")]
+    if not post.metadata:
+        return None, "", [Problem(file, "front matter", "missing (the file must start with ---)")]
+    try:
+        return schema.model_validate(post.metadata), post.content, []
+    except ValidationError as error:
+        return None, "", validation_problems(file, error)

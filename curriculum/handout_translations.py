@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import frontmatter
-import yaml
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from curriculum.content_files import Problem, Title, display_path, validation_problems
+from curriculum.content_files import Problem, Title, display_path, read_front_matter
 from curriculum.render import markdown_to_html
 
 LANGUAGES = {"es": "Spanish"}
@@ -65,17 +63,13 @@ def load_translation(path: Path, language: str, english_markdown: str
     when there are no problems."""
     file = display_path(path)
     try:
-        post = frontmatter.loads(path.read_bytes().decode("utf-8"))
+        source = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         return None, [Problem(file, "file", "not UTF-8 text")]
-    except yaml.YAMLError as error:
-        return None, [Problem(file, "front matter",
-                              f"not valid YAML ({error.__class__.__name__})")]
-    try:
-        front = _TranslationFront.model_validate(post.metadata)
-    except ValidationError as error:
-        return None, validation_problems(file, error)
-    body = post.content.strip()
+    front, body, problems = read_front_matter(file, source, _TranslationFront)
+    if front is None:
+        return None, problems
+    body = body.strip()
     if not body.startswith("## "):
         return None, [Problem(file, "body", "the handout must start at its first '## ' "
                                             "heading (no '# Participant handout' line)")]

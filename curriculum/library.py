@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-import frontmatter
-import yaml
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from curriculum.content_files import (
     SLUG_RE,
@@ -24,8 +22,8 @@ from curriculum.content_files import (
     Text,
     Title,
     display_path,
+    read_front_matter,
     slug_problems,
-    validation_problems,
 )
 from curriculum.handout_translations import Translation, language_of, load_translation
 from curriculum.library_search import SearchHit, SearchIndex
@@ -168,19 +166,11 @@ def parse_topic(slug: str, source: str, path: Path,
     ``path`` in its problems; a topic is returned only when it has no problems. ``version``:
     the program's version number, for a source approved in the browser."""
     file = display_path(path)
-    try:
-        post = frontmatter.loads(source)
-    except yaml.YAMLError as error:
-        return None, [Problem(file, "front matter", f"not valid YAML ({error.__class__.__name__})")]
-    if not post.metadata:
-        return None, [Problem(file, "front matter", "missing (the file must start with ---)")]
-    try:
-        meta = FrontMatter.model_validate(post.metadata)
-    except ValidationError as error:
-        return None, validation_problems(file, error)
-
+    meta, body, problems = read_front_matter(file, source, FrontMatter)
+    if meta is None:
+        return None, problems
     problems = _check_summary(file, meta.summary)
-    guide_md, sep, handout_md = post.content.partition("\n" + HANDOUT_HEADING + "\n")
+    guide_md, sep, handout_md = body.partition("\n" + HANDOUT_HEADING + "\n")
     if not sep:
         return None, [*problems, Problem(file, "body", f"no '{HANDOUT_HEADING}' heading")]
     guide = _split_sections(guide_md, 2)
