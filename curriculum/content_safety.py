@@ -230,10 +230,8 @@ def _person_first(file: str, slug: str, markdown: str, rules: Rules,
                     or any(a < end and start < b for a, b in touching)):
                 continue
             about = f" ({term.about})" if term.about else ""
-            problem = Problem(file, field, f'"{block[start:end]}"{about} → say {term.say}')
-            if problem not in problems:
-                problems.append(problem)
-    return problems
+            problems.append(Problem(file, field, f'"{block[start:end]}"{about} → say {term.say}'))
+    return list(dict.fromkeys(problems))  # each finding once, in order
 
 
 # Stop-now advice ----------------------------------------------------------------------------------
@@ -292,11 +290,9 @@ def stop_now(file: str, handout_markdown: str, lang: StopNowPatterns = ENGLISH
                 # A bare "Stop." is quoted with the sentence that says what is stopped.
                 quoted = (sentence if lang.names_a_drink.search(sentence)
                           else " ".join(sentences[number:number + 2]))
-                problem = Problem(file, STOP_NOW, f'"{quoted}" needs a withdrawal warning and '
-                                                  f"medical advice in the same section")
-                if problem not in problems:
-                    problems.append(problem)
-    return problems
+                problems.append(Problem(file, STOP_NOW, f'"{quoted}" needs a withdrawal warning '
+                                                        f"and medical advice in the same section"))
+    return list(dict.fromkeys(problems))  # each finding once, in order
 
 
 # Checking topics ----------------------------------------------------------------------------------
