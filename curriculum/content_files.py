@@ -44,6 +44,14 @@ def slug_problems(path: Path) -> list[Problem]:
     return [Problem(display_path(path), "file name", "slug must be 1-64 of a-z, 0-9 and '-'")]
 
 
+def read_source(path: Path) -> tuple[str | None, list[Problem]]:
+    """The file's text, or None and a problem when it is not UTF-8."""
+    try:
+        return path.read_bytes().decode("utf-8"), []
+    except UnicodeDecodeError:
+        return None, [Problem(display_path(path), "file", "not UTF-8 text")]
+
+
 def validation_problems(file: str, error: ValidationError) -> list[Problem]:
     """A problem per field pydantic refused, named like ``topics[3]`` or ``rules[0].term``."""
     problems = []

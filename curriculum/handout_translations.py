@@ -14,7 +14,13 @@ from typing import Annotated
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from curriculum.content_files import Problem, Title, display_path, read_front_matter
+from curriculum.content_files import (
+    Problem,
+    Title,
+    display_path,
+    read_front_matter,
+    read_source,
+)
 from curriculum.render import markdown_to_html
 
 LANGUAGES = {"es": "Spanish"}
@@ -62,10 +68,9 @@ def load_translation(path: Path, language: str, english_markdown: str
     """Read one translation of the handout ``english_markdown``; a translation is returned only
     when there are no problems."""
     file = display_path(path)
-    try:
-        source = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return None, [Problem(file, "file", "not UTF-8 text")]
+    source, problems = read_source(path)
+    if source is None:
+        return None, problems
     front, body, problems = read_front_matter(file, source, _TranslationFront)
     if front is None:
         return None, problems

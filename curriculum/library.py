@@ -23,6 +23,7 @@ from curriculum.content_files import (
     Title,
     display_path,
     read_front_matter,
+    read_source,
     slug_problems,
 )
 from curriculum.handout_translations import Translation, language_of, load_translation
@@ -149,14 +150,12 @@ def load_topic(path: Path) -> tuple[Topic | None, list[Problem]]:
     """Read and validate one topic file; a topic is returned only when it has no problems."""
     if problems := slug_problems(path):
         return None, problems
-    file = display_path(path)
     if path.stem in RESERVED_SLUGS:
-        return None, [Problem(file, "file name", f"'{path.stem}' is the address of a page; "
-                                                 f"choose another slug")]
-    try:
-        source = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return None, [Problem(file, "file", "not UTF-8 text")]
+        return None, [Problem(display_path(path), "file name",
+                              f"'{path.stem}' is the address of a page; choose another slug")]
+    source, problems = read_source(path)
+    if source is None:
+        return None, problems
     return parse_topic(path.stem, source, path)
 
 
