@@ -1,5 +1,6 @@
 """Calendar pieces several pages share: the weekday codes groups meet on, the Monday a week
-starts on, and dates asked for in a query string or form, parsed and checked the same way."""
+starts on (and the weeks of a range), and dates asked for in a query string or form, parsed
+and checked the same way."""
 
 import datetime
 from collections.abc import Mapping
