@@ -17,7 +17,7 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from curriculum import audit
-from curriculum.db import begin_write, get_session
+from curriculum.db import begin_write, get_session, write_session
 from models import (
     Attendance,
     ContentKind,
@@ -165,8 +165,7 @@ def get_group(group_id: int, action: str = "view-group",
 
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     group = session.get(Group, group_id)
     if group is None or not allowed(current_user, group):
         deny("group", group_id, action)
@@ -194,8 +193,7 @@ def get_log(log_id: int, action: str = "view-log",
 
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     session_log = _allowed_log(log_id, action, allowed)
     audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})
     return session_log
@@ -241,8 +239,7 @@ def get_spot_check(check_id: int, action: str) -> SpotCheck:
 
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     check = session.get(SpotCheck, check_id)
     if check is None or check.supervisor_id != current_user.id \
             or not supervises(current_user, check.group):
@@ -283,8 +280,7 @@ def get_participant(participant_id: int, action: str) -> Participant:
 
     :raise 404: if there is none or they are not in the user's groups (the denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     participant = _allowed_participant(participant_id, action)
     audit.record(session, action, "participant", participant_id)
     return participant
@@ -308,8 +304,7 @@ def get_goal(participant_id: int, goal_id: int, action: str) -> TreatmentGoal:
     :raise 404: if the participant is not theirs, or the goal is not that participant's (the
         denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     _allowed_participant(participant_id, action)
     goal = session.get(TreatmentGoal, goal_id)
     if goal is None or goal.participant_id != participant_id:

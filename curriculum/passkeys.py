@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from curriculum import access, accounts, passkey_ceremonies, pending_sign_in, second_factor
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.passwords import verify_password
 from curriculum.signed_in import conclude_sign_in, safe_next
 from models import Passkey, User
@@ -81,8 +81,7 @@ def registration_options() -> ResponseReturnValue:
 @bp.post("/account/passkeys")
 def register() -> ResponseReturnValue:
     """Keep the passkey the browser made (JSON: ``credential`` and ``name``)."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = current_user.account()
     body = _body()
     name = str(body.get("name", "")).strip()[:passkey_ceremonies.NAME_MAX] or "Passkey"
@@ -99,8 +98,7 @@ def register() -> ResponseReturnValue:
 @bp.post("/account/passkeys/<id:passkey_id>/remove")
 def remove(passkey_id: int) -> ResponseReturnValue:
     """Remove a passkey: the password again; never the last factor the policy requires."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = current_user.account()
     passkey = _own_passkey(user, passkey_id)
     if refusal := second_factor.removal_refusal(db, user, request.form.get("password", "")):
@@ -136,8 +134,7 @@ def second_step_options() -> ResponseReturnValue:
 @bp.post("/login/second-step/passkey")
 def second_step() -> ResponseReturnValue:
     """Check the passkey's answer; a failure counts toward the same pause as a wrong code."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = pending_sign_in.pending_account(db)
     if user is None:
         db.rollback()
@@ -163,8 +160,7 @@ def sign_in() -> ResponseReturnValue:
     """Sign in with a user-verified passkey alone, where the program allows it."""
     if not current_app.config["PASSKEY_SIGN_IN"]:
         abort(404)
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     body = _body()
     checked = passkey_ceremonies.check(db, body.get("credential"), passkey_ceremonies.SIGN_IN,
                                        "passkey-sign-in")

@@ -9,7 +9,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from curriculum import accounts, pending_sign_in, second_factor
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.passwords import PASSWORD_MAX, verify_password
 from curriculum.secret_box import seal, unseal
 from curriculum.signed_in import conclude_sign_in
@@ -53,8 +53,7 @@ def second_step() -> ResponseReturnValue:
 @bp.post("/login/second-step")
 def second_step_post() -> ResponseReturnValue:
     """Check the code; a wrong one counts toward the same pause as a wrong password."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = pending_sign_in.pending_account(db)
     if user is None:
         db.rollback()
@@ -106,8 +105,7 @@ def account() -> ResponseReturnValue:
 @bp.post("/account/two-factor")
 def enrol() -> ResponseReturnValue:
     """Add the authenticator shown on the page: password again, and a code it made."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = current_user.account()
     form = EnrolForm()
     if second_factor.has_authenticator(user) or _NEW_AUTHENTICATOR not in session:
@@ -147,8 +145,7 @@ def _password_confirmed(user: User) -> bool:
 @bp.post("/account/two-factor/recovery-codes")
 def new_recovery_codes() -> ResponseReturnValue:
     """Ten new recovery codes; the old ones stop working."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = current_user.account()
     if not second_factor.has_authenticator(user) or not _password_confirmed(user):
         db.rollback()
@@ -161,8 +158,7 @@ def new_recovery_codes() -> ResponseReturnValue:
 @bp.post("/account/two-factor/remove")
 def remove() -> ResponseReturnValue:
     """Remove the authenticator (not the last factor while the program requires one)."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = current_user.account()
     if not second_factor.has_authenticator(user):
         db.rollback()
