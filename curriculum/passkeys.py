@@ -134,11 +134,9 @@ def second_step_options() -> ResponseReturnValue:
 @bp.post("/login/second-step/passkey")
 def second_step() -> ResponseReturnValue:
     """Check the passkey's answer; a failure counts toward the same pause as a wrong code."""
-    db = write_session()
-    user = pending_sign_in.pending_account(db)
-    if user is None:
-        db.rollback()
+    if (user := pending_sign_in.account_to_check()) is None:
         return _refused("Please sign in again.", 401)
+    db = get_session()
     if accounts.is_locked(user):
         db.rollback()
         return _refused(PASSKEY_FAILED, 401)

@@ -53,11 +53,9 @@ def second_step() -> ResponseReturnValue:
 @bp.post("/login/second-step")
 def second_step_post() -> ResponseReturnValue:
     """Check the code; a wrong one counts toward the same pause as a wrong password."""
-    db = write_session()
-    user = pending_sign_in.pending_account(db)
-    if user is None:
-        db.rollback()
+    if (user := pending_sign_in.account_to_check()) is None:
         return _start_over()
+    db = get_session()
     form = CodeForm()
     if not form.validate_on_submit():
         db.rollback()
