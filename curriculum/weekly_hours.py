@@ -17,6 +17,8 @@ def week_marks(spans: list[Span], weeks: list[datetime.date], minutes: list[int]
     """Each week's mark (``weeks`` are consecutive Mondays, ``minutes`` attended in each):
     "out" with no day enrolled, "partial" with some, or with all seven while the week is not
     over; otherwise "below" under the minimum, or "" (met it)."""
+    if not weeks:
+        return []
     if len(spans) > 1:
         spans = _merged(spans)
     days = len(weeks) * 7
@@ -30,7 +32,7 @@ def week_marks(spans: list[Span], weeks: list[datetime.date], minutes: list[int]
         covered[touched] = [kind or 1 for kind in covered[touched]]
         whole = slice(-(-first // 7), (last + 1) // 7)  # the weeks wholly inside
         covered[whole] = [2] * len(covered[whole])
-    last_over = today - datetime.timedelta(days=6)  # the last Monday whose week is over
+    last_over = today - datetime.timedelta(days=6)  # a week from this day or earlier is over
     return ["out" if kind == 0 else "partial" if kind == 1 or week > last_over
             else "below" if attended < minimum else ""
             for kind, week, attended in zip(covered, weeks, minutes, strict=True)]
