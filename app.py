@@ -36,6 +36,8 @@ from curriculum import (
     templating,
     topic_versions,
     topics,
+    track_versions,
+    tracks,
     two_factor,
 )
 
@@ -68,7 +70,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Pages. Ids in URLs are positive and fit a 32-bit column on every engine.
     app.url_map.converters["id"] = RowIdConverter
-    for blueprint in (auth.bp, home.bp, topics.bp, topic_versions.bp, sessions.bp, goals.bp,
+    for blueprint in (auth.bp, home.bp, topics.bp, topic_versions.bp, tracks.bp,
+                      track_versions.bp, sessions.bp, goals.bp,
                       participants.bp, review.bp, reports.bp, coverage.bp, audit_trail.bp,
                       exports.bp, spot_checks.bp, admin.bp, staff_accounts.bp, two_factor.bp,
                       passkeys.bp):

@@ -9,12 +9,23 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
-from curriculum import accounts, audit, backup, db, demo, pdf, quality, schema, second_factor
+from curriculum import (
+    accounts,
+    audit,
+    backup,
+    curriculum_transfer,
+    db,
+    demo,
+    pdf,
+    quality,
+    schema,
+    second_factor,
+)
 from curriculum.handouts import LANGUAGES, SIZES, Variant, render_handouts
 from curriculum.localtime import today
 from curriculum.passwords import password_problem
-from curriculum.served_library import current_library
-from models import CurriculumPermission, Role, User
+from curriculum.served_library import current_library, file_library
+from models import ContentKind, CurriculumPermission, Role, User
 
 FIRST_ADMIN_EMAIL = "admin@groupwork.local"
 
@@ -77,7 +88,7 @@ def create_user(email: str, role: str, name: str, password_stdin: bool, curricul
                + ("" if permission == CurriculumPermission.NONE else f" (curriculum {permission})"))
 
 
-curriculum_cli = AppGroup("curriculum", help="Check the curriculum library.")
+curriculum_cli = AppGroup("curriculum", help="Check, export and import the curriculum.")
 
 
 @curriculum_cli.command("check")
@@ -89,6 +100,43 @@ def curriculum_check() -> None:
     click.echo(report.summary(current_library()))
     if report.problems:
         sys.exit(1)
+
+
+@curriculum_cli.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def curriculum_export(directory: Path) -> None:
+    """Write every topic and track the program approved to DIRECTORY as topics/<slug>.md and
+    tracks/<slug>.yaml (the shipped layout)."""
+    session = db.write_session()
+    try:
+        counts = curriculum_transfer.export(session, file_library(), directory)
+    except OSError as error:
+        session.rollback()
+        _fail([f"{directory}: cannot write there ({error.strerror or error})"])
+    session.commit()
+    click.echo(f"Wrote {counts[ContentKind.TOPIC]} approved topics and "
+               f"{counts[ContentKind.TRACK]} approved tracks to {directory}")
+
+
+@curriculum_cli.command("import")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--author", "email", required=True,
+              help="Email of the curriculum editor the drafts are written by.")
+def curriculum_import(directory: Path, email: str) -> None:
+    """Turn DIRECTORY's topics/*.md and tracks/*.yaml into draft versions by the author, each
+    awaiting another person's approval; files identical to the text in force are skipped.
+    Any bad file or author: one line per problem, exit 1, nothing imported."""
+    session = db.write_session()
+    result = curriculum_transfer.import_drafts(session, file_library(), current_library(),
+                                               directory, email)
+    if result.problems:
+        session.rollback()
+        _fail(result.problems)
+    session.commit()
+    for line in result.drafts:
+        click.echo(line)
+    click.echo(f"{len(result.drafts)} draft(s) await another person's approval; "
+               f"{len(result.unchanged)} file(s) unchanged from the text in force")
 
 
 @curriculum_cli.command("grades")

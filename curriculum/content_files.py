@@ -1,7 +1,7 @@
-"""What every content file shares (topics, their translations, tracks, the language rules and
-glossaries): the slug its name must be, the path shown for it, ``Problem`` for what is wrong
-with it, and YAML (a whole file, or a Markdown file's front matter) read into a pydantic
-schema with a problem per bad field."""
+"""What every content file's check is made of (topics, their translations, tracks, the
+language rules and glossaries): a problem, the path it names, the slug a file's name must be,
+the rules shared by topics and tracks (addresses, titles, short texts), and YAML (a whole file
+or a Markdown file's front matter) read into a pydantic schema with a problem per bad field."""
 
 import re
 from dataclasses import dataclass
@@ -52,7 +52,7 @@ def read_source(path: Path) -> tuple[str | None, list[Problem]]:
         return None, [Problem(display_path(path), "file", "not UTF-8 text")]
 
 
-def validation_problems(file: str, error: ValidationError) -> list[Problem]:
+def problems_from_validation(file: str, error: ValidationError) -> list[Problem]:
     """A problem per field pydantic refused, named like ``topics[3]`` or ``rules[0].term``."""
     problems = []
     for item in error.errors():
@@ -62,17 +62,27 @@ def validation_problems(file: str, error: ValidationError) -> list[Problem]:
     return problems
 
 
-def read_yaml_file(path: Path, schema: type[Model]) -> tuple[Model | None, list[Problem]]:
-    """One YAML file validated into ``schema``, or None and a problem per bad field."""
-    file = display_path(path)
+def parse_yaml(file: str, text: str, schema: type[Model]) -> tuple[Model | None, list[Problem]]:
+    """YAML text validated into ``schema`` (an empty text as an empty mapping), or None and a
+    problem per bad field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
         return None, [Problem(file, "file", f"not valid YAML ({error.__class__.__name__})")]
     try:
         return schema.model_validate({} if data is None else data), []
     except ValidationError as error:
-        return None, validation_problems(file, error)
+        return None, problems_from_validation(file, error)
+
+
+def read_yaml_file(path: Path, schema: type[Model]) -> tuple[Model | None, list[Problem]]:
+    """One YAML file validated into ``schema``, or None and a problem per bad field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        return None, [Problem(display_path(path), "file",
+                              f"not valid YAML ({error.__class__.__name__})")]
+    return parse_yaml(display_path(path), text, schema)
 
 
 def read_front_matter(file: str, source: str,
@@ -89,4 +99,4 @@ def read_front_matter(file: str, source: str,
     try:
         return schema.model_validate(post.metadata), post.content, []
     except ValidationError as error:
-        return None, "", validation_problems(file, error)
+        return None, "", problems_from_validation(file, error)

@@ -1,8 +1,8 @@
-"""Curriculum versions: drafts of topics written in the browser and their review. The author
-may withdraw a draft; an approver returns it with a comment or approves it — never their own
-(two people for every change), never while a problem remains, and never when the text it
-started from is no longer the one in force. Each step is audited in the caller's transaction;
-views call these and commit.
+"""Curriculum versions: drafts of topics and tracks written in the browser and their review.
+The author may withdraw a draft; an approver returns it with a comment or approves it — never
+their own (two people for every change), never while a problem remains, and never when the
+text it started from is no longer the one in force. Each step is audited in the caller's
+transaction; views call these and commit.
 
 A version is never changed once written (models.py refuses it); only its state moves on. What
 facilitators are served changes only by an approval, which moves ``ServedCurriculum.serial``
@@ -10,6 +10,7 @@ on in the same transaction, so every worker sees it (see served_library).
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NoReturn
 
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from curriculum import audit
 from curriculum.library import Library, source_hash
 from curriculum.served_library import version_path
 from curriculum.topic_check import SourceCheck, check_source
+from curriculum.track_check import check_track_source
 from models import (
     ContentKind,
     CurriculumVersion,
@@ -70,24 +72,30 @@ def lock(session: Session) -> ServedCurriculum:
     return served
 
 
-def approved_version(session: Session, slug: str) -> CurriculumVersion | None:
+def approved_version(session: Session, slug: str,
+                     kind: ContentKind = TOPIC) -> CurriculumVersion | None:
     return session.scalar(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug,
+        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug,
         CurriculumVersion.state == VersionState.APPROVED))
 
 
-def file_text(files: Library, slug: str) -> str | None:
-    """The content folder file's text of a topic (None: no file serves it)."""
-    topic = files.topics.get(slug)
-    return topic.path.read_bytes().decode("utf-8") if topic is not None else None
+def file_text(files: Library, slug: str, kind: ContentKind = TOPIC) -> str | None:
+    """The content folder file's text of a topic or track (None: no file serves it)."""
+    found = (files.topics if kind == TOPIC else files.tracks).get(slug)
+    return found.path.read_bytes().decode("utf-8") if found is not None else None
 
 
-def current_text(session: Session, files: Library, slug: str) -> CurrentText | None:
-    """The text of topic ``slug`` in force now, read from the database (a worker's library may
-    be a few seconds behind): its approved version, else the shipped text the program
-    approved before its file changed, else its file; None for no such topic."""
-    if (approved := approved_version(session, slug)) is not None:
+def current_text(session: Session, files: Library, slug: str,
+                 kind: ContentKind = TOPIC) -> CurrentText | None:
+    """The text of topic (or track) ``slug`` in force now, read from the database (a
+    worker's library may be a few seconds behind): its approved version, else (topics) the
+    shipped text the program approved before its file changed, else its file; None for no
+    such topic."""
+    if (approved := approved_version(session, slug, kind)) is not None:
         return CurrentText(approved.source, approved.content_hash, approved)
+    if kind != TOPIC:
+        source = file_text(files, slug, kind)
+        return CurrentText(source, source_hash(source), None) if source is not None else None
     if (held := held_shipped_text(session, files, slug)) is not None:
         return CurrentText(held.shipped_source, held.shipped_hash, None)
     if (source := file_text(files, slug)) is not None:
@@ -131,17 +139,19 @@ def shipped_changed(session: Session, files: Library, slug: str) -> bool:
         file.content_hash
 
 
-def versions_of(session: Session, slug: str) -> list[CurriculumVersion]:
-    """Every version of a topic, newest first."""
+def versions_of(session: Session, slug: str,
+                kind: ContentKind = TOPIC) -> list[CurriculumVersion]:
+    """Every version of a topic (or track), newest first."""
     return list(session.scalars(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug)
+        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug)
         .order_by(CurriculumVersion.number.desc())))
 
 
 def open_drafts(session: Session) -> list[CurriculumVersion]:
-    """Every topic draft awaiting review, oldest first (the order to review them in)."""
+    """Every draft awaiting review, topics and tracks, oldest first (the order to review
+    them in)."""
     return list(session.scalars(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TOPIC, CurriculumVersion.state == VersionState.DRAFT)
+        CurriculumVersion.state == VersionState.DRAFT)
         .order_by(CurriculumVersion.created_at, CurriculumVersion.id)))
 
 
@@ -152,14 +162,20 @@ def returned_to(session: Session, author_id: int) -> list[CurriculumVersion]:
         .order_by(CurriculumVersion.returned_at.desc())))
 
 
+def check_text(kind: ContentKind, slug: str, source: str, library: Library,
+               path: Path) -> SourceCheck:
+    """A topic's or track's problems, as ``curriculum check`` would report them."""
+    return (check_source if kind == TOPIC else check_track_source)(slug, source, library, path)
+
+
 def check(version: CurriculumVersion, library: Library) -> SourceCheck:
     """The version's problems now, as ``curriculum check`` would report them."""
-    return check_source(version.slug, version.source, library,
-                        version_path(version.slug, version.number))
+    return check_text(version.kind, version.slug, version.source, library,
+                      version_path(version.slug, version.number, version.kind))
 
 
 def _base(session: Session, files: Library, slug: str, base_hash: str,
-          current: CurrentText | None) -> CurriculumVersion | None:
+          current: CurrentText | None, kind: ContentKind) -> CurriculumVersion | None:
     """The version an edit started from, named by the hash of its text (None: a file's text,
     or nothing for a new topic).
 
@@ -170,39 +186,41 @@ def _base(session: Session, files: Library, slug: str, base_hash: str,
     if current is not None and current.content_hash == base_hash:
         return current.version
     earlier = session.scalar(select(CurriculumVersion).where(
-        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug,
+        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug,
         CurriculumVersion.content_hash == base_hash,
         CurriculumVersion.state.in_([VersionState.APPROVED, VersionState.SUPERSEDED]))
         .order_by(CurriculumVersion.number.desc()).limit(1))
-    file = file_text(files, slug)
+    file = file_text(files, slug, kind)
     if earlier is None and (file is None or source_hash(file) != base_hash):
-        raise Refused("The text this edit started from is not one this topic was ever served. "
+        raise Refused(f"The text this edit started from is not one this {kind} was ever served. "
                       "Open the editor again and make the change there.")
     return earlier
 
 
 def save_draft(session: Session, files: Library, slug: str, source: str, change_note: str,
-               author: User, base_hash: str) -> CurriculumVersion:
-    """A new draft version of topic ``slug`` (problems and all: it cannot be approved while
-    any remain), based on the text whose hash is ``base_hash`` ('' for a new topic).
+               author: User, base_hash: str, kind: ContentKind = TOPIC) -> CurriculumVersion:
+    """A new draft version of topic (or track) ``slug`` (problems and all: it cannot be
+    approved while any remain), based on the text whose hash is ``base_hash`` ('' for a new
+    one).
 
     :raise Refused: when the source is the text in force, or the base is unknown.
     """
     lock(session)
-    current = current_text(session, files, slug)
-    base_version = _base(session, files, slug, base_hash, current)
+    current = current_text(session, files, slug, kind)
+    base_version = _base(session, files, slug, base_hash, current, kind)
     content_hash = source_hash(source)
     if current is not None and content_hash == current.content_hash:
         raise Refused("This is the text facilitators see now; change something before saving.")
     number = (session.scalar(select(func.max(CurriculumVersion.number)).where(
-        CurriculumVersion.kind == TOPIC, CurriculumVersion.slug == slug)) or 0) + 1
-    version = CurriculumVersion(kind=TOPIC, slug=slug, number=number, source=source,
+        CurriculumVersion.kind == kind, CurriculumVersion.slug == slug)) or 0) + 1
+    version = CurriculumVersion(kind=kind, slug=slug, number=number, source=source,
                                 content_hash=content_hash, change_note=change_note,
                                 author_id=author.id, base_version=base_version,
                                 base_hash=base_hash or None)
     session.add(version)
     session.flush()
-    audit.record(session, "save-topic-draft", "topic-version", version.id, user_id=author.id,
+    audit.record(session, f"save-{kind}-draft", f"{kind}-version", version.id,
+                 user_id=author.id,
                  detail=_detail(version) | {"base": base_hash or None, "base_version":
                                             base_version.number if base_version else None})
     return version
@@ -215,7 +233,7 @@ def _detail(version: CurriculumVersion) -> dict[str, object]:
 def _refuse(session: Session, step: str, version: CurriculumVersion, user: User, message: str,
             detail: dict[str, object] | None = None) -> NoReturn:
     """Audit the refused step (committed by the caller), then raise with the reason."""
-    audit.record(session, f"{step}-topic-version", "topic-version", version.id,
+    audit.record(session, f"{step}-{version.kind}-version", f"{version.kind}-version", version.id,
                  outcome="refused", user_id=user.id, detail=_detail(version) | (detail or {}))
     raise Refused(message)
 
@@ -243,7 +261,8 @@ def withdraw(session: Session, version: CurriculumVersion, user: User, comment: 
     version.state = VersionState.WITHDRAWN
     version.withdrawn_by_id, version.withdrawn_at = user.id, utcnow()
     version.withdrawal_comment = comment or None
-    audit.record(session, "withdraw-topic-version", "topic-version", version.id,
+    audit.record(session, f"withdraw-{version.kind}-version", f"{version.kind}-version",
+                 version.id,
                  user_id=user.id, detail=_detail(version))
 
 
@@ -257,7 +276,8 @@ def return_to_author(session: Session, version: CurriculumVersion, approver: Use
     version.state = VersionState.RETURNED
     version.returned_by_id, version.returned_at = approver.id, utcnow()
     version.return_comment = comment
-    audit.record(session, "return-topic-version", "topic-version", version.id,
+    audit.record(session, f"return-{version.kind}-version", f"{version.kind}-version",
+                 version.id,
                  user_id=approver.id, detail=_detail(version))
 
 
@@ -275,7 +295,7 @@ def blockers(session: Session, version: CurriculumVersion, approver_id: int,
     if problems := checked.problems:
         found.append(Blocker("problems", f"It has {len(problems)} problem(s) to fix first, "
                                          f"in a new draft."))
-    current = current_text(session, files, version.slug)
+    current = current_text(session, files, version.slug, version.kind)
     if ((current.content_hash if current else None) != version.base_hash
             and not merges_new_shipped_text(session, files, version)):
         found.append(Blocker("stale", "The text in force has changed since this draft was "
@@ -290,7 +310,7 @@ def merges_new_shipped_text(session: Session, files: Library,
     """Whether the version starts from the topic's new shipped text, which the program has not
     reviewed yet (a draft merging the program's text with an upgrade's): approving it is the
     program's review of that text, so the text in force is not its base."""
-    file = files.topics.get(version.slug)
+    file = files.topics.get(version.slug) if version.kind == TOPIC else None
     return (version.base_version is None and file is not None
             and version.base_hash == file.content_hash
             and shipped_changed(session, files, version.slug))
@@ -314,7 +334,7 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
         _refuse(session, "approve", version, approver, " ".join(b.message for b in found),
                 {"blockers": [b.code for b in found]})
     now = utcnow()
-    previous = approved_version(session, version.slug)
+    previous = approved_version(session, version.slug, version.kind)
     if previous is not None:
         previous.state = VersionState.SUPERSEDED
         previous.superseded_by_version_id, previous.superseded_at = version.id, now
@@ -323,7 +343,7 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
     version.approved_by_id, version.approved_at = approver.id, now
     version.attestation = f"{ATTESTATION} Approved by {approver.name}."
     version.approval_comment = comment or None
-    if (source := file_text(files, version.slug)) is not None \
+    if version.kind == TOPIC and (source := file_text(files, version.slug)) is not None \
             and version.base_version is None and version.base_hash == source_hash(source):
         # The program changed this shipped text: keep it, to show what a later upgrade changes.
         session.add(ShippedTopicReview(
@@ -332,7 +352,8 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
             decided_at=now, version_id=version.id))
     served.serial += 1
     served.changed_at = now
-    audit.record(session, "approve-topic-version", "topic-version", version.id,
+    audit.record(session, f"approve-{version.kind}-version", f"{version.kind}-version",
+                 version.id,
                  user_id=approver.id, detail=_detail(version) | {
                      "superseded": previous.number if previous else None})
     return previous

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 
-from curriculum.content_files import (
+from curriculum.content_files import (  # Problem, SLUG_RE, display_path: used from here too
     SLUG_RE,
     Problem,
     Text,
@@ -29,7 +29,7 @@ from curriculum.content_files import (
 from curriculum.handout_translations import Translation, language_of, load_translation
 from curriculum.library_search import SearchHit, SearchIndex
 from curriculum.render import markdown_to_html
-from curriculum.tracks import Track, load_track, track_problems
+from curriculum.track_files import Track, load_track, track_problems
 
 # Addresses of pages under /topics/ that a topic's slug would hide.
 RESERVED_SLUGS = frozenset({"new", "drafts"})
@@ -294,7 +294,7 @@ class Library:
             titles[key] = topic.slug
             problems += link_problems(topic, topic_paths)
         for track in self.tracks.values():
-            problems += track_problems(track, self.topics, topic_paths)
+            problems += track_problems(track, topic_paths, self.topics)
         return problems
 
     def may_serve(self, topic: Topic) -> bool:

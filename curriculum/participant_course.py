@@ -18,8 +18,7 @@ from curriculum import topic_coverage
 from curriculum.access import clinical_group_ids
 from curriculum.calendar_dates import monday, mondays
 from curriculum.check_ins import CheckIn
-from curriculum.library import Library
-from curriculum.tracks import Track
+from curriculum.library import Library, Track
 from curriculum.weekly_hours import COUNTED_STATES, week_marks
 from models import (
     Addendum,

@@ -8,7 +8,8 @@ reads one small row (``ServedCurriculum.serial``) that an approval moves on in i
 transaction; only when it moved are the approved versions and the program's decisions on
 shipped texts read again, each topic's review status worked out (review_status), and the
 approved texts laid over the files: an approved version, or a shipped text the program
-approved whose file an upgrade has changed since (kept until an approver adopts the new one).
+approved whose file an upgrade has changed since (kept until an approver adopts the new one);
+and each approved track version in place of its file.
 """
 
 import dataclasses
@@ -29,6 +30,7 @@ from curriculum.handout_translations import handout_hash
 from curriculum.library import Library, Problem, Topic, parse_topic
 from curriculum.library_search import SearchIndex
 from curriculum.review_status import NOT_REVIEWED, Decision, ReviewStatus, review_statuses
+from curriculum.track_files import Track, parse_track
 from models import (
     ContentKind,
     CurriculumVersion,
@@ -40,18 +42,20 @@ from models import (
 log = logging.getLogger(__name__)
 
 _SERIAL = select(ServedCurriculum.serial).where(ServedCurriculum.id == 1)
-_APPROVED_TOPICS = (select(CurriculumVersion.id, CurriculumVersion.slug,
-                           CurriculumVersion.number)
-                    .where(CurriculumVersion.kind == ContentKind.TOPIC,
-                           CurriculumVersion.state == VersionState.APPROVED)
-                    .order_by(CurriculumVersion.slug))
+_APPROVED = (select(CurriculumVersion.id, CurriculumVersion.kind, CurriculumVersion.slug,
+                    CurriculumVersion.number)
+             .where(CurriculumVersion.state == VersionState.APPROVED)
+             .order_by(CurriculumVersion.kind, CurriculumVersion.slug))
+TOPIC, TRACK = ContentKind.TOPIC, ContentKind.TRACK
 _DECISIONS = select(ShippedTopicReview.id, ShippedTopicReview.slug, ShippedTopicReview.decision,
                     ShippedTopicReview.shipped_hash).order_by(ShippedTopicReview.id)
 
 
-def version_path(slug: str, number: int) -> Path:
+def version_path(slug: str, number: int, kind: ContentKind = TOPIC) -> Path:
     """What names an approved version where a file's path would (problems, ``curriculum
     check``): it lives in the database, not in a content folder."""
+    if kind == TRACK:
+        return Path("versions") / "tracks" / f"{slug}.v{number}.yaml"
     return Path("versions") / "topics" / f"{slug}.v{number}.md"
 
 
@@ -82,8 +86,10 @@ class ServedLibrary:
         self.serial: int | None = None  # not asked yet
         self.checked_at = float("-inf")
         # Approved texts never change, so each is parsed and rendered once per worker (keyed
-        # by slug and version number, or by slug and the review row of a held shipped text).
+        # by slug and version number, or by slug and the review row of a held shipped text;
+        # tracks' by their slug and number).
         self._parsed: dict[tuple[str, int | str], tuple[Topic | None, list[Problem]]] = {}
+        self._tracks: dict[tuple[str, int], tuple[Track | None, list[Problem]]] = {}
         self._refreshing = threading.Lock()
 
     @property
@@ -110,7 +116,9 @@ class ServedLibrary:
                 serial = connection.scalar(_SERIAL) or 0
                 if serial == self.serial:
                     return
-                approved = connection.execute(_APPROVED_TOPICS).all() if serial else []
+                rows = connection.execute(_APPROVED).all() if serial else []
+                approved = [row for row in rows if row.kind == TOPIC]
+                tracks = [row for row in rows if row.kind == TRACK]
                 decisions = [Decision(*row) for row in connection.execute(_DECISIONS)] \
                     if serial else []
                 statuses = review_statuses(
@@ -120,11 +128,13 @@ class ServedLibrary:
                     (slug, f"shipped-{status.held.id}") for slug, status in statuses.items()
                     if status.held is not None]
                 self._parse_new(connection, approved, statuses)
+                self._parse_new_tracks(connection, tracks)
         except SQLAlchemyError as error:
             log.info("approved curriculum versions unavailable (%s); serving the library as "
                      "it was", error.__class__.__name__)
             return
-        self.served = self._serve(self._overlay(texts), statuses)
+        self.served = self._serve(self._overlay_tracks(
+            self._overlay(texts), [(row.slug, row.number) for row in tracks]), statuses)
         self.serial = serial
 
     def _parse_new(self, connection: Connection, approved: list[Row[Any]],
@@ -146,6 +156,32 @@ class ServedLibrary:
             decision = held[review_id]
             self._parsed[(decision.slug, f"shipped-{review_id}")] = parse_topic(
                 decision.slug, source, held_path(decision.slug, decision.shipped_hash))
+
+    def _parse_new_tracks(self, connection: Connection, tracks: list[Row[Any]]) -> None:
+        """Parse the approved tracks this worker has not parsed yet."""
+        keys = {(row.slug, row.number) for row in tracks}
+        self._tracks = {key: found for key, found in self._tracks.items() if key in keys}
+        new = [row.id for row in tracks if (row.slug, row.number) not in self._tracks]
+        for slug, number, source in connection.execute(
+                select(CurriculumVersion.slug, CurriculumVersion.number,
+                       CurriculumVersion.source)
+                .where(CurriculumVersion.id.in_(new))) if new else ():
+            self._tracks[(slug, number)] = parse_track(slug, source,
+                                                       version_path(slug, number, TRACK))
+
+    def _overlay_tracks(self, library: Library, tracks: list[tuple[str, int]]) -> Library:
+        """The library with the approved tracks in place of, or beside, the files' tracks."""
+        if not tracks:
+            return library
+        served, problems = dict(library.tracks), list(library.problems)
+        for key in tracks:
+            track, found = self._tracks[key]
+            problems += found
+            if track is None:
+                log.warning("approved version %s of track %s no longer loads", key[1], key[0])
+                continue
+            served[key[0]] = track
+        return dataclasses.replace(library, tracks=served, problems=problems)
 
     def _overlay(self, texts: list[tuple[str, int | str]]) -> Library:
         """The files' library with these approved texts (parsed) in place of, or beside, the

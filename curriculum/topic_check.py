@@ -18,6 +18,7 @@ from curriculum.library import (
     link_problems,
     parse_topic,
 )
+from curriculum.track_files import Track
 
 _QUOTED = re.compile(r""""([^"]+)"|'([^']+)'""")
 _IGNORED = re.compile(r"[*_`]+")
@@ -36,7 +37,7 @@ class SourceProblem:
 @dataclass(frozen=True)
 class SourceCheck:
     """The problems of one source (none: it could be approved) and, when it loads, the topic
-    it makes and its handout's reading grade."""
+    it makes and its handout's reading grade (or, for a track's source, the track)."""
 
     lines: list[str]
     problems: list[SourceProblem]
@@ -44,6 +45,7 @@ class SourceCheck:
     grade: readability.Grade | None = None
     # Worth knowing, never in the way of an approval (a translation it leaves behind).
     notices: list[str] = field(default_factory=list)
+    track: Track | None = None
 
     @property
     def problem_lines(self) -> frozenset[int]:

@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 
 from curriculum import logbook
 from curriculum.calendar_dates import WEEKDAYS
-from curriculum.library import Library
+from curriculum.library import Library, Track
 from curriculum.sql_dialects import json_texts
-from curriculum.tracks import Track
 from models import ATTENDED, Attendance, Group, LogState, Participant, SessionLog
 
 

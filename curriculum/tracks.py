@@ -1,82 +1,40 @@
-"""Tracks: ``tracks/<slug>.yaml``, an ordered rotation of topic slugs a group follows, read
-and validated on their own, then checked against the library's topics."""
+"""Blueprint: the curriculum's tracks (ordered rotations of topics, week by week), as served:
+a track approved in the browser replaces its file for everyone within seconds. Curriculum
+editors also see where each track's text comes from, with links to edit it."""
 
-from collections.abc import Container, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from flask import Blueprint, abort, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from curriculum import curriculum_versions as versions
+from curriculum.db import get_session
+from curriculum.served_library import current_library
+from models import ContentKind
 
-from curriculum.content_files import (
-    SLUG_RE,
-    Problem,
-    Text,
-    Title,
-    display_path,
-    read_yaml_file,
-    slug_problems,
-)
-
-if TYPE_CHECKING:  # the library imports this module to load its tracks
-    from curriculum.library import Topic
-
-_Slug = Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]
+bp = Blueprint("tracks", __name__)
 
 
-@dataclass(frozen=True)
-class Track:
-    """An ordered rotation of topic slugs."""
-
-    slug: str
-    title: str
-    description: str
-    groups_per_week: int
-    topics: tuple[str, ...]
-    path: Path
-    # Offered to a new member in their first week, whatever the rotation week (rolling groups).
-    newcomer_topic: str | None = None
+@bp.get("/tracks")
+def index() -> ResponseReturnValue:
+    """Every track served, by title."""
+    tracks = sorted(current_library().tracks.values(), key=lambda t: t.title.casefold())
+    return render_template("tracks/index.html", tracks=tracks)
 
 
-class _TrackFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+@bp.get("/tracks/<slug>")
+def show(slug: str) -> ResponseReturnValue:
+    """One track, week by week, each topic linked where the reader is served it.
 
-    title: Title
-    description: Text
-    groups_per_week: Annotated[int, Field(ge=1, le=7)]
-    topics: Annotated[list[_Slug], Field(min_length=1)]
-    newcomer_topic: _Slug | None = None
-
-
-def load_track(path: Path) -> tuple[Track | None, list[Problem]]:
-    """Read and validate one track file (topic slugs are checked against the library later)."""
-    if problems := slug_problems(path):
-        return None, problems
-    parsed, problems = read_yaml_file(path, _TrackFile)
-    if parsed is None:
-        return None, problems
-    track = Track(path.stem, parsed.title, parsed.description, parsed.groups_per_week,
-                  tuple(parsed.topics), path, parsed.newcomer_topic)
-    return track, []
-
-
-def track_problems(track: Track, topics: Mapping[str, "Topic"],
-                   topic_files: Container[str]) -> list[Problem]:
-    """Slots naming no topic file, a topic twice in a row, and a newcomer topic that is not a
-    loaded standalone orientation topic."""
-    file = display_path(track.path)
-    problems = []
-    for position, slug in enumerate(track.topics, start=1):
-        if slug not in topic_files:
-            problems.append(Problem(file, f"topics[{position}]", f"no topic '{slug}'"))
-        # The rotation loops, so the last slot is followed by the first.
-        if len(track.topics) > 1 and track.topics[position - 2] == slug:
-            problems.append(Problem(file, f"topics[{position}]", f"'{slug}' twice in a row"))
-    if track.newcomer_topic:
-        newcomer = topics.get(track.newcomer_topic)
-        if newcomer is None:
-            problems.append(Problem(file, "newcomer_topic", f"no topic '{track.newcomer_topic}'"))
-        elif not newcomer.meta.standalone or "orientation" not in newcomer.meta.tags:
-            problems.append(Problem(file, "newcomer_topic",
-                                    "must be a standalone topic tagged orientation"))
-    return problems
+    :raise 404: for a malformed or unknown slug.
+    """
+    library = current_library()
+    track = library.tracks.get(slug)
+    if track is None:
+        abort(404)
+    size = track.groups_per_week
+    weeks = [track.topics[start:start + size] for start in range(0, len(track.topics), size)]
+    approved = None
+    if current_user.can_edit_curriculum:
+        approved = versions.approved_version(get_session(), slug, ContentKind.TRACK)
+    return render_template("tracks/show.html", track=track, weeks=weeks, library=library,
+                           approved=approved)

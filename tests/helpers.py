@@ -12,7 +12,8 @@ from typing import Any
 import frontmatter
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, make_url, select, text
+from pypdf import PdfReader
+from sqlalchemy import Engine, create_engine, exists, literal, make_url, select, text, union_all
 
 from curriculum import db, logbook, passwords, schema
 from curriculum.handout_translations import handout_hash
@@ -26,6 +27,14 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 TEXTAREA_RE = re.compile(r'<textarea[^>]*name="markdown"[^>]*>\r?\n?(.*?)</textarea>', re.DOTALL)
 BASE_RE = re.compile(r'name="base" type="hidden" value="([0-9a-f]*)"')
 DAY = datetime.date(2026, 3, 4)
+# The crisis box of every Spanish handout, word for word.
+SPANISH_CRISIS = (
+    "Emergencia: llame al 911 si hay una sobredosis",
+    "llame al 988 y oprima 2 para español, o envíe un mensaje de texto con la palabra AYUDA "
+    "al 988",
+    "Línea Nacional de Ayuda de SAMHSA, 1-800-662-4357 (gratis, confidencial, 24/7, en inglés "
+    "y en español)",
+)
 MONDAY = datetime.date(2026, 3, 2)
 
 
@@ -146,6 +155,12 @@ def write_spanish(folder: Path, slug: str, handout: str | None = None,
     path.write_text(f"---\ntitle: {title}\ntranslates: {translates}\n---\n\n{body}",
                     encoding="utf-8")
     return path
+
+
+def pdf_words(reader: PdfReader, page: int | None = None) -> str:
+    """A PDF's text (one page, or all), whitespace folded to single spaces."""
+    pages = reader.pages if page is None else [reader.pages[page]]
+    return " ".join(" ".join(p.extract_text() for p in pages).split())
 
 
 def password_matches(app: Flask, password_hash: str, password: str) -> bool:
@@ -326,9 +341,19 @@ def empty_postgres(url: str) -> None:
         engine.dispose()
         reset_postgres(url)
         schema.upgrade(engine)
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    # TRUNCATE costs a new file per table, so only the tables a test wrote to are truncated;
+    # every sequence restarts, as a rolled-back insert moves one on and leaves its table empty.
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        used = connection.scalars(_USED_TABLES).all()
+        if used:
+            connection.execute(text(f"TRUNCATE {', '.join(used)} CASCADE"))
+        connection.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S' "
+                                "AND relnamespace = 'public'::regnamespace"))
+
+
+# One query naming every table that holds a row.
+_USED_TABLES = union_all(*(select(literal(table.name)).where(exists().select_from(table))
+                           for table in Base.metadata.sorted_tables))
 
 
 def stored_user(app: Flask, user_id: int) -> User:

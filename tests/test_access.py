@@ -26,13 +26,14 @@ PAGES_FOR = {
     "staff_accounts": {Role.ADMIN},
 }
 # Blueprints every signed-in role reaches; what each object shows is checked where it loads.
-FOR_EVERY_ROLE = {"auth", "two_factor", "passkeys", "home", "topics", "sessions", "coverage",
-                  "goals", "participants"}
+FOR_EVERY_ROLE = {"auth", "two_factor", "passkeys", "home", "topics", "tracks", "sessions",
+                  "coverage", "goals", "participants"}
 # Blueprints for accounts with a curriculum permission, whatever their role; within them, the
 # views for approvers only.
-FOR_CURRICULUM_EDITORS = {"topic_versions"}
+FOR_CURRICULUM_EDITORS = {"topic_versions", "track_versions"}
 FOR_CURRICULUM_APPROVERS = {"topic_versions.approve", "topic_versions.return_version",
-                            "topic_versions.approve_shipped", "topic_versions.keep_program_text"}
+                            "topic_versions.approve_shipped", "topic_versions.keep_program_text",
+                            "track_versions.approve", "track_versions.return_version"}
 
 
 def test_every_blueprint_is_placed(app: Flask) -> None:
@@ -91,7 +92,7 @@ def test_accounts_without_a_curriculum_permission_get_a_404_on_every_curriculum_
     refused = refusals(app, user, lambda rule: rule.endpoint.rpartition(".")[0]
                        in FOR_CURRICULUM_EDITORS)
     assert denials(app) == [(user.id, "open-page", "page", endpoint) for endpoint in refused]
-    assert len(refused) >= 10
+    assert len(refused) >= 22
 
 
 def test_editors_who_are_not_approvers_get_a_404_on_the_approvers_routes(

@@ -359,6 +359,49 @@ def test_hostile_decisions_on_a_shipped_text(app: Flask, make_user: Callable) ->
             ShippedTopicReview)) == 0
 
 
+def test_hostile_track_sources(app: Flask, make_user: Callable) -> None:
+    """A track's YAML is untrusted: markup in its text stays inert on the editor, the version
+    page and the tracks pages; Python tags, alias bombs, a document that is not a mapping and
+    oversized text are problems or refusals, never a server error; strange slugs are 404s."""
+    editor = make_user(Role.FACILITATOR, curriculum_permission=CurriculumPermission.EDITOR)
+    client = client_for(app, editor)
+    token = csrf_token(client, "/")
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+    marked = ("title: \"<script>alert(1)</script> Core\"\ndescription: \"<img src=x "
+              "onerror=alert(2)> {{ 7*7 }}\"\ngroups_per_week: 3\n"
+              "topics: [coping-with-cravings, talking-it-through]\n")
+    sources = ["!!python/object/apply:os.system [echo hi]", bomb, "just a string", "[1, 2]",
+               "title: \x00\u202e", marked]
+    for source in sources:
+        answer = client.post("/tracks/core/edit", data={
+            "markdown": source, "change_note": "x", "base": "", "action": "check",
+            "csrf_token": token})
+        assert answer.status_code == 200, source
+        assert "<script>alert" not in answer.text and "<img src=x" not in answer.text
+    huge = client.post("/tracks/core/edit", data={
+        "markdown": "title: x\n" + "#" * 100_001, "change_note": "x", "base": "",
+        "action": "save", "csrf_token": token})
+    assert huge.status_code == 400
+    saved = client.post("/tracks/new", data={
+        "slug": "marked", "markdown": marked, "change_note": "<b>x</b>", "base": "",
+        "action": "save", "csrf_token": token})
+    assert saved.status_code == 302
+    approver = client_for(app, make_user(Role.SUPERVISOR,
+                                         curriculum_permission=CurriculumPermission.APPROVER))
+    assert approver.post("/tracks/marked/versions/1/approve", data={
+        "attest": "1", "csrf_token": csrf_token(approver, "/")}).status_code == 302
+    for url in ("/tracks/marked/versions/1", "/tracks", "/tracks/marked", "/topics/drafts"):
+        text = client.get(url).text
+        assert "<script>alert" not in text and "<img src=x" not in text and "<b>x" not in text
+        assert "{{ 7*7 }}" in html.unescape(text) or url == "/topics/drafts"
+    for slug in ("%2e%2e%2fapp.py", "a%00b", "x" * 300, "NEW", "no-such-track"):
+        assert client.get(f"/tracks/{slug}/edit").status_code == 404, slug
+        assert client.get(f"/tracks/{slug}").status_code == 404, slug
+        assert client.get(f"/tracks/{slug}/versions/1").status_code == 404, slug
+
+
 def test_hostile_watch_list_acknowledgements(app: Flask, facilitator_client: dict) -> None:
     """A reason no form offers is a 400; an overlong note is refused; a note with markup is
     stored clean and the pages around it stay inert."""

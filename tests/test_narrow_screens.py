@@ -5,6 +5,7 @@ region, which is focusable and has a name; every page but the library's is no-st
 added later is walked too: a URL parameter the walk cannot fill fails here until the walk is
 taught how (``demo_values``)."""
 
+import html
 import re
 from collections.abc import Callable
 from typing import Any
@@ -31,7 +32,15 @@ from models import (
     TreatmentGoal,
 )
 from tests.browser import BROWSER_TEST_MARKS, served, sideways_scroll, sign_in
-from tests.helpers import PASSWORD, client_for, csrf_token, save_topic_draft, topic_editor
+from tests.helpers import (
+    BASE_RE,
+    PASSWORD,
+    TEXTAREA_RE,
+    client_for,
+    csrf_token,
+    save_topic_draft,
+    topic_editor,
+)
 
 pytestmark = BROWSER_TEST_MARKS
 
@@ -98,11 +107,15 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount,
     with app.app_context():
         check = db.get_session().scalars(select(SpotCheck)).one()
         item_id = check.items[0].id
+    track, track_draft = track_draft_version(app, editor, group.track_slug)
     return {"group_id": group.id, "participant_id": enrollment.participant_id,
             "enrollment_id": enrollment.id, "user_id": facilitator.id, "log_id": signed.id,
             "goal_id": goal_id,
             ("sessions.edit", "log_id"): draft.id, "check_id": check.id, "item_id": item_id,
-            "slug": slug, "number": draft_version(app, editor, slug)}
+            "slug": slug, "number": draft_version(app, editor, slug),
+            ("tracks.show", "slug"): track, ("track_versions.edit", "slug"): track,
+            ("track_versions.index", "slug"): track, ("track_versions.version", "slug"): track,
+            ("track_versions.version", "number"): track_draft}
 
 
 def draft_version(app: Flask, editor: demo.DemoAccount, slug: str) -> int:
@@ -111,6 +124,19 @@ def draft_version(app: Flask, editor: demo.DemoAccount, slug: str) -> int:
     source, base = topic_editor(client, slug)
     return save_topic_draft(client, slug, source.replace(
         "## Overview\n", "## Overview\n\nA program note.\n", 1), base)
+
+
+def track_draft_version(app: Flask, editor: demo.DemoAccount, slug: str) -> tuple[str, int]:
+    """The group's track and a draft of it (a topic dropped), saved through its editor."""
+    client = client_for(app, editor)  # type: ignore[arg-type]
+    page = client.get(f"/tracks/{slug}/edit").text
+    source = html.unescape(TEXTAREA_RE.search(page).group(1))
+    saved = client.post(f"/tracks/{slug}/edit", data={
+        "markdown": source.replace("\n  - ", "\n  # ", 1), "change_note": "One topic less.",
+        "base": BASE_RE.search(page).group(1), "action": "save",
+        "csrf_token": csrf_token(client, "/")})
+    assert saved.status_code == 302, saved.text
+    return slug, int(saved.headers["Location"].rsplit("/", 1)[1])
 
 
 def page_rules(app: Flask) -> tuple[list[Rule], list[str]]:

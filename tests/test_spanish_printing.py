@@ -10,23 +10,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
-from curriculum.handouts import Variant, render_handouts
-from curriculum.library import Library
-from curriculum.settings import PROJECT_ROOT
 from models import User
-from tests.helpers import write_spanish
+from tests.helpers import SPANISH_CRISIS, pdf_words, write_spanish
 
 # Pages and PDFs of the library: the same whatever database signs the reader in.
 pytestmark = pytest.mark.engine_independent
 LETTER = (612, 792)
 A4 = (595, 842)
-SPANISH_CRISIS = (
-    "Emergencia: llame al 911 si hay una sobredosis",
-    "llame al 988 y oprima 2 para español, o envíe un mensaje de texto con la palabra AYUDA "
-    "al 988",
-    "Línea Nacional de Ayuda de SAMHSA, 1-800-662-4357 (gratis, confidencial, 24/7, en inglés "
-    "y en español)",
-)
 
 
 @pytest.fixture
@@ -43,11 +33,6 @@ def pdf_of(response) -> PdfReader:  # type: ignore[no-untyped-def]
     return PdfReader(io.BytesIO(response.data))
 
 
-def words(reader: PdfReader, page: int | None = None) -> str:
-    pages = reader.pages if page is None else [reader.pages[page]]
-    return " ".join(" ".join(p.extract_text() for p in pages).split())
-
-
 def page_size(reader: PdfReader) -> tuple[int, int]:
     box = reader.pages[0].mediabox
     return round(float(box.width)), round(float(box.height))
@@ -56,7 +41,7 @@ def page_size(reader: PdfReader) -> tuple[int, int]:
 def test_spanish_handout_pdf(client: FlaskClient, signed_in: User) -> None:
     response = client.get("/topics/coping-with-cravings/handout.pdf?lang=es")
     reader = pdf_of(response)
-    first_page = words(reader, 0)
+    first_page = pdf_words(reader, 0)
     assert reader.trailer["/Root"]["/Lang"] == "es"
     assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
     assert page_size(reader) == LETTER
@@ -76,14 +61,14 @@ def test_spanish_handout_in_a4_and_large_print(client: FlaskClient, signed_in: U
     assert page_size(a4) == A4 and page_size(large) == LETTER
     for reader in (a4, large):
         assert reader.trailer["/Root"]["/Lang"] == "es"
-        assert "Página 1 de" in words(reader, 0) and "Mis detonantes" in words(reader)
+        assert "Página 1 de" in pdf_words(reader, 0) and "Mis detonantes" in pdf_words(reader)
 
 
 def test_english_is_unchanged_beside_spanish(client: FlaskClient, signed_in: User) -> None:
     reader = pdf_of(client.get("/topics/coping-with-cravings/handout.pdf"))
     assert reader.trailer["/Root"]["/Lang"] == "en"
-    assert "Page 1 of 1" in words(reader) and "Participant handout · updated November 1, 2026" \
-        in words(reader)
+    assert "Page 1 of 1" in pdf_words(reader) and "Participant handout · updated November 1, 2026" \
+        in pdf_words(reader)
 
 
 def test_a_spanish_packet_prints_english_where_there_is_no_spanish(
@@ -91,7 +76,7 @@ def test_a_spanish_packet_prints_english_where_there_is_no_spanish(
 ) -> None:
     reader = pdf_of(client.get("/handouts.pdf?topics=coping-with-cravings,talking-it-through"
                                "&lang=es&size=a4"))
-    text = words(reader)
+    text = pdf_words(reader)
     assert reader.trailer["/Root"]["/Lang"] == "es" and page_size(reader) == A4
     assert "Cómo manejar las ganas" in text and "Talking It Through" in text
     assert "I-statement" in text
@@ -112,7 +97,7 @@ def test_unknown_or_untranslated_language(
 
 def test_a_stale_spanish_handout_still_prints_marked(client: FlaskClient, signed_in: User
                                                       ) -> None:
-    text = words(pdf_of(client.get("/topics/naming-feelings/handout.pdf?lang=es")))
+    text = pdf_words(pdf_of(client.get("/topics/naming-feelings/handout.pdf?lang=es")))
     assert "Esta traducción sigue una versión anterior del material en inglés." in text
     assert all(route in text for route in SPANISH_CRISIS)
 
@@ -140,26 +125,3 @@ def test_handouts_build_in_spanish(app: Flask, tmp_path: Path) -> None:
     assert built == ["coping-with-cravings.es.pdf", "naming-feelings.es.pdf"]
     reader = PdfReader(tmp_path / "out" / "coping-with-cravings.es.pdf")
     assert reader.trailer["/Root"]["/Lang"] == "es" and page_size(reader) == A4
-
-
-SHIPPED = Library.load([PROJECT_ROOT / "content"])
-SHIPPED_SPANISH = [topic for topic in SHIPPED if "es" in topic.translations]
-VARIANTS = {"letter": Variant(language="es"), "a4": Variant(size="a4", language="es"),
-            "large": Variant(large=True, language="es")}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_every_shipped_spanish_handout_prints(app: Flask, variant: str) -> None:
-    assert len(SHIPPED_SPANISH) >= 3
-    with app.test_request_context():
-        for topic in SHIPPED_SPANISH:
-            reader = PdfReader(io.BytesIO(render_handouts([topic], VARIANTS[variant])))
-            spanish = topic.translations["es"]
-            first_page = words(reader, 0)
-            assert reader.trailer["/Root"]["/Lang"] == "es", topic.slug
-            # Large print runs to 5 pages in English; Spanish, longer, one more at most.
-            assert 1 <= len(reader.pages) <= (6 if variant == "large" else 3), topic.slug
-            assert spanish.title.split(":")[0] in first_page, topic.slug
-            assert all(route in first_page for route in SPANISH_CRISIS), topic.slug
-            assert f"Página 1 de {len(reader.pages)}" in first_page, topic.slug
