@@ -14,6 +14,7 @@ from curriculum import (
     cli,
     coverage,
     db,
+    discharge,
     error_pages,
     exports,
     goals,
@@ -71,10 +72,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Pages. Ids in URLs are positive and fit a 32-bit column on every engine.
     app.url_map.converters["id"] = RowIdConverter
     for blueprint in (auth.bp, home.bp, topics.bp, topic_versions.bp, tracks.bp,
-                      track_versions.bp, sessions.bp, goals.bp,
-                      participants.bp, review.bp, reports.bp, coverage.bp, audit_trail.bp,
-                      exports.bp, spot_checks.bp, admin.bp, staff_accounts.bp, two_factor.bp,
-                      passkeys.bp):
+                      track_versions.bp, sessions.bp, goals.bp, participants.bp, discharge.bp,
+                      review.bp, reports.bp, coverage.bp, audit_trail.bp, exports.bp,
+                      spot_checks.bp, admin.bp, staff_accounts.bp, two_factor.bp, passkeys.bp):
         app.register_blueprint(blueprint)
 
     # One error page for every status we answer with, and for a database that cannot answer.

@@ -27,7 +27,14 @@ from sqlalchemy import (
     inspect,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
 
 
 def utcnow() -> datetime.datetime:
@@ -355,7 +362,38 @@ class AppendOnlyError(Exception):
     deleted."""
 
 
-class SessionLog(Base):
+class Signed:
+    """What a record signed like a session log carries: who signed it and when, with the
+    attestation and the SHA-256 of its ``canonical_content`` as signed, and who co-signed it;
+    it is editable as a draft, or once returned."""
+
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+    attestation: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    cosigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cosigned_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
+
+    @declared_attr
+    def signed_by(cls) -> Mapped[User | None]:
+        return relationship(foreign_keys=f"{cls.__name__}.signed_by_id")
+
+    @declared_attr
+    def cosigned_by(cls) -> Mapped[User | None]:
+        return relationship(foreign_keys=f"{cls.__name__}.cosigned_by_id")
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    def canonical_content(self) -> str:
+        raise NotImplementedError
+
+    def compute_content_hash(self) -> str:
+        return hashlib.sha256(self.canonical_content().encode()).hexdigest()
+
+
+class SessionLog(Signed, Base):
     """One group session: what was covered, who came, and a note per attending participant."""
 
     __tablename__ = "session_logs"
@@ -384,20 +422,12 @@ class SessionLog(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                           onupdate=utcnow)
-    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    signed_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
-    attestation: Mapped[str | None] = mapped_column(Text)
-    content_hash: Mapped[str | None] = mapped_column(String(64))
-    cosigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    cosigned_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
     void_reason: Mapped[str | None] = mapped_column(Text)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     voided_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
 
     group: Mapped[Group] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
-    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
-    cosigned_by: Mapped[User | None] = relationship(foreign_keys=[cosigned_by_id])
     attendance: Mapped[list["Attendance"]] = relationship(
         back_populates="log", cascade="all, delete-orphan", order_by="Attendance.id")
     notes: Mapped[list["ParticipantNote"]] = relationship(
@@ -410,10 +440,6 @@ class SessionLog(Base):
         back_populates="log", cascade="all, delete-orphan", order_by="TaughtTopic.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
-
-    @property
-    def is_editable(self) -> bool:
-        return self.state in EDITABLE_STATES
 
     def note_for(self, participant_id: int) -> "ParticipantNote | None":
         return next((n for n in self.notes if n.participant_id == participant_id), None)
@@ -443,9 +469,6 @@ class SessionLog(Base):
             content["taught"] = sorted((t.slug, t.content_hash, t.version_number)
                                        for t in self.taught_topics)
         return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-    def compute_content_hash(self) -> str:
-        return hashlib.sha256(self.canonical_content().encode()).hexdigest()
 
     def __repr__(self) -> str:
         return f"<SessionLog {self.id} {self.state.value}>"
@@ -691,6 +714,125 @@ class LogReview(Base):
 
     def __repr__(self) -> str:
         return f"<LogReview {self.id} {self.action.value}>"
+
+
+class DischargeReason(enum.StrEnum):
+    COMPLETED = "completed"
+    STEP_DOWN = "step-down"
+    TRANSFER = "transfer"
+    LEFT = "left"
+    ADMINISTRATIVE = "administrative"
+
+    @property
+    def label(self) -> str:
+        return {"completed": "Completed the program",
+                "step-down": "Step-down to outpatient care",
+                "transfer": "Transfer to a higher level of care",
+                "left": "Left before completing",
+                "administrative": "Administrative discharge"}[self.value]
+
+
+class LockedSummaryError(Exception):
+    """A signed or co-signed discharge summary (or a review or addendum of one) was about to
+    change."""
+
+
+class DischargeSummary(Signed, Base):
+    """The summary of one episode of care: the participant's enrollment in a group, from
+    admission to discharge (a readmission is a new enrollment, and a new episode). ``record``
+    holds what was assembled from the record when the draft was made or last refreshed, frozen
+    (dates, sessions, hours, topics, check-ins at start and end, goals, the last notes'
+    plans); the counselor writes the rest. Signed like a log: the content hash covers it all,
+    and a signed summary locks (corrections are addenda)."""
+
+    __tablename__ = "discharge_summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    # One summary per episode.
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), unique=True)
+    reason: Mapped[DischargeReason] = mapped_column(_enum(DischargeReason))
+    discharged_on: Mapped[datetime.date] = mapped_column(Date())
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recommendations: Mapped[str] = mapped_column(Text, default="")
+    aftercare: Mapped[str] = mapped_column(Text, default="")
+    # As the participant reported them: not a medication reconciliation.
+    medications: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[LogState] = mapped_column(_enum(LogState), default=LogState.DRAFT)
+    # Optimistic locking: a save from a stale form is refused instead of overwriting.
+    version: Mapped[int] = mapped_column()
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow,
+                                                          onupdate=utcnow)
+
+    participant: Mapped[Participant] = relationship()
+    enrollment: Mapped[Enrollment] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    reviews: Mapped[list["DischargeReview"]] = relationship(
+        back_populates="summary", order_by="DischargeReview.id")
+    addenda: Mapped[list["DischargeAddendum"]] = relationship(
+        back_populates="summary", order_by="DischargeAddendum.id")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
+
+    def mark_returned(self) -> None:
+        """Back to the counselor: the signature no longer stands (the audit trail keeps it)."""
+        self.state = LogState.RETURNED
+        self.signed_by_id = self.signed_at = self.attestation = self.content_hash = None
+
+    def canonical_content(self) -> str:
+        """Everything a signature covers, as stable JSON."""
+        content = {
+            "summary": self.id, "participant": self.participant_id,
+            "enrollment": self.enrollment_id, "reason": self.reason.value,
+            "discharged_on": self.discharged_on.isoformat(), "record": self.record,
+            "recommendations": self.recommendations, "aftercare": self.aftercare,
+            "medications": self.medications, "signed_by": self.signed_by_id,
+            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "attestation": self.attestation,
+        }
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+    def __repr__(self) -> str:  # never the summary's text
+        return f"<DischargeSummary {self.id} {self.state.value}>"
+
+
+class DischargeReview(Base):
+    """A supervisor's co-signature or return of a discharge summary, with their comment."""
+
+    __tablename__ = "discharge_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("discharge_summaries.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[ReviewAction] = mapped_column(_enum(ReviewAction))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    summary: Mapped[DischargeSummary] = relationship(back_populates="reviews")
+    reviewer: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DischargeReview {self.id} {self.action.value}>"
+
+
+class DischargeAddendum(Base):
+    """A correction or late entry added to a signed discharge summary, which never changes."""
+
+    __tablename__ = "discharge_addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(ForeignKey("discharge_summaries.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+
+    summary: Mapped[DischargeSummary] = relationship(back_populates="addenda")
+    author: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<DischargeAddendum {self.id} summary={self.summary_id}>"
 
 
 class SpotCheck(Base):
@@ -980,3 +1122,38 @@ def _refuse_changes_to_written_versions(session: Session, _context: Any,
         if before != source or not changed <= columns | {"state"}:
             raise VersionLockedError(f"version {obj.number} of {obj.slug} is {before}; "
                                      f"it cannot become {obj.state} that way")
+
+
+# Columns that may still change on a signed summary, and only through these state changes.
+_LOCKED_SUMMARY_COLUMNS = frozenset({"state", "version", "updated_at", "cosigned_by_id",
+                                     "cosigned_at"})
+_SUMMARY_TRANSITIONS = {LogState.SIGNED: {LogState.COSIGNED, LogState.RETURNED},
+                        LogState.COSIGNED: set()}
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_signed_summaries(session: Session, _context: Any,
+                                        _instances: Any) -> None:
+    """A signed discharge summary locks like a log: only its co-signature or its return may
+    follow; its reviews and addenda are never changed, and nothing of it is deleted."""
+    for obj in [*session.dirty, *session.deleted]:
+        if isinstance(obj, DischargeReview | DischargeAddendum):
+            raise LockedSummaryError("a discharge summary's reviews and addenda are "
+                                     "append-only")
+        if not isinstance(obj, DischargeSummary):
+            continue
+        if obj in session.deleted:
+            raise LockedSummaryError("discharge summaries are never deleted")
+        state = inspect(obj)
+        history = state.attrs.state.history
+        before = history.deleted[0] if history.deleted else obj.state
+        if before in EDITABLE_STATES:
+            continue
+        changed = {attr.key for attr in state.mapper.column_attrs
+                   if state.attrs[attr.key].history.has_changes()}
+        columns = _LOCKED_SUMMARY_COLUMNS | (_SIGNATURE_COLUMNS if obj.state == LogState.RETURNED
+                                             else frozenset())
+        if changed and not (changed <= columns and (
+                obj.state == before or obj.state in _SUMMARY_TRANSITIONS[before])):
+            raise LockedSummaryError(f"discharge summary {obj.id} is {before}; "
+                                     f"use an addendum")

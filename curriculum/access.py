@@ -1,5 +1,5 @@
-"""Who may see what: the one place groups, session logs, participants and curriculum versions
-are loaded for a view.
+"""Who may see what: the one place groups, session logs, participants, discharge summaries and
+curriculum versions are loaded for a view.
 
 A facilitator reaches the groups they facilitate; a supervisor also the groups they supervise;
 an admin manages groups and rosters but reads note text only where they are the supervisor.
@@ -22,6 +22,7 @@ from models import (
     Attendance,
     ContentKind,
     CurriculumVersion,
+    DischargeSummary,
     Enrollment,
     Group,
     NoteGoal,
@@ -312,3 +313,63 @@ def get_goal(participant_id: int, goal_id: int, action: str) -> TreatmentGoal:
     audit.record(session, action, "treatment-goal", goal_id,
                  detail={"participant": participant_id})
     return goal
+
+
+def get_episode(participant_id: int, action: str) -> Enrollment:
+    """The participant's open episode (their earliest enrollment not yet discharged) in a group
+    the signed-in user facilitates: what a new discharge summary covers. The access is audited
+    in the caller's transaction.
+
+    :raise 404: if there is none (the denial is audited).
+    """
+    session = write_session()
+    facilitated = select(group_facilitators.c.group_id).where(
+        group_facilitators.c.user_id == current_user.id)
+    enrollment = session.scalars(
+        select(Enrollment).options(joinedload(Enrollment.group), joinedload(Enrollment.participant))
+        .where(Enrollment.participant_id == participant_id, Enrollment.discharged_on.is_(None),
+               Enrollment.group_id.in_(facilitated))
+        .order_by(Enrollment.admitted_on, Enrollment.id)).first()
+    if enrollment is None:
+        deny("participant", participant_id, action)
+    audit.record(session, action, "participant", participant_id,
+                 detail={"enrollment": enrollment.id})
+    return enrollment
+
+
+def _allowed_summary(participant_id: int, summary_id: int, action: str,
+                     allowed: Callable[[User, Group], bool]) -> DischargeSummary:
+    summary = get_session().get(DischargeSummary, summary_id, options=(
+        joinedload(DischargeSummary.enrollment).joinedload(Enrollment.group)
+        .selectinload(Group.facilitators), joinedload(DischargeSummary.participant)))
+    if summary is None or summary.participant_id != participant_id \
+            or not allowed(current_user, summary.enrollment.group):
+        deny("discharge-summary", summary_id, action, detail={"participant": participant_id})
+    return summary
+
+
+def get_summary(participant_id: int, summary_id: int, action: str,
+                allowed: Callable[[User, Group], bool] = can_read) -> DischargeSummary:
+    """A discharge summary of the participant's, in a group the signed-in user may read (or
+    whatever ``allowed`` says: ``facilitates`` to edit and sign, ``supervises`` to co-sign).
+    The access is audited in the caller's transaction.
+
+    :raise 404: if there is none, it is another participant's, or not theirs (audited).
+    """
+    session = write_session()
+    summary = _allowed_summary(participant_id, summary_id, action, allowed)
+    audit.record(session, action, "discharge-summary", summary_id,
+                 detail={"participant": participant_id})
+    return summary
+
+
+def read_summary(participant_id: int, summary_id: int, action: str,
+                 allowed: Callable[[User, Group], bool] = can_read) -> DischargeSummary:
+    """A discharge summary to show (a page or a PDF), like ``get_summary`` but read without
+    the write lock and with the access committed to the audit trail first (as ``read_log``).
+
+    :raise 404: if there is none, it is another participant's, or not theirs (audited).
+    """
+    summary = _allowed_summary(participant_id, summary_id, action, allowed)
+    _record_read(action, "discharge-summary", summary_id, detail={"participant": participant_id})
+    return summary

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, SessionLog, utcnow
+from models import AuditEvent, DischargeSummary, SessionLog, utcnow
 
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64
@@ -69,6 +69,7 @@ class Verification:
     events: int
     signed_logs: int
     problem: str | None
+    signed_summaries: int = 0
 
 
 def _chain_problem(events: Iterable[AuditEvent]) -> tuple[int, str | None]:
@@ -85,7 +86,8 @@ def _chain_problem(events: Iterable[AuditEvent]) -> tuple[int, str | None]:
 
 
 def verify(session: Session) -> Verification:
-    """Walk the chain from the start, then re-hash every signed log; stop at the first problem."""
+    """Walk the chain from the start, then re-hash every signed log and discharge summary;
+    stop at the first problem."""
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)
                              .execution_options(yield_per=1000))
     try:
@@ -94,12 +96,21 @@ def verify(session: Session) -> Verification:
         events.close()  # a server-side cursor on PostgreSQL, left open by an early stop
     if problem:
         return Verification(count, 0, problem)
-    signed = 0
-    for session_log in session.scalars(select(SessionLog)
-                                       .where(SessionLog.content_hash.is_not(None))
-                                       .order_by(SessionLog.id)):
-        signed += 1
-        if session_log.compute_content_hash() != session_log.content_hash:
-            return Verification(count, signed, f"session log {session_log.id}: content no "
-                                               f"longer matches its signature hash")
-    return Verification(count, signed, None)
+    signed, problem = _hash_problem(session, SessionLog, "session log")
+    if problem:
+        return Verification(count, signed, problem)
+    summaries, problem = _hash_problem(session, DischargeSummary, "discharge summary")
+    return Verification(count, signed, problem, summaries)
+
+
+def _hash_problem(session: Session, model: type[SessionLog | DischargeSummary],
+                  name: str) -> tuple[int, str | None]:
+    """How many signed records of ``model`` were re-hashed, and the first that no longer
+    matches its signature."""
+    checked = 0
+    for signed in session.scalars(select(model).where(model.content_hash.is_not(None))
+                                  .order_by(model.id)):
+        checked += 1
+        if signed.compute_content_hash() != signed.content_hash:
+            return checked, f"{name} {signed.id}: content no longer matches its signature hash"
+    return checked, None

@@ -239,13 +239,14 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 
 @audit_cli.command("verify")
 def audit_verify() -> None:
-    """Check the audit hash chain and every signed log's content hash; exit 1 at the first
-    problem."""
+    """Check the audit hash chain and every signed log's and discharge summary's content hash;
+    exit 1 at the first problem."""
     result = audit.verify(db.get_session())
     if result.problem:
         _fail([result.problem])
     click.echo(f"Audit trail intact: {result.events} events chained; "
-               f"{result.signed_logs} signed logs match their signature hashes.")
+               f"{result.signed_logs} signed logs and {result.signed_summaries} signed discharge "
+               f"summaries match their signature hashes.")
 
 
 @click.command("reset-two-factor")

@@ -1,6 +1,7 @@
 """Fictional demo data (``seed-demo``): two groups, their staff and rosters, each participant's
-treatment goals, and three weeks of logs in every state, each present participant's note with
-a check-in and the goals it addressed. Every name and record here is invented."""
+treatment goals, three weeks of logs in every state, each present participant's note with a
+check-in and the goals it addressed, and one participant discharged with a co-signed discharge
+summary. Every name and record here is invented."""
 
 import datetime
 import random
@@ -10,13 +11,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curriculum import logbook, treatment_goals
+from curriculum import discharge_summaries, logbook, treatment_goals
+from curriculum.discharge_summaries import SummaryValues
 from curriculum.library import Library
 from curriculum.passwords import hash_password
 from curriculum.treatment_goals import GoalValues
 from models import (
     AttendanceStatus,
     CurriculumPermission,
+    DischargeReason,
     Enrollment,
     GoalStatus,
     Group,
@@ -47,6 +50,8 @@ GROUPS = [
     ("Morning IOP (Tue/Thu/Fri)", "tue,thu,fri", datetime.time(9, 30), "facilitator2",
      ["Carlos M.", "Jenna P.", "Luis F.", "Rachel K.", "Terrence J.", "Yolanda D.", "Chris E."]),
 ]
+# Stepped down to outpatient care after the last signed session of the morning group.
+DISCHARGED = "Chris E."
 # Their handouts print in Spanish (makeup packets included).
 SPANISH_SPEAKING = {"Alicia R.", "Carlos M.", "Luis F."}
 DATA = ["Described a strong craving after an argument at home and rated it {n} of 10.",
@@ -235,4 +240,29 @@ def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: Us
         elif position < len(days) - 5:
             logbook.cosign(session, session_log, supervisor)
         session.flush()
+        if position == len(days) - 4:  # the last signed session: later logs go without
+            _seed_discharge(session, group, facilitator, supervisor, library, day)
+
+
+def _seed_discharge(session: Session, group: Group, facilitator: User, supervisor: User,
+                    library: Library, day: datetime.date) -> None:
+    """The group's discharged participant: a summary drafted from their record, signed that
+    evening (which ends their enrollment that day) and co-signed."""
+    enrollment = next((e for e in group.enrollments if e.participant.display_name == DISCHARGED),
+                      None)
+    if enrollment is None:
+        return
+    summary = discharge_summaries.start_summary(session, enrollment, facilitator, SummaryValues(
+        reason=DischargeReason.STEP_DOWN, discharged_on=day,
+        recommendations="Continue the daily coping step and the weekly planner; keep two "
+                        "mutual-help meetings a week.",
+        aftercare="Standard outpatient group at the clinic, Tuesdays 6 pm, first visit next "
+                  "week; a counselor check-in call in two weeks.",
+        medications="None reported."), library, day)
+    discharge_summaries.sign(session, summary, facilitator,
+                             at=datetime.datetime.combine(day, datetime.time(23, 30),
+                                                          tzinfo=datetime.UTC))
+    session.flush()
+    discharge_summaries.cosign(session, summary, supervisor)
+    session.flush()
 

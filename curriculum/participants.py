@@ -5,8 +5,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from curriculum import check_ins, watch_list
-from curriculum.access import clinical_group_ids, get_participant, read_participant
+from curriculum import check_ins, discharge_summaries, watch_list
+from curriculum.access import clinical_group_ids, facilitates, get_participant, read_participant
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
@@ -27,10 +27,18 @@ RETURN_TO = {"home": "home.index", "review": "review.queue"}
 def show(participant_id: int) -> ResponseReturnValue:
     """The participant's course, from the groups the reader facilitates or supervises."""
     participant = read_participant(participant_id, "view-participant")
-    course = participant_course(get_session(), participant, current_user, today(),
-                                current_library())
+    session = get_session()
+    course = participant_course(session, participant, current_user, today(), current_library())
+    summaries = discharge_summaries.summaries_in(session, participant.id,
+                                                 clinical_group_ids(current_user))
+    summarized = {s.enrollment_id for s in summaries}
+    # A facilitator of a group the person is still enrolled in may draft the episode's summary.
+    may_draft = any(e.discharged_on is None and e.id not in summarized
+                    and facilitates(current_user, g.group)
+                    for g in course.groups for e in g.enrollments)
     return render_template(
         "participants/show.html", course=course, participant=participant,
+        summaries=summaries, may_draft=may_draft,
         note_fields=NOTE_FIELDS, status_labels=STATUS_LABELS, hours=hours_label,
         chart=check_ins.course_chart([row.check_in for row in course.check_ins],
                                      participant.display_name),

@@ -24,10 +24,15 @@ from curriculum.access import (
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
-from curriculum.review_queue import PAGE_SIZE, awaiting_cosignature, overdue_for_signature
-from curriculum.step_up import step_up_problems
+from curriculum.review_checks import cosign_refusal, return_refusal
+from curriculum.review_queue import (
+    PAGE_SIZE,
+    awaiting_cosignature,
+    overdue_for_signature,
+    summaries_awaiting_cosignature,
+)
 from curriculum.text import clean, whole_number
-from models import NOTE_FIELDS, LogState, Role, SessionLog, utcnow
+from models import NOTE_FIELDS, Role, utcnow
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -48,6 +53,7 @@ def queue() -> ResponseReturnValue:
                                     current_app.config["SIGNATURE_DUE_HOURS"])
     return render_template("review/queue.html", rows=rows[:PAGE_SIZE], page=page_number,
                            has_next=len(rows) > PAGE_SIZE, overdue=overdue, now=utcnow(),
+                           summaries=summaries_awaiting_cosignature(session, current_user),
                            watch=watch_list.read_watch_list(
                                session, supervised_group_ids(current_user), today(), "review"))
 
@@ -69,28 +75,15 @@ def _refuse(log_id: int, message: str) -> ResponseReturnValue:
     return redirect(url_for("review.show", log_id=log_id))
 
 
-def _not_reviewable(session_log: SessionLog, done: str) -> str | None:
-    """Why the log cannot be ``done`` (co-signed, returned) now: it is not signed, or it changed
-    since the supervisor opened it."""
-    if session_log.state != LogState.SIGNED:
-        return f"This log is {session_log.state.value}; only a signed log can be {done}."
-    if request.form.get("version") != str(session_log.version):
-        return "This log changed since you opened it; review it again."
-    return None
-
-
 @bp.post("/logs/<id:log_id>/cosign")
 def cosign(log_id: int) -> ResponseReturnValue:
     """Co-sign a signed log (final)."""
     session = get_session()
     session_log = get_log(log_id, action="cosign-log", allowed=supervises)
-    if problem := _not_reviewable(session_log, "co-signed"):
-        return _refuse(log_id, problem)
-    if request.form.get("attest") != "1":
-        return _refuse(log_id, "Tick the attestation to co-sign.")
     cosigner = current_user.account()
-    if problems := step_up_problems(session, cosigner, request.form, purpose="cosign-log"):
-        return _refuse(log_id, next(iter(problems.values())).replace("to sign", "to co-sign"))
+    if refusal := cosign_refusal(session, session_log.state, session_log.version, request.form,
+                                 cosigner, "log", "cosign-log"):
+        return _refuse(log_id, refusal)
     logbook.cosign(session, session_log, cosigner)
     session.commit()
     flash("Co-signed.")
@@ -103,11 +96,9 @@ def return_log(log_id: int) -> ResponseReturnValue:
     session = get_session()
     session_log = get_log(log_id, action="return-log", allowed=supervises)
     comment = clean(request.form.get("comment", ""))
-    if problem := _not_reviewable(session_log, "returned"):
-        return _refuse(log_id, problem)
-    if not comment or len(comment) > 2000:
-        return _refuse(log_id, "Write a comment saying what to change (up to 2,000 "
-                               "characters).")
+    if refusal := return_refusal(session_log.state, session_log.version, request.form, comment,
+                                 "log"):
+        return _refuse(log_id, refusal)
     logbook.return_to_facilitator(session, session_log, current_user.account(), comment)
     session.commit()
     flash("Returned to the facilitator with your comment.")

@@ -1,11 +1,12 @@
 """The supervisor's review queue: signed logs awaiting co-signature (safety flags first, then
-the oldest signature), and drafts overdue for signature."""
+the oldest signature), signed discharge summaries awaiting it, and drafts overdue for
+signature."""
 
 import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, bindparam, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from curriculum import logbook
 from curriculum.access import supervised_group_ids
@@ -13,6 +14,8 @@ from models import (
     ATTENDED,
     EDITABLE_STATES,
     Attendance,
+    DischargeSummary,
+    Enrollment,
     Group,
     LogState,
     ParticipantNote,
@@ -70,3 +73,15 @@ def overdue_for_signature(session: Session, supervisor: User, day: datetime.date
                                  SessionLog.state.in_(EDITABLE_STATES),
                                  SessionLog.session_date < cutoff)
         .order_by(SessionLog.session_date).limit(200)))
+
+
+def summaries_awaiting_cosignature(session: Session, supervisor: User) -> list[DischargeSummary]:
+    """Signed discharge summaries in the supervisor's groups, oldest signature first (a few
+    per week at most: no pages)."""
+    return list(session.scalars(
+        select(DischargeSummary).join(DischargeSummary.enrollment)
+        .where(Enrollment.group_id.in_(supervised_group_ids(supervisor)),
+               DischargeSummary.state == LogState.SIGNED)
+        .options(joinedload(DischargeSummary.participant), joinedload(DischargeSummary.signed_by),
+                 joinedload(DischargeSummary.enrollment).joinedload(Enrollment.group))
+        .order_by(DischargeSummary.signed_at, DischargeSummary.id)))

@@ -20,7 +20,10 @@ def clock(value: datetime.time) -> str:
     return f"{hour}:{value.minute:02d} {'am' if value.hour < 12 else 'pm'}"
 
 
-def day(value: datetime.date) -> str:
+def day(value: datetime.date | str) -> str:
+    """A date as people read it; also one kept as ISO text (a discharge summary's record)."""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
     return f"{value:%a} {value.day} {value:%b %Y}"
 
 

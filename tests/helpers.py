@@ -1,5 +1,6 @@
 """Helpers shared by the tests: topic files, CSRF tokens, the standard test password, signing
-in, and starting, filling and signing session logs through their pages."""
+in, starting, filling and signing session logs through their pages or the logbook, and reading
+the audit events of an action."""
 
 import datetime
 import functools
@@ -368,4 +369,51 @@ def user_events(app: Flask, user_id: int) -> list[tuple[str, str, dict]]:
         return [(e.action, e.outcome, e.detail) for e in db.get_session().scalars(
             select(AuditEvent).where(AuditEvent.object_type == "user",
                                      AuditEvent.object_id == str(user_id))
+            .order_by(AuditEvent.id))]
+
+
+NOTE = {"data": "d", "assessment": "a", "plan": "p"}
+
+
+def record(app: Flask, group: Group, user: User, day: datetime.date,
+           rows: dict[int, dict[str, Any]] | None = None, *, signed: bool = True,
+           topics: tuple[str, ...] = ()) -> int:
+    """A log of ``group`` on ``day`` through the logbook: everyone present with a short note
+    unless ``rows`` says otherwise for a participant id (``status``, ``minutes``, ``craving``,
+    ``mood``, ``use``, ``use_days``, ``fields``, ``safety``); signed unless ``signed`` is
+    false. Returns its id."""
+    with app.app_context():
+        session = db.get_session()
+        session_log = logbook.start_log(session, session.get(Group, group.id), day,
+                                        session.get(User, user.id), list(topics),
+                                        current_library())
+        session_log.summary = "Summary."
+        for row in session_log.attendance:
+            wanted = (rows or {}).get(row.participant_id, {})
+            row.status = AttendanceStatus(wanted.get("status", "present"))
+            row.minutes_attended = wanted.get("minutes", 0 if not row.attended
+                                              else session_log.minutes)
+            note = session_log.note_for(row.participant_id)
+            if row.attended:
+                note.fields = wanted.get("fields", NOTE)
+                note.engagement = 3
+                note.craving, note.mood = wanted.get("craving"), wanted.get("mood")
+                note.use_since_last_group = wanted.get("use")
+                note.use_days = wanted.get("use_days")
+                if wanted.get("safety"):
+                    note.is_safety_concern = True
+                    note.safety_follow_up = wanted["safety"]
+        session.flush()
+        if signed:
+            logbook.sign(session, session_log, session.get(User, user.id), {},
+                         current_library())
+        session.commit()
+        return session_log.id
+
+
+def events(app: Flask, action: str) -> list[tuple]:
+    with app.app_context():
+        return [tuple(row) for row in db.get_session().execute(
+            select(AuditEvent.user_id, AuditEvent.object_id, AuditEvent.outcome,
+                   AuditEvent.detail).where(AuditEvent.action == action)
             .order_by(AuditEvent.id))]

@@ -27,7 +27,7 @@ PAGES_FOR = {
 }
 # Blueprints every signed-in role reaches; what each object shows is checked where it loads.
 FOR_EVERY_ROLE = {"auth", "two_factor", "passkeys", "home", "topics", "tracks", "sessions",
-                  "coverage", "goals", "participants"}
+                  "coverage", "goals", "participants", "discharge"}
 # Blueprints for accounts with a curriculum permission, whatever their role; within them, the
 # views for approvers only.
 FOR_CURRICULUM_EDITORS = {"topic_versions", "track_versions"}

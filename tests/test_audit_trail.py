@@ -34,7 +34,7 @@ def test_admin_sees_everything_and_can_verify(
     admin = client_for(app, make_user(Role.ADMIN))
     page = admin.get("/audit/?verify=1").get_data(as_text=True)
     assert f"session-log {log_id}" in page
-    assert "Verified:" in page and "1 signed logs match" in page
+    assert "Verified:" in page and "1 signed logs and 0 signed discharge summaries match" in page
 
 
 def test_facilitators_cannot_see_the_audit_trail(app: Flask, make_user: Callable) -> None:

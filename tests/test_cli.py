@@ -140,7 +140,9 @@ def test_handouts_build_refuses_a_file_as_outdir(runner: FlaskCliRunner, tmp_pat
 
 def test_seed_demo_adds_groups_logs_in_every_state(app: Flask, runner: FlaskCliRunner) -> None:
     from models import (
+        Attendance,
         AuditEvent,
+        DischargeSummary,
         GoalStatus,
         Group,
         HandoutLanguage,
@@ -193,7 +195,15 @@ def test_seed_demo_adds_groups_logs_in_every_state(app: Flask, runner: FlaskCliR
             audited = set(session.scalars(select(AuditEvent.object_id).where(
                 AuditEvent.action == action)))
             assert ids and ids == audited, (state, ids, audited)
-    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+        # One participant discharged with a co-signed summary; no later log lists them.
+        summary = session.scalars(select(DischargeSummary)).one()
+        assert summary.state == LogState.COSIGNED and summary.record["attended"] >= 2
+        assert summary.enrollment.discharged_on == summary.discharged_on
+        assert not session.scalars(select(SessionLog).join(SessionLog.attendance).where(
+            Attendance.participant_id == summary.participant_id,
+            SessionLog.session_date > summary.discharged_on)).all()
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and "1 signed discharge summaries match" in verified.output
     again = runner.invoke(args=["seed-demo", "--password-stdin"], input="one demo password\n")
     assert again.exit_code == 1 and "already present" in again.output
 

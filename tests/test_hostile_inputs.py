@@ -148,6 +148,8 @@ def test_hostile_searches(client: FlaskClient, make_user: Callable, query: str) 
     "/handouts.pdf?topics=%00", "/coverage/groups/1/participants/-5/makeup.pdf",
     "/participants/0/goals", "/participants/99999999999/goals", "/participants/1/goals/%00/edit",
     "/participants/0", "/participants/-1", "/participants/99999999999", "/participants/1%00",
+    "/participants/0/discharge/new", "/participants/1/discharge/99999999999",
+    "/participants/1/discharge/%00/edit", "/participants/1/discharge/1e3.pdf",
 ])
 def test_hostile_urls_and_ids(client: FlaskClient, make_user: Callable, path: str) -> None:
     AuthActions(client).login(make_user().email)

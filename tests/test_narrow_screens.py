@@ -23,6 +23,7 @@ from curriculum.settings import PROJECT_ROOT
 from curriculum.signed_in import PUBLIC_ENDPOINTS
 from models import (
     CurriculumPermission,
+    DischargeSummary,
     Enrollment,
     Group,
     LogState,
@@ -82,13 +83,16 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount,
                 editor: demo.DemoAccount) -> dict[Any, Any]:
     """What fills each URL parameter, from the demo data: the evening group, its records (a
     participant and one of their goals), a spot-check drawn through its form, a topic whose
-    handout has a table, and a draft of that topic saved through the editor. A key
-    ``(endpoint, parameter)`` fills that parameter for that endpoint only."""
+    handout has a table, a draft of that topic saved through the editor, the demo's discharge
+    summary and a draft one saved through its form. A key ``(endpoint, parameter)`` fills that
+    parameter for that endpoint only."""
     with app.app_context():
         session = db.get_session()
         group = session.scalar(select(Group).where(Group.name.startswith("Evening")))
-        enrollment = session.scalars(select(Enrollment).where(Enrollment.group_id == group.id)
-                                     .order_by(Enrollment.id)).first()
+        enrollments = session.scalars(select(Enrollment).where(Enrollment.group_id == group.id)
+                                      .order_by(Enrollment.id)).all()
+        enrollment = enrollments[0]
+        summary = session.scalars(select(DischargeSummary)).one()
         logs = session.scalars(select(SessionLog).where(SessionLog.group_id == group.id)
                                .order_by(SessionLog.session_date.desc())).all()
         signed = next(log for log in logs if log.state == LogState.SIGNED)
@@ -108,6 +112,7 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount,
         check = db.get_session().scalars(select(SpotCheck)).one()
         item_id = check.items[0].id
     track, track_draft = track_draft_version(app, editor, group.track_slug)
+    drafted = discharge_draft(app, editor, enrollments[1])
     return {"group_id": group.id, "participant_id": enrollment.participant_id,
             "enrollment_id": enrollment.id, "user_id": facilitator.id, "log_id": signed.id,
             "goal_id": goal_id,
@@ -115,7 +120,25 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount,
             "slug": slug, "number": draft_version(app, editor, slug),
             ("tracks.show", "slug"): track, ("track_versions.edit", "slug"): track,
             ("track_versions.index", "slug"): track, ("track_versions.version", "slug"): track,
-            ("track_versions.version", "number"): track_draft}
+            ("track_versions.version", "number"): track_draft,
+            # The demo's co-signed summary (its supervisor reads it), and a draft of the
+            # evening group's (its facilitator edits it).
+            ("discharge.show", "participant_id"): summary.participant_id,
+            ("discharge.show", "summary_id"): summary.id,
+            ("discharge.edit", "participant_id"): enrollments[1].participant_id,
+            ("discharge.edit", "summary_id"): drafted}
+
+
+def discharge_draft(app: Flask, facilitator: demo.DemoAccount, enrollment: Enrollment) -> int:
+    """A discharge summary's draft, saved through its form by the group's facilitator."""
+    client = client_for(app, facilitator)  # type: ignore[arg-type]
+    participant_id = enrollment.participant_id
+    saved = client.post(f"/participants/{participant_id}/discharge", data={
+        "reason": "completed", "discharged_on": enrollment.admitted_on.isoformat(),
+        "recommendations": "Keep the routine.", "aftercare": "Outpatient group weekly.",
+        "csrf_token": csrf_token(client, f"/participants/{participant_id}/discharge/new")})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    return int(saved.headers["Location"].split("/")[-2])
 
 
 def draft_version(app: Flask, editor: demo.DemoAccount, slug: str) -> int:

@@ -1,0 +1,272 @@
+"""Blueprint: a participant's discharge summary. Their group's facilitators draft it from the
+record, edit it and sign it (with the same step-up as a log; signing discharges the
+participant); the group's supervisor co-signs it or returns it with a comment; after signing,
+corrections are addenda. Every read and write is audited; anyone else gets a 404."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import DateField, HiddenField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from curriculum import audit, discharge_record, discharge_summaries, pdf
+from curriculum.access import (
+    can_read,
+    facilitates,
+    get_episode,
+    get_summary,
+    read_summary,
+    supervises,
+)
+from curriculum.db import get_session
+from curriculum.discharge_summaries import MAX_TEXT, SummaryValues
+from curriculum.localtime import today
+from curriculum.notices import REDISCLOSURE_NOTICE
+from curriculum.responses import pdf_response
+from curriculum.review_checks import cosign_refusal, return_refusal
+from curriculum.served_library import current_library
+from curriculum.step_up import step_up_problems
+from curriculum.text import clean
+from curriculum.weekly_hours import hours_label
+from models import DischargeReason, DischargeSummary, Enrollment, LogState
+
+bp = Blueprint("discharge", __name__, url_prefix="/participants/<id:participant_id>/discharge")
+SIGNED_STATES = (LogState.SIGNED, LogState.COSIGNED)
+
+
+def _text(value: str | None) -> str | None:
+    return clean(value) if isinstance(value, str) else value
+
+
+class SummaryForm(FlaskForm):
+    reason = SelectField("Reason for discharge", choices=[SelectChoice("", "Choose…")] + [
+        SelectChoice(r.value, r.label) for r in DischargeReason],
+        validators=[DataRequired("Choose the reason for discharge.")])
+    discharged_on = DateField("Discharge date", validators=[DataRequired(
+        "Enter the discharge date, for example 2026-05-01.")])
+    recommendations = TextAreaField("Recommendations", validators=[Length(max=MAX_TEXT)],
+                                    filters=[_text], render_kw={"rows": 5})
+    aftercare = TextAreaField("Aftercare referrals (who, where, when the first appointment is)",
+                              validators=[Length(max=MAX_TEXT)], filters=[_text])
+    medications = TextAreaField("Medications, as the participant reports them (optional)",
+                                validators=[Length(max=MAX_TEXT)], filters=[_text])
+    version = HiddenField()
+
+    def values(self) -> SummaryValues:
+        return SummaryValues(
+            reason=DischargeReason(self.reason.data), discharged_on=self.discharged_on.data,
+            recommendations=self.recommendations.data or "", aftercare=self.aftercare.data or "",
+            medications=self.medications.data or "")
+
+
+def _prefilled(record: dict) -> SummaryForm:
+    """A new summary's form: discharged today, and the goals still active carried into the
+    recommendations for the counselor to edit."""
+    active = [g["goal"] for g in record["goals"] if g["status"] == "Active"]
+    return SummaryForm(discharged_on=today(), recommendations="\n".join(
+        f"Continue work on: {goal}" for goal in active))
+
+
+def _form_page(enrollment: Enrollment, form: SummaryForm, record: dict,
+               summary: DischargeSummary | None = None, step_up: dict[str, str] | None = None,
+               conflict: bool = False, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "discharge/edit.html", enrollment=enrollment, participant=enrollment.participant,
+        summary=summary, form=form, record=record, step_up=step_up or {}, conflict=conflict,
+        hours=hours_label, attestation=discharge_summaries.ATTESTATION,
+        notice=REDISCLOSURE_NOTICE), status
+
+
+@bp.get("/new")
+def new(participant_id: int) -> ResponseReturnValue:
+    """The draft's form, prefilled from the record of the participant's open episode."""
+    session = get_session()
+    enrollment = get_episode(participant_id, "draft-discharge-summary")
+    existing = discharge_summaries.summary_of(session, enrollment)
+    record = discharge_record.assemble(session, enrollment, current_library(), today())
+    session.commit()
+    if existing is not None:
+        return redirect(url_for("discharge.edit", participant_id=participant_id,
+                                summary_id=existing.id))
+    return _form_page(enrollment, _prefilled(record), record)
+
+
+@bp.post("")
+def create(participant_id: int) -> ResponseReturnValue:
+    """Save the first draft, with the record as it stands now."""
+    session = get_session()
+    enrollment = get_episode(participant_id, "draft-discharge-summary")
+    existing = discharge_summaries.summary_of(session, enrollment)
+    form = SummaryForm()
+    if existing is not None:  # a double submit, or a colleague's draft
+        session.commit()
+        flash("A summary of this episode is already drafted: here it is.")
+        return redirect(url_for("discharge.edit", participant_id=participant_id,
+                                summary_id=existing.id))
+    if not form.validate_on_submit():
+        record = discharge_record.assemble(session, enrollment, current_library(), today())
+        session.commit()  # the attempt stays in the audit trail; nothing else is saved
+        return _form_page(enrollment, form, record, status=400)
+    summary = discharge_summaries.start_summary(session, enrollment, current_user.account(),
+                                                form.values(), current_library(), today())
+    session.commit()
+    flash("Draft saved. Check it, then sign it.")
+    return redirect(url_for("discharge.edit", participant_id=participant_id,
+                            summary_id=summary.id))
+
+
+@bp.get("/<id:summary_id>/edit")
+def edit(participant_id: int, summary_id: int) -> ResponseReturnValue:
+    """The draft (or returned) summary's form."""
+    summary = read_summary(participant_id, summary_id, "view-discharge-summary",
+                           allowed=facilitates)
+    if not summary.is_editable:
+        return redirect(url_for("discharge.show", participant_id=participant_id,
+                                summary_id=summary_id))
+    form = SummaryForm(obj=summary)
+    form.reason.data = summary.reason.value
+    return _form_page(summary.enrollment, form, summary.record, summary)
+
+
+@bp.post("/<id:summary_id>/edit")
+def save(participant_id: int, summary_id: int) -> ResponseReturnValue:
+    """Save the draft; with action=refresh, assemble the record again; with action=sign, also
+    sign it (step-up password and second factor). Errors keep what was typed."""
+    session = get_session()
+    summary = get_summary(participant_id, summary_id, "edit-discharge-summary",
+                          allowed=facilitates)
+    form = SummaryForm()
+    if not summary.is_editable:
+        session.commit()
+        flash("This summary is signed; add an addendum instead.")
+        return redirect(url_for("discharge.show", participant_id=participant_id,
+                                summary_id=summary_id))
+    if not form.validate_on_submit():
+        session.commit()
+        return _form_page(summary.enrollment, form, summary.record, summary, status=400)
+    if form.version.data != str(summary.version):
+        session.commit()
+        form.version.data = str(summary.version)
+        return _form_page(summary.enrollment, form, summary.record, summary, conflict=True,
+                          status=409)
+    try:  # another editor may commit between our version check and our write
+        if request.form.get("action") == "refresh":
+            discharge_summaries.refresh_record(session, summary, current_library(), today())
+        discharge_summaries.apply_edit(summary, form.values())
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        summary = get_summary(participant_id, summary_id, "edit-discharge-summary",
+                              allowed=facilitates)
+        session.commit()
+        return _form_page(summary.enrollment, form, summary.record, summary, conflict=True,
+                          status=409)
+    if request.form.get("action") == "sign":
+        return _sign(summary, form)
+    session.commit()
+    flash("Record assembled again and draft saved." if request.form.get("action") == "refresh"
+          else "Draft saved.")
+    return redirect(url_for("discharge.edit", participant_id=participant_id,
+                            summary_id=summary_id))
+
+
+def _sign(summary: DischargeSummary, form: SummaryForm) -> ResponseReturnValue:
+    """The draft is saved (flushed); sign it too if everything holds, else commit the draft
+    and show what stops signing."""
+    session = get_session()
+    signer = current_user.account()
+    problems = discharge_summaries.sign_problems(summary, today())
+    step_up = step_up_problems(session, signer, request.form, purpose="sign-discharge-summary")
+    if problems or step_up:
+        audit.record(session, "sign-discharge-summary", "discharge-summary", summary.id,
+                     outcome="refused", detail={"problems": len(problems) + len(step_up)})
+        session.commit()
+        for name, message in problems.items():
+            form[name].errors = [message]
+        form.version.data = str(summary.version)
+        return _form_page(summary.enrollment, form, summary.record, summary, step_up=step_up,
+                          status=400)
+    discharge_summaries.sign(session, summary, signer)
+    session.commit()
+    flash(f"Signed. {summary.participant.display_name} is discharged on "
+          f"{summary.discharged_on:%d %b %Y}; the summary is locked (corrections are addenda).")
+    return redirect(url_for("discharge.show", participant_id=summary.participant_id,
+                            summary_id=summary.id))
+
+
+@bp.get("/<id:summary_id>")
+def show(participant_id: int, summary_id: int) -> ResponseReturnValue:
+    """The summary as it stands, with its signatures, reviews, addenda and the actions the
+    reader may take."""
+    summary = read_summary(participant_id, summary_id, "view-discharge-summary")
+    group = summary.enrollment.group
+    return render_template(
+        "discharge/show.html", summary=summary, participant=summary.participant,
+        record=summary.record, hours=hours_label, notice=REDISCLOSURE_NOTICE,
+        may_edit=summary.is_editable and facilitates(current_user, group),
+        may_review=summary.state == LogState.SIGNED and supervises(current_user, group),
+        may_add=summary.state in SIGNED_STATES,
+        cosign_attestation=discharge_summaries.COSIGN_ATTESTATION)
+
+
+def _back(summary: DischargeSummary, message: str) -> ResponseReturnValue:
+    get_session().commit()  # keeps the audit event, and any change made
+    flash(message)
+    return redirect(url_for("discharge.show", participant_id=summary.participant_id,
+                            summary_id=summary.id))
+
+
+@bp.post("/<id:summary_id>/cosign")
+def cosign(participant_id: int, summary_id: int) -> ResponseReturnValue:
+    """Co-sign a signed summary (final): the group's supervisor."""
+    session = get_session()
+    summary = get_summary(participant_id, summary_id, "cosign-discharge-summary",
+                          allowed=supervises)
+    cosigner = current_user.account()
+    if refusal := cosign_refusal(session, summary.state, summary.version, request.form,
+                                 cosigner, "summary", "cosign-discharge-summary"):
+        return _back(summary, refusal)
+    discharge_summaries.cosign(session, summary, cosigner)
+    return _back(summary, "Co-signed.")
+
+
+@bp.post("/<id:summary_id>/return")
+def return_summary(participant_id: int, summary_id: int) -> ResponseReturnValue:
+    """Send a signed summary back to the counselor with a comment."""
+    session = get_session()
+    summary = get_summary(participant_id, summary_id, "return-discharge-summary",
+                          allowed=supervises)
+    comment = clean(request.form.get("comment", ""))
+    if refusal := return_refusal(summary.state, summary.version, request.form, comment,
+                                 "summary"):
+        return _back(summary, refusal)
+    discharge_summaries.return_to_counselor(session, summary, current_user.account(), comment)
+    return _back(summary, "Returned to the counselor with your comment.")
+
+
+@bp.post("/<id:summary_id>/addenda")
+def add_addendum(participant_id: int, summary_id: int) -> ResponseReturnValue:
+    """Add a correction or late entry to a signed summary."""
+    session = get_session()
+    summary = get_summary(participant_id, summary_id, "add-discharge-addendum",
+                          allowed=can_read)
+    text = clean(request.form.get("text", ""))
+    if summary.state not in SIGNED_STATES:
+        return _back(summary, "Addenda are for signed summaries; edit the draft instead.")
+    if not text or len(text) > MAX_TEXT:
+        return _back(summary, f"Write the addendum (up to {MAX_TEXT:,} characters).")
+    discharge_summaries.add_addendum(session, summary, current_user.account(), text)
+    return _back(summary, "Addendum added.")
+
+
+@bp.get("/<id:summary_id>.pdf")
+def summary_pdf(participant_id: int, summary_id: int) -> ResponseReturnValue:
+    """The summary as a printable PDF, marked confidential, with the redisclosure notice."""
+    summary = read_summary(participant_id, summary_id, "export-discharge-summary-pdf")
+    html = render_template("pdf/discharge.html", summary=summary, record=summary.record,
+                           participant=summary.participant, hours=hours_label,
+                           notice=REDISCLOSURE_NOTICE)
+    return pdf_response(pdf.render_pdf(html), f"discharge-summary-{summary_id}.pdf")
+
