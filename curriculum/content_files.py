@@ -62,13 +62,17 @@ def problems_from_validation(file: str, error: ValidationError) -> list[Problem]
     return problems
 
 
+def _not_yaml(file: str, field: str, error: Exception) -> list[Problem]:
+    return [Problem(file, field, f"not valid YAML ({error.__class__.__name__})")]
+
+
 def parse_yaml(file: str, text: str, schema: type[Model]) -> tuple[Model | None, list[Problem]]:
     """YAML text validated into ``schema`` (an empty text as an empty mapping), or None and a
     problem per bad field."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        return None, [Problem(file, "file", f"not valid YAML ({error.__class__.__name__})")]
+        return None, _not_yaml(file, "file", error)
     try:
         return schema.model_validate({} if data is None else data), []
     except ValidationError as error:
@@ -80,8 +84,7 @@ def read_yaml_file(path: Path, schema: type[Model]) -> tuple[Model | None, list[
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        return None, [Problem(display_path(path), "file",
-                              f"not valid YAML ({error.__class__.__name__})")]
+        return None, _not_yaml(display_path(path), "file", error)
     return parse_yaml(display_path(path), text, schema)
 
 
@@ -92,8 +95,7 @@ def read_front_matter(file: str, source: str,
     try:
         post = frontmatter.loads(source)
     except yaml.YAMLError as error:
-        return None, "", [Problem(file, "front matter",
-                                  f"not valid YAML ({error.__class__.__name__})")]
+        return None, "", _not_yaml(file, "front matter", error)
     if not post.metadata:
         return None, "", [Problem(file, "front matter", "missing (the file must start with ---)")]
     try:
