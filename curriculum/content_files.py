@@ -62,6 +62,13 @@ def problems_from_validation(file: str, error: ValidationError) -> list[Problem]
     return problems
 
 
+def _validated(file: str, data: object, schema: type[Model]) -> tuple[Model | None, list[Problem]]:
+    try:
+        return schema.model_validate(data), []
+    except ValidationError as error:
+        return None, problems_from_validation(file, error)
+
+
 def _not_yaml(file: str, field: str, error: Exception) -> list[Problem]:
     return [Problem(file, field, f"not valid YAML ({error.__class__.__name__})")]
 
@@ -73,10 +80,7 @@ def parse_yaml(file: str, text: str, schema: type[Model]) -> tuple[Model | None,
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         return None, _not_yaml(file, "file", error)
-    try:
-        return schema.model_validate({} if data is None else data), []
-    except ValidationError as error:
-        return None, problems_from_validation(file, error)
+    return _validated(file, {} if data is None else data, schema)
 
 
 def read_yaml_file(path: Path, schema: type[Model]) -> tuple[Model | None, list[Problem]]:
@@ -98,7 +102,5 @@ def read_front_matter(file: str, source: str,
         return None, "", _not_yaml(file, "front matter", error)
     if not post.metadata:
         return None, "", [Problem(file, "front matter", "missing (the file must start with ---)")]
-    try:
-        return schema.model_validate(post.metadata), post.content, []
-    except ValidationError as error:
-        return None, "", problems_from_validation(file, error)
+    meta, problems = _validated(file, post.metadata, schema)
+    return meta, post.content if meta is not None else "", problems
