@@ -203,9 +203,8 @@ class ServedLibrary:
                        CurriculumVersion.source)
                 .where(CurriculumVersion.id.in_(new))) if new else ():
             path = version_path(slug, number, TRANSLATION)
-            translation, found = parse_translation(source, path, TRANSLATED, "", number)
-            self._translated[(slug, number)] = translation, [
-                Problem(str(path), field, message) for field, message in found]
+            self._translated[(slug, number)] = parse_translation(source, path, TRANSLATED, "",
+                                                                 number)
 
     def _overlay_translations(self, library: Library, translations: list[tuple[str, int]]
                               ) -> Library:

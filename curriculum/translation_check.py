@@ -43,8 +43,8 @@ def check_translation_source(slug: str, source: str, library: Library, path: Pat
     if english is None:
         problem = Problem(str(path), "file name", f"no topic '{slug}' to translate")
         return TranslationCheck(lines, located([problem], lines))
-    translation, found = parse_translation(source, path, TRANSLATED, english.handout_markdown)
-    problems = [Problem(str(path), field, message) for field, message in found]
+    translation, problems = parse_translation(source, path, TRANSLATED,
+                                              english.handout_markdown)
     if translation is None:
         return TranslationCheck(lines, located(problems, lines))
     glossary, _ = load_glossary(library.folders)

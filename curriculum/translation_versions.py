@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length
 from curriculum import curriculum_versions as versions
 from curriculum import version_views as views
 from curriculum.access import curriculum_approvers_only, curriculum_editors_only, get_version
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.handouts import Variant, prerender, render_handouts
 from curriculum.library import SLUG_RE, Topic, source_hash
 from curriculum.responses import pdf_response
@@ -114,8 +114,7 @@ def edit_post(slug: str) -> ResponseReturnValue:
         form.change_note.errors = ["Say what changed and why: the approver and the record "
                                    "need it."]
         return _editor(form, english, checked, status=400)
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     try:
         version = versions.save_draft(session, file_library(), slug, source, note,
                                       current_user.account(), form.base.data or "", TRANSLATION)
