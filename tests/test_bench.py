@@ -87,7 +87,7 @@ def test_the_targets_table_holds_ratios_and_milliseconds_as_information() -> Non
     assert rows["topic page / signed-in hello (ab req/s)"][2] is True
     assert rows["hours report, 12 weeks / raw SQL (postgresql)"] == ("1.50x (10.0 ms)",
                                                                       "<= 2.5x", True)
-    assert len([path for path in rows if path.endswith("/ raw SQL (sqlite)")]) == 6
+    assert len([path for path in rows if path.endswith("/ raw SQL (sqlite)")]) == 7
     assert rows["library start-up, 200 topics: cold / bare libraries"] == (
         "1.20x (3.00 s)", "<= 1.5x", True)
     assert rows["library start-up: unchanged / cold"][1:] == ("<= 0.1x", True)
