@@ -1,6 +1,6 @@
-"""The helpers every page's header calls, kept cheap because every page calls them: the form
-token, signed once per session in each worker, links that are the same on every request, and
-the account bar; and pages that are the same for many readers, rendered once for them all."""
+"""The helpers every page's header calls, kept cheap because every page calls them: links that
+are the same on every request, and the account bar with the session's form token; and pages
+that are the same for many readers, rendered once for them all."""
 
 import re
 import secrets
@@ -13,8 +13,6 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 T = TypeVar("T")
-# Signed tokens kept per worker before the memo starts over (a token is re-signed on demand).
-SIGNED_TOKENS_KEPT = 10_000
 # Pages kept per worker by once_per_reader_kind before it starts over (a page is re-rendered
 # on demand); each key holds one page of some 15 kB.
 PAGES_KEPT = 1_000
@@ -27,22 +25,11 @@ _STAND_INS = re.compile(f"({re.escape(ACCOUNT_BAR)}|{re.escape(FORM_TOKEN)})")
 
 
 def csrf_token() -> str:
-    """This session's form token, made and checked by Flask-WTF, but signed once per session
-    in each worker rather than on every page. Only while tokens do not expire
-    (WTF_CSRF_TIME_LIMIT None): a kept signature carries the time it was made."""
+    """This session's form token, made and checked by Flask-WTF (a stand-in while a page is
+    rendered for many readers)."""
     if g.get("rendering_for_many"):
         return FORM_TOKEN
-    config = current_app.config
-    if config["WTF_CSRF_TIME_LIMIT"] is not None:
-        return generate_csrf()
-    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    signed = current_app.extensions["signed_csrf_tokens"]
-    if session.get(field) not in signed:  # also a session's first page, before it has one
-        token = generate_csrf()  # keeps the session's raw token in session[field]
-        if len(signed) >= SIGNED_TOKENS_KEPT:
-            signed.clear()
-        signed[session[field]] = token
-    return signed[session[field]]
+    return generate_csrf()
 
 
 def once_per_mount(key: Hashable, build: Callable[[], T]) -> T:
@@ -104,7 +91,6 @@ def account_bar() -> Markup:
 def init_app(app: Flask) -> None:
     """After Flask-WTF's init_app: this ``csrf_token`` replaces the one it gives templates,
     both as a global and through its context processor (a later processor wins)."""
-    app.extensions["signed_csrf_tokens"] = {}
     app.extensions["made_once"] = {}
     app.extensions["pages_made_once"] = {}
     app.jinja_env.globals.update(csrf_token=csrf_token, path_for=path_for,
