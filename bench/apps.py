@@ -1,6 +1,8 @@
 """The WSGI apps the page benchmarks serve with gunicorn, beside Groupwork itself."""
 
-from flask import Flask
+import os
+
+from flask import Flask, Response
 
 from app import create_app
 
@@ -18,4 +20,17 @@ def signed_in_hello_app() -> Flask:
     nothing more (the ceiling for any signed-in page)."""
     app = create_app()
     app.add_url_rule("/bench/hello", "bench_hello", lambda: "hello")
+    return app
+
+
+def labelled_app() -> Flask:
+    """Groupwork, each answer naming the worker process that gave it (X-Worker): so a
+    benchmark can tell when every worker serves something."""
+    app = create_app()
+
+    def label(response: Response) -> Response:
+        response.headers["X-Worker"] = str(os.getpid())
+        return response
+
+    app.after_request(label)
     return app

@@ -42,6 +42,9 @@ YEARS = 10
 MEETING_DAYS = (0, 2, 3)  # Monday, Wednesday, Thursday
 STAY_WEEKS = 12
 SEATS = 8
+# One person in the first group stays longer, up to the last day: the participant page's
+# 60 sessions (three a week).
+LONG_STAY_WEEKS = 20
 BATCH = 20_000
 TOPICS = ["managing-cravings", "identifying-triggers", "healthy-communication",
           "emotional-regulation", "relapse-warning-signs", "sleep-in-recovery"]
@@ -56,8 +59,14 @@ class Built:
     last_day: datetime.date
     supervisor_ids: list[int]
     group_ids: list[int]
+    long_stay_id: int = 0  # the participant with LONG_STAY_WEEKS in the first group
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+def facilitator_of(group_id: int) -> int:
+    """The id of the group's facilitator (one each)."""
+    return SUPERVISORS + 1 + group_id % FACILITATORS
 
 
 def _state(day: datetime.date, last_day: datetime.date, rng: random.Random) -> LogState:
@@ -88,7 +97,8 @@ def build(engine: Engine, last_day: datetime.date, seed: int = 7, groups: int = 
           years: int = YEARS) -> Built:
     """Fill an empty, migrated database. Returns ids and row counts."""
     started = time.perf_counter()
-    data, supervisor_ids, group_ids = _records(last_day, random.Random(seed), groups, years)
+    data, supervisor_ids, group_ids, long_stay_id = _records(last_day, random.Random(seed),
+                                                             groups, years)
     if engine.dialect.name == "postgresql":
         _copy(engine, data)
     else:
@@ -97,11 +107,12 @@ def build(engine: Engine, last_day: datetime.date, seed: int = 7, groups: int = 
         ("participants", Participant), ("session logs", SessionLog),
         ("attendance", Attendance), ("participant notes", ParticipantNote),
         ("audit events", AuditEvent))}
-    return Built(last_day, supervisor_ids, group_ids, counts, time.perf_counter() - started)
+    return Built(last_day, supervisor_ids, group_ids, long_stay_id, counts,
+                 time.perf_counter() - started)
 
 
 def _records(last_day: datetime.date, rng: random.Random, groups: int,
-             years: int) -> tuple[_Rows, list[int], list[int]]:
+             years: int) -> tuple[_Rows, list[int], list[int], int]:
     first_day = last_day - datetime.timedelta(days=365 * years)
     now = datetime.datetime.combine(last_day, datetime.time(12), tzinfo=datetime.UTC)
     password_hash = HASHERS[PRODUCTION].hash(PASSWORD)
@@ -126,7 +137,7 @@ def _records(last_day: datetime.date, rng: random.Random, groups: int,
          Modality.IN_PERSON.value, NoteFormat.DAP.value, "core-12-week", 540,
          supervisor_ids[g % SUPERVISORS], False, now) for g in group_ids)
     data.table(group_facilitators, "group_id", "user_id").extend(
-        (g, facilitator_ids[g % FACILITATORS]) for g in group_ids)
+        (g, facilitator_of(g)) for g in group_ids)
 
     participants = data.table(Participant, "id", "display_name", "record_number", "created_at")
     enrollments = data.table(Enrollment, "group_id", "participant_id", "admitted_on",
@@ -145,7 +156,7 @@ def _records(last_day: datetime.date, rng: random.Random, groups: int,
     topics = [json.dumps([slug]) for slug in TOPICS]
     log_id = 0
     for group_id in group_ids:
-        facilitator = facilitator_ids[group_id % FACILITATORS]
+        facilitator = facilitator_of(group_id)
         supervisor = supervisor_ids[group_id % SUPERVISORS]
         # Rolling roster: a seat turns over every 12 weeks, seats staggered by a week.
         seats: list[list[tuple[int, datetime.date, datetime.date]]] = []
@@ -159,6 +170,12 @@ def _records(last_day: datetime.date, rng: random.Random, groups: int,
                 stays.append((pid, start, end))
                 start = end + datetime.timedelta(1)
             seats.append(stays)
+        if group_id == group_ids[0]:  # a ninth seat: the long stay
+            long_stay_id = len(participants) + 1
+            start = last_day - datetime.timedelta(weeks=LONG_STAY_WEEKS) + datetime.timedelta(1)
+            participants.append((long_stay_id, f"P{long_stay_id}", f"S{long_stay_id:07d}", now))
+            enrollments.append((group_id, long_stay_id, start, None))
+            seats.append([(long_stay_id, start, last_day)])
         day = first_day
         while day <= last_day:
             if day.weekday() in MEETING_DAYS:
@@ -208,7 +225,7 @@ def _records(last_day: datetime.date, rng: random.Random, groups: int,
                "outcome", "detail", "prev_hash", "hash").extend(
         (number, *event[:5], "ok", event[5], HASH, HASH)
         for number, event in enumerate(events, start=1))
-    return data, supervisor_ids, group_ids
+    return data, supervisor_ids, group_ids, long_stay_id
 
 
 def _copy(engine: Engine, data: _Rows) -> None:

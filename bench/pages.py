@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app import create_app
-from bench.common import PASSWORD, small_group
+from bench.common import PASSWORD, PROGRAM_WORDING, approve_program_versions, small_group
 from curriculum import db, logbook, schema
 from curriculum.settings import PROJECT_ROOT
 from tests.web_client import Gunicorn, WebClient
@@ -130,8 +130,15 @@ def drive(urls: dict[str, str], client: WebClient | None = None,
     return results
 
 
+# The program's own texts in play: approved versions (the measured topic among them) and
+# shipped texts approved as they stand.
+REVISED_TOPICS = ["managing-cravings", "identifying-triggers", "healthy-communication"]
+APPROVED_AS_SHIPPED = ["sleep-in-recovery", "emotional-regulation"]
+
+
 def prepare(scratch: Path) -> tuple[str, int]:
-    """A facilitator with a group of eight and a draft log; returns the email and log id."""
+    """A facilitator with a group of eight and a draft log, and the program's approved
+    versions of some topics; returns the email and log id."""
     app = create_app({"SECRET_KEY": "pages-" * 8,
                       "DATABASE_URL": f"sqlite:///{scratch}/pages.sqlite3"})
     with app.app_context():
@@ -142,6 +149,7 @@ def prepare(scratch: Path) -> tuple[str, int]:
                                 app.extensions["library"])
         db.get_session().commit()
         log_id = log.id
+        approve_program_versions(REVISED_TOPICS, APPROVED_AS_SHIPPED)
     app.extensions["engine"].dispose()
     return "facilitator@bench.test", log_id
 
@@ -229,6 +237,7 @@ def run() -> dict[str, Any]:
             for path in paths.values():
                 status, headers = client.headers(path)
                 assert status == 200 and "Set-Cookie" not in headers, (path, status)
+            assert PROGRAM_WORDING in client.request(paths["topic page"])[1]  # the version
             results |= drive({"hello": hello_server.base_url + "/hello"}
                              | {name: groupwork.base_url + path for name, path in paths.items()},
                              client)

@@ -148,6 +148,56 @@ ORDER BY l.session_date DESC, l.id DESC
 LIMIT 100
 """
 
+# The participant page for :participant as :reader sees it (their group :group): the groups,
+# goals, every session with its note, signer and co-signer, the addenda and goal links of
+# those sessions, minutes per week (summed here: whole weeks from the Monday :epoch), and the
+# track's topics attended.
+PARTICIPANT_GROUPS = """
+SELECT e.*, g.*
+FROM enrollments e JOIN groups g ON g.id = e.group_id
+WHERE e.participant_id = :participant
+  AND (g.supervisor_id = :reader
+       OR g.id IN (SELECT f.group_id FROM group_facilitators f WHERE f.user_id = :reader))
+ORDER BY e.admitted_on, e.id
+"""
+PARTICIPANT_GOALS = "SELECT * FROM treatment_goals WHERE participant_id = :participant"
+PARTICIPANT_SESSIONS = """
+SELECT l.id, a.status, n.id, l.*, a.*, n.*, s.name, c.name
+FROM attendance a JOIN session_logs l ON l.id = a.log_id
+LEFT JOIN participant_notes n ON n.log_id = l.id AND n.participant_id = a.participant_id
+LEFT JOIN users s ON s.id = l.signed_by_id
+LEFT JOIN users c ON c.id = l.cosigned_by_id
+WHERE a.participant_id = :participant AND l.group_id = :group AND l.state <> 'voided'
+ORDER BY l.session_date, l.start_time, l.id
+"""
+PARTICIPANT_ADDENDA = """
+SELECT d.*, u.name
+FROM addenda d JOIN users u ON u.id = d.author_id
+WHERE d.log_id IN (SELECT a.log_id FROM attendance a WHERE a.participant_id = :participant)
+"""
+PARTICIPANT_GOAL_LINKS = """
+SELECT k.*, g.*
+FROM note_goals k JOIN treatment_goals g ON g.id = k.goal_id
+WHERE k.note_id IN (SELECT n.id FROM participant_notes n WHERE n.participant_id = :participant)
+"""
+PARTICIPANT_HOURS = """
+SELECT {week} AS week, sum(a.minutes_attended)
+FROM attendance a JOIN session_logs l ON l.id = a.log_id
+WHERE a.participant_id = :participant AND l.group_id = :group
+  AND l.state IN ('signed', 'co-signed')
+GROUP BY week
+"""
+PARTICIPANT_WEEK = {
+    "sqlite": "CAST(julianday(l.session_date) - julianday(:epoch) AS INTEGER) / 7",
+    "postgresql": "(l.session_date - CAST(:epoch AS DATE)) / 7"}
+PARTICIPANT_TOPICS = f"""
+SELECT DISTINCT t.value
+FROM attendance a JOIN session_logs l ON l.id = a.log_id
+CROSS JOIN {{topics}}
+WHERE a.participant_id = :participant AND l.group_id = :group AND l.state <> 'voided'
+  AND a.status IN {ATTENDED}
+"""
+
 
 def hours_sql(dialect: str, later: str, earlier: str, offset: str = "") -> str:
     """Hours from ``earlier`` to ``later`` (SQL expressions), rounded as Python's
@@ -179,6 +229,10 @@ def statements(dialect: str) -> dict[str, list[str]]:
         "documentation timeliness": [timeliness_sql(dialect)],
         "audit trail page": [AUDIT_TRAIL, STAFF_NAMES],
         "a group's log list": [LOG_LIST],
+        "participant page, 60 sessions": [
+            PARTICIPANT_GROUPS, PARTICIPANT_GOALS, PARTICIPANT_SESSIONS, PARTICIPANT_ADDENDA,
+            PARTICIPANT_GOAL_LINKS, PARTICIPANT_HOURS.format(week=PARTICIPANT_WEEK[dialect]),
+            PARTICIPANT_TOPICS.format(topics=topics), COVERAGE_LAST_TOPICS],
     }
 
 

@@ -26,9 +26,10 @@ from bench.timing import measure_pair
 from curriculum import audit_search, db, logbook, review_queue, schema
 from curriculum.calendar_dates import monday
 from curriculum.hours_report import hours_report
+from curriculum.participant_course import participant_course
 from curriculum.timeliness import timeliness, utc_offsets
 from curriculum.topic_coverage import group_coverage
-from models import Group, User
+from models import Group, Participant, User
 from tests.helpers import reset_postgres
 
 ROUNDS = 40  # in alternation with the raw SQL
@@ -37,6 +38,7 @@ LAST_DAY = datetime.date(2026, 11, 20)
 FIRST_DAY = monday(LAST_DAY) - datetime.timedelta(weeks=11)
 ZONE = ZoneInfo("America/New_York")
 RATIO_LIMIT = 2.5
+EPOCH = datetime.date(2000, 1, 3)  # a Monday: the participant page's weeks are counted from it
 
 
 @dataclass
@@ -52,6 +54,9 @@ def pages(session: Session, built: dataset.Built, library: Any) -> dict[str, Pag
     supervisor = session.get(User, built.supervisor_ids[0])
     group = session.get(Group, built.group_ids[0])
     assert supervisor is not None and group is not None
+    facilitator = group.facilitators[0]
+    long_stay = session.get(Participant, built.long_stay_id)
+    track = library.tracks[group.track_slug]
     session.expunge_all()  # detached, with what the pages read of them loaded
 
     def queue_figures(result: Any, raw: Any) -> Any:
@@ -93,6 +98,21 @@ def pages(session: Session, built: dataset.Built, library: Any) -> dict[str, Pag
     def log_list_figures(result: Any, raw: Any) -> Any:
         return [(row[0], row[4], row[5]) for row in (raw[0] if raw else result)]
 
+    def course_figures(course: Any, raw: Any) -> Any:
+        """Each session (log, attendance, note or none), minutes per week, topics covered."""
+        if raw is None:
+            return ([(s.log.id, s.attendance.status.value, s.note is not None)
+                     for s in course.sessions],
+                    sorted((w.week, w.minutes) for c in course.groups for w in c.weeks
+                           if w.minutes),
+                    sorted(t for c in course.groups for t in c.covered))
+        sessions, hours, topics = raw[2], raw[5], {row[0] for row in raw[6]}
+        return ([(log_id, status, note_id is not None) for log_id, status, note_id, *_ in
+                 sessions],
+                sorted((EPOCH + datetime.timedelta(weeks=week), minutes)
+                       for week, minutes in hours if minutes),
+                sorted(t for t in dict.fromkeys(track.topics) if t in topics))
+
     return {
         "review queue": Page(
             lambda s: review_queue.awaiting_cosignature(s.connection(), supervisor.id, 1),
@@ -108,6 +128,9 @@ def pages(session: Session, built: dataset.Built, library: Any) -> dict[str, Pag
             lambda s: (audit_search.event_page(s, supervisor, {}, None, None, 1),
                        audit_search.staff_names(s)), audit_figures),
         "a group's log list": Page(lambda s: logbook.log_list(s, group), log_list_figures),
+        "participant page, 60 sessions": Page(
+            lambda s: participant_course(s, long_stay, facilitator, LAST_DAY, library),
+            course_figures),
     }
 
 
@@ -115,7 +138,10 @@ def raw_parameters(built: dataset.Built) -> dict[str, Any]:
     """The baselines' parameters: the same supervisor, group and dates as the app's pages."""
     weeks_from = monday(FIRST_DAY)
     (_, before), (change, after) = utc_offsets(FIRST_DAY, LAST_DAY, ZONE)  # one change
-    return {"supervisor": built.supervisor_ids[0], "group": built.group_ids[0],
+    group = built.group_ids[0]
+    return {"supervisor": built.supervisor_ids[0], "group": group,
+            "participant": built.long_stay_id, "reader": dataset.facilitator_of(group),
+            "epoch": EPOCH,
             "monday": weeks_from, "sunday": monday(LAST_DAY) + datetime.timedelta(days=6),
             "day": LAST_DAY, "first": FIRST_DAY, "last": LAST_DAY, "change": change,
             "offset_before": before * 1_000_000, "offset_after": after * 1_000_000}

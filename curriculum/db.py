@@ -1,6 +1,5 @@
 """The database engine, and one session per app context (kept on ``g``, closed on teardown)."""
 
-import sqlite3
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -24,14 +23,9 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        statement = ("BEGIN IMMEDIATE" if connection.get_execution_options().get(
+        # SQLAlchemy's recipe for pysqlite transactions (its SQLite dialect documentation).
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(
             "begin_immediate", False) else "BEGIN")
-        # Straight to the driver: every request begins a transaction, and Core's execution
-        # path costs several times the statement. Its errors are still SQLAlchemy's.
-        try:
-            connection.connection.driver_connection.execute(statement)
-        except sqlite3.Error as error:
-            raise exc.DBAPIError.instance(statement, (), error, sqlite3.Error) from error
 
 
 def make_engine(url: str, lock_timeout_ms: int = 5000) -> Engine:

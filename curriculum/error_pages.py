@@ -5,11 +5,10 @@ that rolls back and hands back what the user typed, so nothing they wrote is los
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from curriculum.db import get_session
 from curriculum.signed_in import without_signed_in_user
@@ -50,7 +49,8 @@ def database_unavailable(error: OperationalError) -> ResponseReturnValue:
 def render_error(error: HTTPException) -> tuple[str, int]:
     """Our own words for every status; a view's abort(400, description=...) is shown as given."""
     code = error.code or 500
-    if request_ctx.url_adapter is None:  # an untrusted Host header: no link can be built
+    # An untrusted Host header (TRUSTED_HOSTS): no link can be built.
+    if isinstance(request.routing_exception, SecurityError):
         return f"{code} {error.name}", code
     custom = error.description != type(error).description and code < 500
     return render_template("errors.html", code=code, title=error.name,

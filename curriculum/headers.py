@@ -2,12 +2,12 @@
 
 from flask import Flask, Response, current_app, request
 
-# Responses the same for every signed-in user, which a browser may keep: the topic library, its
-# handout PDFs (revalidated by ETag) and static files. Everything else — clinical pages and
-# exports, accounts, administration, sign-in, unknown URLs, and any page added later — is
-# no-store.
-CACHEABLE_ENDPOINTS = frozenset({"topics.index", "topics.show", "topics.handout",
-                                 "topics.packet", "static"})
+# Responses the same for every signed-in user, which a browser may keep: handout PDFs
+# (revalidated by ETag) and static files. Everything else — the library's pages too, which carry
+# the reader's name, form token and what their curriculum permission lets them do; clinical
+# pages and exports, accounts, administration, sign-in, unknown URLs, and any page added later —
+# is no-store.
+CACHEABLE_ENDPOINTS = frozenset({"topics.handout", "topics.packet", "static"})
 CONTENT_SECURITY_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'none'; "
                            "frame-ancestors 'none'; form-action 'self'")
 

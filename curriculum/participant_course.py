@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, load_only, selectinload
 
 from curriculum import topic_coverage
 from curriculum.access import clinical_group_ids
@@ -36,6 +36,12 @@ from models import (
 
 # Weeks of hours shown per group, most recent last (an IOP episode is 8–12 weeks).
 MAX_WEEKS = 26
+# What the page shows of each log (and people's names alone): loading whole rows (the
+# summary, interventions, attestation, every account column) was a sixth of the page's time.
+_SHOWN_LOG_COLUMNS = (SessionLog.group_id, SessionLog.session_date, SessionLog.start_time,
+                      SessionLog.minutes, SessionLog.topics, SessionLog.state,
+                      SessionLog.signed_by_id, SessionLog.signed_at, SessionLog.cosigned_by_id,
+                      SessionLog.cosigned_at)
 
 
 @dataclass
@@ -111,9 +117,13 @@ def participant_course(session: Session, participant: Participant, reader: User,
         .where(Attendance.participant_id == participant.id,
                SessionLog.group_id.in_(list(groups)), SessionLog.state != LogState.VOIDED)
         .order_by(SessionLog.session_date, SessionLog.start_time, SessionLog.id)
-        .options(joinedload(SessionLog.signed_by), joinedload(SessionLog.cosigned_by),
-                 selectinload(SessionLog.addenda).joinedload(Addendum.author),
-                 selectinload(ParticipantNote.goal_links).joinedload(NoteGoal.goal)))]
+        .options(load_only(*_SHOWN_LOG_COLUMNS),
+                 joinedload(SessionLog.signed_by).load_only(User.name),
+                 joinedload(SessionLog.cosigned_by).load_only(User.name),
+                 selectinload(SessionLog.addenda).joinedload(Addendum.author)
+                 .load_only(User.name),
+                 selectinload(ParticipantNote.goal_links).joinedload(NoteGoal.goal)
+                 .load_only(TreatmentGoal.goal)))]
     for group_course in groups.values():
         _add_hours(group_course, sessions, day)
         _add_coverage(session, group_course, participant, library, day)

@@ -76,6 +76,7 @@ class Served:
     library: Library  # approved texts over the files: what curriculum editors see
     approved_only: Library  # what everyone else sees (under GROUPWORK_REQUIRE_APPROVAL)
     statuses: dict[str, ReviewStatus]
+    serial: int | None = None  # the approvals it reflects (None: the files alone, not asked)
 
 
 class ServedLibrary:
@@ -143,7 +144,7 @@ class ServedLibrary:
         library = self._overlay_tracks(self._overlay(texts),
                                        [(row.slug, row.number) for row in tracks])
         self.served = self._serve(self._overlay_translations(
-            library, [(row.slug, row.number) for row in translated]), statuses)
+            library, [(row.slug, row.number) for row in translated]), statuses, serial)
         self.serial = serial
 
     def _parse_new(self, connection: Connection, approved: list[Row[Any]],
@@ -251,11 +252,12 @@ class ServedLibrary:
         return dataclasses.replace(files, topics=topics, withheld=withheld, problems=problems,
                                    index=SearchIndex.build(topics.values()))
 
-    def _serve(self, library: Library, statuses: dict[str, ReviewStatus]) -> Served:
+    def _serve(self, library: Library, statuses: dict[str, ReviewStatus],
+               serial: int | None = None) -> Served:
         """What is served: with GROUPWORK_REQUIRE_APPROVAL, everyone but curriculum editors
         gets only the topics the program approved (and tracks of those alone)."""
         if not self.require_approval:
-            return Served(library, library, statuses)
+            return Served(library, library, statuses, serial)
         approved = {slug: topic for slug, topic in library.topics.items()
                     if statuses.get(slug, NOT_REVIEWED).is_approved}
         tracks = {}
@@ -268,7 +270,7 @@ class ServedLibrary:
             library, topics=approved, tracks=tracks,
             withheld=library.withheld | (library.topics.keys() - approved.keys()),
             index=SearchIndex.build(approved.values()))
-        return Served(library, only, statuses)
+        return Served(library, only, statuses, serial)
 
 
 def init_app(app: Flask) -> None:
@@ -316,6 +318,12 @@ def facilitators_library() -> Library:
 def review_status(slug: str) -> ReviewStatus:
     """The program's review status of a topic now (served with the library)."""
     return _served().statuses.get(slug, NOT_REVIEWED)
+
+
+def served_serial() -> int | None:
+    """Which approvals the served library reflects: it moves with every approval, so
+    anything built from the served library can be kept under it."""
+    return _served().serial
 
 
 def file_library() -> Library:

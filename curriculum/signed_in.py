@@ -17,11 +17,11 @@ from flask import (
     session,
     url_for,
 )
-from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import bindparam, exists, literal_column, select, true
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import SecurityError
 
 from curriculum import accounts
 from curriculum.db import DriverQuery, get_session
@@ -141,7 +141,7 @@ def _session_expired() -> bool:
 
 def require_sign_in() -> ResponseReturnValue | None:
     """Runs before every request: anonymous users reach only the public endpoints."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request_ctx.url_adapter is None:
+    if request.endpoint in PUBLIC_ENDPOINTS or isinstance(request.routing_exception, SecurityError):
         return None  # public, or an untrusted Host that is answered 400 without a redirect
     if current_user.is_authenticated and _session_expired():
         logout_user()

@@ -5,15 +5,18 @@ import io
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from markupsafe import Markup
 
 from curriculum import shipped_reviews
 from curriculum.db import get_session
 from curriculum.handouts import LANGUAGES, SIZES, Variant, handout_file
 from curriculum.library import TAGS, Topic
-from curriculum.review_status import ReviewStatus
-from curriculum.served_library import current_library, file_library, review_status
-from curriculum.templating import once_per_mount
+from curriculum.served_library import (
+    current_library,
+    file_library,
+    review_status,
+    served_serial,
+)
+from curriculum.templating import once_per_reader_kind
 from curriculum.text import clean_line
 
 bp = Blueprint("topics", __name__)
@@ -76,31 +79,20 @@ def show(slug: str) -> ResponseReturnValue:
     review of it (curriculum editors also see what an upgrade changed, and approvers decide)."""
     topic = get_topic(slug)
     status = review_status(slug)
-    changes = None
-    if status.shipped_changed and current_user.can_edit_curriculum:
-        changes = shipped_reviews.shipped_changes(get_session(), file_library(), slug)
-    return render_template("topics/show.html", topic=topic, body=_page_body(topic, status),
-                           status=status, changes=changes,
-                           shipped=file_library().topics.get(slug),
-                           attestation=shipped_reviews.ATTESTATION)
+    user = current_user
 
+    def render(changes: str | None = None) -> str:
+        return render_template("topics/show.html", topic=topic, status=status, changes=changes,
+                               shipped=file_library().topics.get(slug),
+                               attestation=shipped_reviews.ATTESTATION)
 
-def _page_body(topic: Topic, status: ReviewStatus) -> Markup:
-    """The page below the menu: the same for every reader, so rendered once per topic in each
-    worker rather than on every request."""
-
-    def render() -> Markup:
-        # Our own template's output, escaped as it was rendered (the reason ruff's S704 and
-        # bandit's B704 are silenced here).
-        body = render_template("topics/_page_body.html", topic=topic, status=status)
-        return Markup(body)  # noqa: S704  # nosec B704
-
-    # Keyed by the text, its translations and its review too: an approval serves a new one
-    # under the same slug.
-    translations = tuple(sorted((language, translation.path)
-                                for language, translation in topic.translations.items()))
-    return once_per_mount(("topic page", topic.slug, topic.content_hash, translations, status),
-                          render)
+    if status.shipped_changed and user.can_edit_curriculum:  # the diff, read for this page
+        return render(shipped_reviews.shipped_changes(get_session(), file_library(), slug))
+    # The same for every reader with this role and curriculum permission while the approvals
+    # served stay the same (an approval moves the serial): the menu, the editor's links and
+    # forms, the text and its review status.
+    return once_per_reader_kind(
+        ("topic page", slug, served_serial(), user.role, user.curriculum_permission), render)
 
 
 @bp.get("/topics/<slug>/handout.pdf")

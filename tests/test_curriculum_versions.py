@@ -33,6 +33,7 @@ from models import (
     VersionState,
 )
 from tests.helpers import (
+    CSRF_RE,
     TEXTAREA_RE,
     client_for,
     csrf_token,
@@ -208,6 +209,38 @@ def test_drafts_wait_for_another_approver_then_facilitators_see_the_new_text(
     assert version_events(app) == [("save-topic-draft", "ok"), ("approve-topic-version",
                                                                 "refused"),
                                    ("approve-topic-version", "ok")]
+
+
+def test_the_topic_page_kept_per_permission_is_each_readers_and_moves_with_an_approval(
+    make_app: Callable[..., Flask], people: dict[str, User]
+) -> None:
+    """The topic page is rendered once per role and curriculum permission in each worker: an
+    editor's links and an approver's forms (with the approver's own form token) never reach a
+    facilitator's page, and an approval here is served on the next request (no other worker
+    refreshes this app within the test)."""
+    app = make_app(CURRICULUM_REFRESH_SECONDS=3600)
+    url = f"/topics/{SLUG}"
+    editor, approver, facilitator = (client_for(app, people[name])
+                                     for name in ("editor", "approver2", "facilitator"))
+    assert "Edit this topic" in editor.get(url).text  # the same role as the facilitator's
+    approving = approver.get(url).text
+    assert "Approve the shipped text as it stands" in approving
+    approvers_token = CSRF_RE.search(approving).group(1)  # in each of its forms
+    assert approving.count(approvers_token) == len(CSRF_RE.findall(approving)) >= 2
+    for _ in range(2):  # rendered, then kept
+        page = facilitator.get(url).text
+        assert OLD in page and "Not yet reviewed" in page
+        assert "Edit this topic" not in page and "/edit" not in page and "<form" not in \
+            page.split("</header>")[1]
+        assert approvers_token not in page
+    assert "Approve the shipped text" not in editor.get(url).text
+    source, base = editor_form(editor)
+    number = save(editor, source.replace(OLD, NEW), base)
+    assert OLD in facilitator.get(url).text  # a draft is never served
+    decide(approver, number, "approve", attest="1")
+    page = facilitator.get(url).text
+    assert NEW in page and OLD not in page and "The program's version 1" in page
+    assert "Edit this topic" not in page
 
 
 def test_the_author_never_approves_their_own_version(

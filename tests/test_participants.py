@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from curriculum import db, logbook
 from curriculum.localtime import today
@@ -223,3 +223,36 @@ def test_watch_list_reasons_clearing_and_acknowledgement(
                                                        "denied")
     with app.app_context():
         assert db.get_session().get(Participant, sam.id) is not None
+
+
+def test_the_page_reads_the_same_statements_however_many_sessions(
+    app: Flask, staff: dict[str, User], group: Group, two_groups: dict[str, Any]
+) -> None:
+    """Each session's log, signers, addenda and goal ticks come with the page's few
+    statements, never one more per session (what a log column left unloaded would cost)."""
+    maria = two_groups["maria"]
+    client = client_for(app, staff["facilitator"])
+
+    def statements_of_the_page() -> int:
+        sent: list[str] = []
+        engine = app.extensions["engine"]
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            sent.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get(f"/participants/{maria.id}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(sent)
+
+    before = statements_of_the_page()
+    for day in (9, 11, 12):
+        log_id = record(app, group, staff["facilitator"], datetime.date(2026, 3, day))
+        with app.app_context():
+            session = db.get_session()
+            logbook.add_addendum(session, session.get(SessionLog, log_id),
+                                 session.get(User, staff["facilitator"].id), "Late entry.")
+            session.commit()
+    assert statements_of_the_page() == before
