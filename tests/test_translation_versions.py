@@ -271,5 +271,5 @@ def test_the_spanish_editor_and_version_pages_pass_axe(
     page.get_by_label("I have read this version", exact=False).check()
     findings += [f"version page, approver: {v}" for v in serious_violations(page)]
     page.get_by_role("button", name="Approve Spanish version 1").click()
-    assert "Version 1 is approved" in page.content()
+    page.get_by_text("Version 1 is approved", exact=False).wait_for()
     assert findings == [], findings
