@@ -6,6 +6,7 @@ in the same transaction.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -189,14 +190,16 @@ def name_problems(session: Session, summary: DischargeSummary) -> dict[str, str]
     the names found (the same check as a log's notes; a summary has no override)."""
     others = others_in_the_group(session, summary)
     own = summary.participant.first_name.casefold()
+    # Their own full name is theirs alone, even when another shares the first name.
+    own_name = re.compile(re.escape(summary.participant.display_name), re.IGNORECASE)
     problems = {}
     for name, words in FREE_TEXT.items():
-        if found := names_in(getattr(summary, name), others):
+        if found := names_in(own_name.sub(" ", getattr(summary, name)), others):
             shared = any(p.first_name.casefold() == own for p in others
                          if p.display_name in found)
             problems[name] = (
-                f"The {words} name another participant of the group ({', '.join(found)}): a "
-                f"discharge summary names only {summary.participant.display_name}."
+                f"A discharge summary names only {summary.participant.display_name}: the "
+                f"{words} name another participant of the group ({', '.join(found)})."
                 + (" They share a first name: write “the participant” instead."
                    if shared else ""))
     return problems
