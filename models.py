@@ -741,7 +741,7 @@ class LockedSummaryError(Exception):
 
 _SUMMARY_STATE_LABELS = {
     LogState.DRAFT: "Draft, not signed", LogState.SIGNED: "Signed, waiting for co-signature",
-    LogState.COSIGNED: "Signed and co-signed", LogState.RETURNED: "Returned to the counselor",
+    LogState.COSIGNED: "Co-signed", LogState.RETURNED: "Returned to the counselor",
     LogState.DISCARDED: "Discarded draft, never signed"}
 
 
