@@ -443,6 +443,16 @@ def test_the_author_discards_a_draft_which_stays_on_file_and_a_new_one_can_start
     assert signed.status_code == 302, signed.get_data(as_text=True)
 
 
+def returned(app: Flask, supervisor: FlaskClient, participant_id: int, summary_id: int,
+             comment: str) -> None:
+    """The supervisor returns the signed summary with ``comment``."""
+    base = f"/participants/{participant_id}/discharge/{summary_id}"
+    answer = supervisor.post(f"{base}/return", data={
+        "version": str(stored(app, summary_id).version), "comment": comment,
+        "csrf_token": csrf_token(supervisor, base)})
+    assert answer.status_code == 302 and stored(app, summary_id).state == LogState.RETURNED
+
+
 def test_a_summary_once_signed_is_never_discarded_even_returned(
     app: Flask, staff: dict[str, User], episode: dict[str, Any]
 ) -> None:
@@ -453,10 +463,8 @@ def test_a_summary_once_signed_is_never_discarded_even_returned(
     assert "Discard the draft" not in client.get(base).get_data(as_text=True)
     refused = client.post(f"{base}/discard", data={"confirm": "1", "csrf_token": token})
     assert "add an addendum" in client.get(refused.headers["Location"]).get_data(as_text=True)
-    supervisor = client_for(app, staff["supervisor"])
-    supervisor.post(f"{base}/return", data={
-        "version": str(stored(app, summary_id).version), "comment": "Name the provider.",
-        "csrf_token": csrf_token(supervisor, base)})
+    returned(app, client_for(app, staff["supervisor"]), maria.id, summary_id,
+             "Name the provider.")
     save(client, app, maria.id, summary_id, aftercare="Riverside Outpatient.")
     assert stored(app, summary_id).state == LogState.DRAFT  # edited after the return
     client.post(f"{base}/discard", data={"confirm": "1", "csrf_token": token})
@@ -547,10 +555,8 @@ def test_home_lists_returned_summaries_and_unsigned_drafts_for_their_counselors(
     assert "Signed, waiting for co-signature" in client.get(
         f"/participants/{maria.id}").get_data(as_text=True)
     for participant_id, summary_id in ((maria.id, maria_id), (sam.id, sam_id)):
-        base = f"/participants/{participant_id}/discharge/{summary_id}"
-        supervisor.post(f"{base}/return", data={
-            "version": str(stored(app, summary_id).version), "csrf_token": csrf_token(
-                supervisor, base), "comment": f"Name the aftercare provider ({summary_id})."})
+        returned(app, supervisor, participant_id, summary_id,
+                 f"Name the aftercare provider ({summary_id}).")
     for reader in (client, colleague):
         home = " ".join(reader.get("/").get_data(as_text=True).split())
         assert "Discharge summaries returned by your supervisor" in home
