@@ -266,7 +266,18 @@ def discard(participant_id: int, summary_id: int) -> ResponseReturnValue:
         return _back(summary, refusal)
     if request.form.get("confirm") != "1":
         return _back(summary, "Tick the box to confirm you want to discard this draft.")
-    discharge_summaries.discard(session, summary, current_user.account())
+    if request.form.get("version") != str(summary.version):
+        return _back(summary, "This draft changed after you opened it, so it was not "
+                              "discarded: read it, then discard it if you still want to.")
+    try:  # a colleague may sign or save it between our read and our write
+        discharge_summaries.discard(session, summary, current_user.account())
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        flash("This draft changed after you opened it, so it was not discarded: read it, "
+              "then discard it if you still want to.")
+        return redirect(url_for("discharge.show", participant_id=participant_id,
+                                summary_id=summary_id))
     session.commit()
     flash("Draft discarded. It stays on file, marked discarded; you can start a new one.")
     return redirect(url_for("participants.show", participant_id=participant_id))

@@ -448,10 +448,13 @@ def test_hostile_discard_requests(app: Flask, facilitator_client: dict) -> None:
                  f"/participants/-1{base.removeprefix(f'/participants/{maria.id}')}/discard"):
         assert client.post(path, data={"confirm": "1", "csrf_token": token}).status_code in (
             400, 404), path
-    for confirm in ("1' OR '1'='1", "yes", "true", "1\x00", "²"):
-        client.post(f"{base}/discard", data={"confirm": confirm, "csrf_token": token})
+    form = {"confirm": "1", "version": "1", "csrf_token": token}
+    for field, value in (("confirm", "1' OR '1'='1"), ("confirm", "yes"), ("confirm", "1\x00"),
+                         ("version", "1 OR 1=1"), ("version", "²"), ("version", "9" * 5000)):
+        assert client.post(f"{base}/discard", data={**form, field: value}).status_code == 302
     assert "Discard the draft" in client.get(base).get_data(as_text=True)  # still a draft
-    assert client.post(f"{base}/discard", data={"confirm": "1"}).status_code == 400  # no CSRF
-    client.post(f"{base}/discard", data={"confirm": "1", "csrf_token": token})
+    no_csrf = client.post(f"{base}/discard", data={"confirm": "1", "version": "1"})
+    assert no_csrf.status_code == 400
+    client.post(f"{base}/discard", data=form)
     page = client.get(base).get_data(as_text=True)
     assert "Discarded draft, never signed" in page and "<script>alert" not in page
