@@ -17,7 +17,7 @@ from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from curriculum import audit
-from curriculum.db import begin_write, get_session
+from curriculum.db import begin_write, get_session, write_session
 from models import (
     Attendance,
     ContentKind,
@@ -166,8 +166,7 @@ def get_group(group_id: int, action: str = "view-group",
 
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     group = session.get(Group, group_id)
     if group is None or not allowed(current_user, group):
         deny("group", group_id, action)
@@ -195,8 +194,7 @@ def get_log(log_id: int, action: str = "view-log",
 
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     session_log = _allowed_log(log_id, action, allowed)
     audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})
     return session_log
@@ -212,21 +210,27 @@ def _allowed_log(log_id: int, action: str,
     return session_log
 
 
+def _record_read(action: str, object_type: str, object_id: int,
+                 detail: dict[str, object] | None = None) -> None:
+    """After a read without the write lock: append the access to the audit trail and commit
+    it, taking the lock only for that. (Holding it through the read made every view of a log
+    wait for every other.)"""
+    session = get_session()
+    session.commit()  # ends the read; what was loaded stays loaded
+    begin_write(session)
+    audit.record(session, action, object_type, object_id, detail=detail)
+    session.commit()
+
+
 def read_log(log_id: int, action: str = "view-log",
              allowed: Callable[[User, Group], bool] = can_read) -> SessionLog:
     """A session log to show (a page or a PDF), like ``get_log`` but read without the write
-    lock: the lock is taken only to append the access to the audit trail, which is committed
-    before anything is shown. (Holding it through the read made every view of a log wait
-    for every other.)
+    lock, with the access committed to the audit trail before anything is shown.
 
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
-    session = get_session()
     session_log = _allowed_log(log_id, action, allowed)
-    session.commit()  # ends the read; what was loaded stays loaded
-    begin_write(session)
-    audit.record(session, action, "session-log", log_id, detail={"group": session_log.group_id})
-    session.commit()
+    _record_read(action, "session-log", log_id, detail={"group": session_log.group_id})
     return session_log
 
 
@@ -236,8 +240,7 @@ def get_spot_check(check_id: int, action: str) -> SpotCheck:
 
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     check = session.get(SpotCheck, check_id)
     if check is None or check.supervisor_id != current_user.id \
             or not supervises(current_user, check.group):
@@ -278,8 +281,7 @@ def get_participant(participant_id: int, action: str) -> Participant:
 
     :raise 404: if there is none or they are not in the user's groups (the denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     participant = _allowed_participant(participant_id, action)
     audit.record(session, action, "participant", participant_id)
     return participant
@@ -291,12 +293,8 @@ def read_participant(participant_id: int, action: str) -> Participant:
 
     :raise 404: if there is none or they are not in the user's groups (the denial is audited).
     """
-    session = get_session()
     participant = _allowed_participant(participant_id, action)
-    session.commit()
-    begin_write(session)
-    audit.record(session, action, "participant", participant_id)
-    session.commit()
+    _record_read(action, "participant", participant_id)
     return participant
 
 
@@ -307,8 +305,7 @@ def get_goal(participant_id: int, goal_id: int, action: str) -> TreatmentGoal:
     :raise 404: if the participant is not theirs, or the goal is not that participant's (the
         denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     _allowed_participant(participant_id, action)
     goal = session.get(TreatmentGoal, goal_id)
     if goal is None or goal.participant_id != participant_id:
@@ -325,8 +322,7 @@ def get_episode(participant_id: int, action: str) -> Enrollment:
 
     :raise 404: if there is none (the denial is audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     facilitated = select(group_facilitators.c.group_id).where(
         group_facilitators.c.user_id == current_user.id)
     enrollment = session.scalars(
@@ -364,8 +360,7 @@ def get_summary(participant_id: int, summary_id: int, action: str,
 
     :raise 404: if there is none, it is another participant's, or not theirs (audited).
     """
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     summary = _allowed_summary(participant_id, summary_id, action, allowed, authored)
     audit.record(session, action, "discharge-summary", summary_id,
                  detail={"participant": participant_id})
@@ -379,11 +374,6 @@ def read_summary(participant_id: int, summary_id: int, action: str,
 
     :raise 404: if there is none, it is another participant's, or not theirs (audited).
     """
-    session = get_session()
     summary = _allowed_summary(participant_id, summary_id, action, allowed)
-    session.commit()
-    begin_write(session)
-    audit.record(session, action, "discharge-summary", summary_id,
-                 detail={"participant": participant_id})
-    session.commit()
+    _record_read(action, "discharge-summary", summary_id, detail={"participant": participant_id})
     return summary

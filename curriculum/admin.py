@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from curriculum import audit, roster_import
 from curriculum.access import deny, managed_group, openable_participants, roles_required
 from curriculum.calendar_dates import WEEKDAY_NAMES
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.served_library import current_library
 from curriculum.text import clean_line
 from models import Enrollment, Group, HandoutLanguage, Modality, NoteFormat, Role, User
@@ -134,8 +134,7 @@ def edit_group(group_id: int) -> ResponseReturnValue:
 @bp.post("/groups/<id:group_id>")
 def save_group(group_id: int | None = None) -> ResponseReturnValue:
     """Create or update a group and its staff."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     found = managed_group(group_id) if group_id else Group()
     form = GroupForm()
     form.set_choices()
@@ -182,8 +181,7 @@ def _roster_page(found: Group, admit: AdmitForm | None = None, preview=None,
 @bp.get("/groups/<id:group_id>/roster")
 def roster(group_id: int) -> ResponseReturnValue:
     """A group's roster: who is enrolled, admit, discharge, import."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     found = managed_group(group_id)
     audit.record(session, "view-roster", "group", found.id)
     session.commit()
@@ -193,8 +191,7 @@ def roster(group_id: int) -> ResponseReturnValue:
 @bp.post("/groups/<id:group_id>/roster")
 def admit(group_id: int) -> ResponseReturnValue:
     """Admit a participant (new, or known by record number) to the group."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     found = managed_group(group_id)
     form = AdmitForm()
     if not form.validate_on_submit():
@@ -212,12 +209,17 @@ def admit(group_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.roster", group_id=found.id))
 
 
+def _refuse(found: Group, message: str) -> ResponseReturnValue:
+    get_session().rollback()
+    flash(message)
+    return redirect(url_for("admin.roster", group_id=found.id))
+
+
 def _roster_enrollment(group_id: int, enrollment_id: int,
                        action: str) -> tuple[Group, Enrollment]:
     """For a change to one row of a roster: the group and the enrollment, in a write
     transaction; 404 (audited) for an enrollment of another group."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     found = managed_group(group_id)
     enrollment = session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.group_id != found.id:
@@ -232,9 +234,7 @@ def discharge(group_id: int, enrollment_id: int) -> ResponseReturnValue:
     found, enrollment = _roster_enrollment(group_id, enrollment_id, "discharge")
     form = DischargeForm()
     if not form.validate_on_submit() or form.discharged_on.data < enrollment.admitted_on:
-        session.rollback()
-        flash("Enter a discharge date on or after the admission date.")
-        return redirect(url_for("admin.roster", group_id=found.id))
+        return _refuse(found, "Enter a discharge date on or after the admission date.")
     enrollment.discharged_on = form.discharged_on.data
     audit.record(session, "discharge", "enrollment", enrollment.id)
     session.commit()
@@ -253,9 +253,7 @@ def set_language(group_id: int, enrollment_id: int) -> ResponseReturnValue:
     found, enrollment = _roster_enrollment(group_id, enrollment_id, "set-handout-language")
     form = LanguageForm()
     if not form.validate_on_submit():
-        session.rollback()
-        flash("Choose a handout language.")
-        return redirect(url_for("admin.roster", group_id=found.id))
+        return _refuse(found, "Choose a handout language.")
     participant = enrollment.participant
     participant.handout_language = _language(form.handout_language.data)
     audit.record(session, "set-handout-language", "participant", participant.id,
@@ -278,8 +276,7 @@ class ImportForm(FlaskForm):
 @bp.post("/groups/<id:group_id>/roster/import")
 def import_roster(group_id: int) -> ResponseReturnValue:
     """Preview a CSV roster (bad rows by line number, nothing saved), then import on confirm."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     found = managed_group(group_id)
     form = ImportForm()
     upload = request.files.get("csv_file")
@@ -287,9 +284,7 @@ def import_roster(group_id: int) -> ResponseReturnValue:
     if upload and upload.filename:
         text = upload.read(200_001).decode("utf-8-sig", errors="replace")
     if not form.validate_on_submit() or not text.strip():
-        session.rollback()
-        flash("Paste the roster CSV or choose a file.")
-        return redirect(url_for("admin.roster", group_id=found.id))
+        return _refuse(found, "Paste the roster CSV or choose a file.")
     preview = roster_import.preview(session, found, text)
     if request.form.get("confirm") != "1" or preview.problems:
         session.rollback()

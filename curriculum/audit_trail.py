@@ -8,7 +8,7 @@ from curriculum import audit
 from curriculum.access import roles_required
 from curriculum.audit_search import FILTERS, PAGE_SIZE, event_page, staff_names
 from curriculum.calendar_dates import requested_date
-from curriculum.db import begin_write, get_session
+from curriculum.db import write_session
 from curriculum.text import whole_number
 from models import Role
 
@@ -19,8 +19,7 @@ bp = Blueprint("audit_trail", __name__, url_prefix="/audit")
 @roles_required(Role.SUPERVISOR, Role.ADMIN)
 def index() -> ResponseReturnValue:
     """Events, newest first, filtered by user, object, action and dates."""
-    session = get_session()
-    begin_write(session)  # this read is itself audited
+    session = write_session()  # this read is itself audited
     filters = {key: request.args.get(key, "").strip()[:60] for key in FILTERS}
     start, end = requested_date(request.args, "start"), requested_date(request.args, "end")
     page_number = whole_number(request.args.get("page", "1"), 1, 99_999) or 1

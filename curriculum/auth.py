@@ -18,7 +18,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from curriculum import accounts, pending_sign_in, second_factor
-from curriculum.db import begin_write, get_session
+from curriculum.db import write_session
 from curriculum.passwords import (
     PASSWORD_MAX,
     PASSWORD_MIN,
@@ -62,8 +62,7 @@ class ChangePasswordForm(FlaskForm):
 def _attempt_sign_in(email: str, password: str) -> User | None:
     """Check a password, counting failures and pausing the account after too many. A right
     password does not clear the count while a second step is still to pass."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = accounts.find_by_email(db, email)
     if user is None or not user.is_active or accounts.is_locked(user):
         spend_a_verification(password)
@@ -110,8 +109,7 @@ def login_post() -> ResponseReturnValue:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """Sign out everywhere this session was used: the account's session token changes."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = db.get(User, current_user.id)
     user.rotate_session_token()
     db.commit()
@@ -132,8 +130,7 @@ def change_password_post() -> ResponseReturnValue:
     """Change the password; other sessions of this account end."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        db = get_session()
-        begin_write(db)
+        db = write_session()
         user = db.get(User, current_user.id)
         if verify_password(user.password_hash, form.current_password.data or ""):
             user.password_hash = hash_password(form.new_password.data or "")

@@ -1,5 +1,6 @@
 """Calendar pieces several pages share: the weekday codes groups meet on, the Monday a week
-starts on, and dates asked for in a query string or form, parsed and checked the same way."""
+starts on (and the weeks of a range), and dates asked for in a query string or form, parsed
+and checked the same way."""
 
 import datetime
 from collections.abc import Mapping
@@ -16,6 +17,12 @@ EXAMPLE = "for example 2026-03-02"
 def monday(day: datetime.date) -> datetime.date:
     """The Monday of the week ``day`` falls in (weeks run Monday to Sunday)."""
     return day - datetime.timedelta(days=day.weekday())
+
+
+def mondays(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The Monday of each week from ``first``'s to ``last``'s, in order."""
+    start = monday(first)
+    return [start + datetime.timedelta(weeks=n) for n in range((last - start).days // 7 + 1)]
 
 
 def requested_date(values: Mapping[str, str], name: str) -> datetime.date | None:

@@ -39,8 +39,7 @@ def _fail(lines: list[str]) -> None:
 def add_user(email: str, name: str, role: Role, password: str, temporary: bool = False,
              curriculum: CurriculumPermission = CurriculumPermission.NONE) -> User:
     """Create an account, or exit 1 with one line per problem."""
-    session = db.get_session()
-    db.begin_write(session)
+    session = db.write_session()
     if problems := accounts.new_account_problems(session, email, name, password):
         session.rollback()
         _fail([f"{field}: {message}" for field, message in problems.items()])
@@ -108,8 +107,7 @@ def curriculum_check() -> None:
 def curriculum_export(directory: Path) -> None:
     """Write every topic and track the program approved to DIRECTORY as topics/<slug>.md and
     tracks/<slug>.yaml (the shipped layout)."""
-    session = db.get_session()
-    db.begin_write(session)
+    session = db.write_session()
     try:
         counts = curriculum_transfer.export(session, file_library(), directory)
     except OSError as error:
@@ -128,8 +126,7 @@ def curriculum_import(directory: Path, email: str) -> None:
     """Turn DIRECTORY's topics/*.md and tracks/*.yaml into draft versions by the author, each
     awaiting another person's approval; files identical to the text in force are skipped.
     Any bad file or author: one line per problem, exit 1, nothing imported."""
-    session = db.get_session()
-    db.begin_write(session)
+    session = db.write_session()
     result = curriculum_transfer.import_drafts(session, file_library(), current_library(),
                                                directory, email)
     if result.problems:
@@ -193,8 +190,7 @@ def seed_demo(password_stdin: bool) -> None:
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else secrets.token_urlsafe(12)
     if reason := password_problem(password):
         _fail([f"password: {reason}"])
-    session = db.get_session()
-    db.begin_write(session)
+    session = db.write_session()
     try:
         accounts = demo.seed(session, current_library(), password, today())
     except ValueError as error:
@@ -259,8 +255,7 @@ def audit_verify() -> None:
 def reset_two_factor(email: str) -> None:
     """Remove an account's second factors (a sole admin who lost them); it adds one again at
     its next sign-in."""
-    session = db.get_session()
-    db.begin_write(session)
+    session = db.write_session()
     user = accounts.find_by_email(session, email)
     if user is None:
         session.rollback()
@@ -275,8 +270,7 @@ def reset_two_factor(email: str) -> None:
 def reseal_secrets() -> None:
     """After rotating SECRET_KEY (the old one in SECRET_KEY_FALLBACKS): re-encrypt every
     authenticator secret under the new key, so the old one can be dropped."""
-    session = db.get_session()
-    db.begin_write(session)
+    session = db.write_session()
     resealed, unreadable = second_factor.reseal_all(session)
     if unreadable:
         session.rollback()

@@ -13,20 +13,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
 )
 
+from curriculum.content_files import Problem, display_path, read_yaml_file
 from curriculum.handout_translations import Translation
-from curriculum.library import Library, Problem, display_path
+from curriculum.library import Library
 from curriculum.settings import PROJECT_ROOT
 from curriculum.stop_now_patterns import ENGLISH, SPANISH, StopNowPatterns
 
@@ -54,7 +53,6 @@ def _meta_regex(pattern: str) -> str:
     return pattern
 
 
-Model = TypeVar("Model", bound=BaseModel)
 Regex = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_regex)]
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
 
@@ -130,25 +128,6 @@ _LABELS = (rf"(?P<term>{_ITEM}(?:\s*,\s*(?:{_AND_OR}\s+)?(?:{_ARTICLE}\s+)?{_ITE
            rf"|\s+{_AND_OR}\s+(?:{_ARTICLE}\s+)?{_ITEM}|\s+\"[^\"]{{1,40}}\")*)")
 
 
-def parse_rules_file(path: Path, schema: type[Model]) -> tuple[Model | None, list[Problem]]:
-    """One YAML rules file validated into ``schema``, or None and a problem per bad field."""
-    file = display_path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        return None, [Problem(file, "file", f"not valid YAML ({error.__class__.__name__})")]
-    try:
-        return schema.model_validate({} if data is None else data), []
-    except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
-                            for part in item["loc"]).lstrip(".")
-            problems.append(Problem(file, where or "file",
-                                    item["msg"].removeprefix("Value error, ")))
-        return None, problems
-
-
 def rule_files(folders: Iterable[Path], name: str) -> list[Path]:
     """The shipped content folder's file called ``name``, then each folder's own, once each."""
     paths: list[Path] = []
@@ -178,7 +157,7 @@ def load_rules(folders: Iterable[Path]) -> tuple[Rules, list[Problem]]:
     left out and reported as problems (``file: field: problem``), never raised."""
     parsed, problems = [], []
     for path in rule_files(folders, RULES_FILE):
-        rules_file, found = parse_rules_file(path, RulesFile)
+        rules_file, found = read_yaml_file(path, RulesFile)
         problems += found
         parsed += [rules_file] if rules_file is not None else []
     return compile_rules(parsed), problems
@@ -251,10 +230,8 @@ def _person_first(file: str, slug: str, markdown: str, rules: Rules,
                     or any(a < end and start < b for a, b in touching)):
                 continue
             about = f" ({term.about})" if term.about else ""
-            problem = Problem(file, field, f'"{block[start:end]}"{about} → say {term.say}')
-            if problem not in problems:
-                problems.append(problem)
-    return problems
+            problems.append(Problem(file, field, f'"{block[start:end]}"{about} → say {term.say}'))
+    return list(dict.fromkeys(problems))  # each finding once, in order
 
 
 # Stop-now advice ----------------------------------------------------------------------------------
@@ -313,11 +290,9 @@ def stop_now(file: str, handout_markdown: str, lang: StopNowPatterns = ENGLISH
                 # A bare "Stop." is quoted with the sentence that says what is stopped.
                 quoted = (sentence if lang.names_a_drink.search(sentence)
                           else " ".join(sentences[number:number + 2]))
-                problem = Problem(file, STOP_NOW, f'"{quoted}" needs a withdrawal warning and '
-                                                  f"medical advice in the same section")
-                if problem not in problems:
-                    problems.append(problem)
-    return problems
+                problems.append(Problem(file, STOP_NOW, f'"{quoted}" needs a withdrawal warning '
+                                                        f"and medical advice in the same section"))
+    return list(dict.fromkeys(problems))  # each finding once, in order
 
 
 # Checking topics ----------------------------------------------------------------------------------

@@ -238,16 +238,23 @@ def _refuse(session: Session, step: str, version: CurriculumVersion, user: User,
     raise Refused(message)
 
 
+def _lock_draft(session: Session, version: CurriculumVersion, step: str, user: User,
+                done: str) -> None:
+    """Take the curriculum's lock and read the version again; refuse (audited) unless it is
+    still a draft, the only state that can be ``done`` (withdrawn, returned)."""
+    lock(session)
+    session.refresh(version)
+    if version.state != VersionState.DRAFT:
+        _refuse(session, step, version, user, f"This version is {version.state}; only a draft "
+                                              f"can be {done}.")
+
+
 def withdraw(session: Session, version: CurriculumVersion, user: User, comment: str) -> None:
     """The author takes their draft back; it stays in the record as withdrawn.
 
     :raise Refused: for someone else's draft, or a version that is no longer a draft.
     """
-    lock(session)
-    session.refresh(version)
-    if version.state != VersionState.DRAFT:
-        _refuse(session, "withdraw", version, user, f"This version is {version.state}; only a "
-                                                    f"draft can be withdrawn.")
+    _lock_draft(session, version, "withdraw", user, "withdrawn")
     if version.author_id != user.id:
         _refuse(session, "withdraw", version, user, "Only the author withdraws a draft; an "
                                                     "approver returns it with a comment.")
@@ -265,11 +272,7 @@ def return_to_author(session: Session, version: CurriculumVersion, approver: Use
 
     :raise Refused: for a version that is no longer a draft.
     """
-    lock(session)
-    session.refresh(version)
-    if version.state != VersionState.DRAFT:
-        _refuse(session, "return", version, approver, f"This version is {version.state}; only "
-                                                      f"a draft can be returned.")
+    _lock_draft(session, version, "return", approver, "returned")
     version.state = VersionState.RETURNED
     version.returned_by_id, version.returned_at = approver.id, utcnow()
     version.return_comment = comment

@@ -77,6 +77,14 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={"begin_immediate": True})
 
 
+def write_session() -> Session:
+    """The request's session in a writer's transaction (``begin_write``): for a change, taken
+    before reading what the change depends on."""
+    session = get_session()
+    begin_write(session)
+    return session
+
+
 class DriverQuery:
     """A fixed SELECT compiled once for the engine's driver and run on a pooled DBAPI
     connection, outside any session. For the check every request makes (who is signed in),

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from curriculum import content_safety
-from curriculum.library import Problem
+from curriculum.content_files import Problem, read_yaml_file
 
 GLOSSARY_FILE = "glossary-es.yaml"
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -52,7 +52,7 @@ def load_glossary(folders: Iterable[Path]) -> tuple[Glossary, list[Problem]]:
     out and reported as problems, never raised."""
     parsed, problems = [], []
     for path in content_safety.rule_files(folders, GLOSSARY_FILE):
-        glossary, found = content_safety.parse_rules_file(path, _GlossaryFile)
+        glossary, found = read_yaml_file(path, _GlossaryFile)
         problems += found
         parsed += [glossary] if glossary is not None else []
     headings = [file.practice_heading for file in parsed if file.practice_heading]

@@ -11,11 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import frontmatter
-import yaml
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from curriculum.content_files import (
+    Problem,
+    Title,
+    display_path,
+    read_front_matter,
+    read_source,
+)
 from curriculum.render import markdown_to_html
 
 LANGUAGES = {"es": "Spanish"}
@@ -36,7 +41,7 @@ def language_of(path: Path) -> str | None:
 class _TranslationFront(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=90)]
+    title: Title
     translates: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
@@ -59,23 +64,19 @@ class Translation:
 
 
 def load_translation(path: Path, language: str, english_markdown: str
-                     ) -> tuple[Translation | None, list[tuple[str, str]]]:
-    """Read one translation of the handout ``english_markdown``; problems are (field, message)
-    pairs, and a translation is returned only when there are none."""
-    try:
-        post = frontmatter.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        return None, [("file", "not UTF-8 text")]
-    except yaml.YAMLError as error:
-        return None, [("front matter", f"not valid YAML ({error.__class__.__name__})")]
-    try:
-        front = _TranslationFront.model_validate(post.metadata)
-    except ValidationError as error:
-        return None, [(".".join(map(str, item["loc"])) or "front matter", item["msg"])
-                      for item in error.errors()]
-    body = post.content.strip()
+                     ) -> tuple[Translation | None, list[Problem]]:
+    """Read one translation of the handout ``english_markdown``; a translation is returned only
+    when there are no problems."""
+    file = display_path(path)
+    source, problems = read_source(path)
+    if source is None:
+        return None, problems
+    front, body, problems = read_front_matter(file, source, _TranslationFront)
+    if front is None:
+        return None, problems
+    body = body.strip()
     if not body.startswith("## "):
-        return None, [("body", "the handout must start at its first '## ' heading "
-                               "(no '# Participant handout' line)")]
+        return None, [Problem(file, "body", "the handout must start at its first '## ' "
+                                            "heading (no '# Participant handout' line)")]
     return Translation(language, front.title, path, body, markdown_to_html(body),
                        front.translates, handout_hash(english_markdown)), []

@@ -128,12 +128,30 @@ def prerender_jobs(library: Library, slug: str) -> list[tuple[list[Topic], Varia
     return jobs
 
 
+def track_prerender_jobs(library: Library, slug: str) -> list[tuple[list[Topic], Variant]]:
+    """What a facilitator may print first after track ``slug`` changed: its packet (US letter,
+    English)."""
+    track = library.tracks.get(slug)
+    if track is None:
+        return []
+    return [([t for t in map(library.get, track.topics) if t is not None], Variant())]
+
+
 def prerender(library: Library, slug: str) -> threading.Thread | None:
-    """After an approval: render topic ``slug``'s handouts (``prerender_jobs``) into the cache
-    in a background thread of this worker, so the first facilitator to print does not wait.
-    A failure is logged, never raised into the request. Off with PRERENDER_HANDOUTS false."""
+    """After a topic's approval: render its handouts (``prerender_jobs``) ahead."""
+    return render_ahead(prerender_jobs(library, slug), slug)
+
+
+def prerender_track(library: Library, slug: str) -> threading.Thread | None:
+    """After a track's approval: render its packet (``track_prerender_jobs``) ahead."""
+    return render_ahead(track_prerender_jobs(library, slug), f"track-{slug}")
+
+
+def render_ahead(jobs: list[tuple[list[Topic], Variant]], name: str) -> threading.Thread | None:
+    """Render ``jobs`` into the cache in a background thread of this worker, so the first
+    facilitator to print does not wait. A failure is logged, never raised into the request.
+    Off with PRERENDER_HANDOUTS false."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    jobs = prerender_jobs(library, slug)
     if not app.config["PRERENDER_HANDOUTS"] or not jobs or pdf.unavailable_reason():
         return None
 
@@ -146,7 +164,7 @@ def prerender(library: Library, slug: str) -> threading.Thread | None:
                     log.exception("rendering handouts of %s ahead (%s) failed",
                                   ",".join(t.slug for t in topics)[:200], variant)
 
-    thread = threading.Thread(target=run, name=f"prerender-{slug}", daemon=True)
+    thread = threading.Thread(target=run, name=f"prerender-{name}", daemon=True)
     app.extensions.setdefault("prerender_threads", []).append(thread)
     thread.start()
     return thread

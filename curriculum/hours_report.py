@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Date, Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from curriculum.calendar_dates import monday
+from curriculum.calendar_dates import mondays
 from curriculum.sql_dialects import days_after
-from curriculum.weekly_hours import COUNTED_STATES
+from curriculum.weekly_hours import COUNTED_STATES, Span, week_marks
 from models import Attendance, Enrollment, Group, Participant, SessionLog
 
 
@@ -18,9 +18,7 @@ from models import Attendance, Enrollment, Group, Participant, SessionLog
 class ParticipantWeeks:
     participant: Row[Any]  # id, display_name, record_number
     minutes: list[int]
-    # Per week: "below" (a full enrolled week under the minimum), "partial" (joined or left
-    # that week), "out" (not enrolled), or "" (met the minimum).
-    marks: list[str]
+    marks: list[str]  # per week, as ``weekly_hours.week_marks``
 
     @property
     def total_minutes(self) -> int:
@@ -49,8 +47,6 @@ class HoursReport:
         return sum(row.minutes[index] for row in self.rows)
 
 
-Span = tuple[datetime.date, datetime.date | None]  # admitted, discharged (None: still enrolled)
-
 # Built once; the group and the weeks are parameters. The week of a session counts from the
 # first Monday shown.
 _WEEK = (days_after(SessionLog.session_date, bindparam("monday", type_=Date)) // 7).label("week")
@@ -77,11 +73,7 @@ def hours_report(session: Session, group: Group, first: datetime.date, last: dat
     """Minutes attended per participant per week (Monday to Sunday), from signed and co-signed
     logs, with weeks under the group's weekly minimum marked (a week not yet over is partial).
     """
-    weeks = []
-    week = monday(first)
-    while week <= last:
-        weeks.append(week)
-        week += datetime.timedelta(days=7)
+    weeks = mondays(first, last)
     report = HoursReport(group, first, last, weeks)
     parameters = {"group_id": group.id, "monday": weeks[0],
                   "sunday": weeks[-1] + datetime.timedelta(days=6)}
@@ -103,45 +95,8 @@ def hours_report(session: Session, group: Group, first: datetime.date, last: dat
         else:
             people[pid], spans[pid] = row, [(admitted_on, discharged_on)]
     minimum = group.weekly_minimum_minutes
-    over = [week + datetime.timedelta(days=6) <= today for week in weeks]
     for pid, participant in people.items():
         counts = minutes.get(pid) or none.copy()
-        enrolled = spans[pid] if len(spans[pid]) == 1 else _merged(spans[pid])
-        report.rows.append(ParticipantWeeks(participant, counts, _marks(
-            enrolled, weeks, counts, minimum, over)))
+        report.rows.append(ParticipantWeeks(participant, counts, week_marks(
+            spans[pid], weeks, counts, minimum, today)))
     return report
-
-
-def _merged(spans: list[Span]) -> list[Span]:
-    """The same days as ``spans`` in as few spans as possible: a day enrolled twice (a
-    re-admission can overlap) or two spans back to back are one stretch."""
-    merged: list[Span] = []
-    for start, end in sorted(spans, key=lambda span: span[0]):
-        if merged and (merged[-1][1] is None
-                       or start <= merged[-1][1] + datetime.timedelta(days=1)):
-            last_end = merged[-1][1]
-            merged[-1] = (merged[-1][0], None if end is None or last_end is None
-                          else max(end, last_end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _marks(spans: list[Span], weeks: list[datetime.date], minutes: list[int], minimum: int,
-           over: list[bool]) -> list[str]:
-    """Each week's mark: "out" with no day enrolled, "partial" with some, or with all seven
-    while the week is not ``over``; otherwise "below" under the minimum, or ""."""
-    days = len(weeks) * 7
-    covered = [0] * len(weeks)  # 0: no day enrolled, 1: some, 2: all seven
-    for start, end in spans:  # as days from the first Monday
-        first = max((start - weeks[0]).days, 0)
-        last = days - 1 if end is None else min((end - weeks[0]).days, days - 1)
-        if first > last:
-            continue
-        touched = slice(first // 7, last // 7 + 1)
-        covered[touched] = [kind or 1 for kind in covered[touched]]
-        whole = slice(-(-first // 7), (last + 1) // 7)  # the weeks wholly inside
-        covered[whole] = [2] * len(covered[whole])
-    return ["out" if kind == 0 else "partial" if kind == 1 or not done
-            else "below" if attended < minimum else ""
-            for kind, done, attended in zip(covered, over, minutes, strict=True)]

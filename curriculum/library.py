@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-import frontmatter
-import yaml
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from curriculum.content_files import (  # Problem, SLUG_RE, display_path: used from here too
     SLUG_RE,
     Problem,
     Text,
+    Title,
     display_path,
-    problems_from_validation,
+    read_front_matter,
+    read_source,
+    slug_problems,
 )
 from curriculum.handout_translations import Translation, language_of, load_translation
 from curriculum.library_search import SearchHit, SearchIndex
@@ -53,7 +54,7 @@ class FrontMatter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=90)]
+    title: Title
     summary: Text
     tags: Annotated[list[Tag], Field(min_length=1)]
     group_type: GroupType
@@ -147,16 +148,14 @@ def _check_summary(file: str, summary: str) -> list[Problem]:
 
 def load_topic(path: Path) -> tuple[Topic | None, list[Problem]]:
     """Read and validate one topic file; a topic is returned only when it has no problems."""
-    file = display_path(path)
-    if not SLUG_RE.match(path.stem):
-        return None, [Problem(file, "file name", "slug must be 1-64 of a-z, 0-9 and '-'")]
+    if problems := slug_problems(path):
+        return None, problems
     if path.stem in RESERVED_SLUGS:
-        return None, [Problem(file, "file name", f"'{path.stem}' is the address of a page; "
-                                                 f"choose another slug")]
-    try:
-        source = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return None, [Problem(file, "file", "not UTF-8 text")]
+        return None, [Problem(display_path(path), "file name",
+                              f"'{path.stem}' is the address of a page; choose another slug")]
+    source, problems = read_source(path)
+    if source is None:
+        return None, problems
     return parse_topic(path.stem, source, path)
 
 
@@ -166,19 +165,11 @@ def parse_topic(slug: str, source: str, path: Path,
     ``path`` in its problems; a topic is returned only when it has no problems. ``version``:
     the program's version number, for a source approved in the browser."""
     file = display_path(path)
-    try:
-        post = frontmatter.loads(source)
-    except yaml.YAMLError as error:
-        return None, [Problem(file, "front matter", f"not valid YAML ({error.__class__.__name__})")]
-    if not post.metadata:
-        return None, [Problem(file, "front matter", "missing (the file must start with ---)")]
-    try:
-        meta = FrontMatter.model_validate(post.metadata)
-    except ValidationError as error:
-        return None, problems_from_validation(file, error)
-
+    meta, body, problems = read_front_matter(file, source, FrontMatter)
+    if meta is None:
+        return None, problems
     problems = _check_summary(file, meta.summary)
-    guide_md, sep, handout_md = post.content.partition("\n" + HANDOUT_HEADING + "\n")
+    guide_md, sep, handout_md = body.partition("\n" + HANDOUT_HEADING + "\n")
     if not sep:
         return None, [*problems, Problem(file, "body", f"no '{HANDOUT_HEADING}' heading")]
     guide = _split_sections(guide_md, 2)
@@ -279,14 +270,14 @@ class Library:
         of a topic that failed to load or is withheld is left out, without another)."""
         problems = []
         for (slug, language), path in sorted(translation_paths.items()):
-            file = display_path(path)
             if slug not in topic_paths:
-                problems.append(Problem(file, "file name", f"no topic '{slug}' to translate"))
+                problems.append(Problem(display_path(path), "file name",
+                                        f"no topic '{slug}' to translate"))
                 continue
             if (topic := self.topics.get(slug)) is None:
                 continue
             translation, found = load_translation(path, language, topic.handout_markdown)
-            problems += [Problem(file, name, message) for name, message in found]
+            problems += found
             if translation is not None:
                 self.topics[slug] = dataclasses.replace(
                     topic, translations={**topic.translations, language: translation})

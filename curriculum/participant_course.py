@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from curriculum import topic_coverage
 from curriculum.access import clinical_group_ids
-from curriculum.calendar_dates import monday
+from curriculum.calendar_dates import monday, mondays
 from curriculum.check_ins import CheckIn
 from curriculum.library import Library, Track
-from curriculum.weekly_hours import COUNTED_STATES, week_mark
+from curriculum.weekly_hours import COUNTED_STATES, week_marks
 from models import (
     Addendum,
     Attendance,
@@ -53,7 +53,7 @@ class CourseSession:
 class WeekHours:
     week: datetime.date
     minutes: int
-    mark: str  # as ``weekly_hours.week_mark``
+    mark: str  # as ``weekly_hours.week_marks``
 
 
 @dataclass
@@ -136,14 +136,13 @@ def _add_hours(group_course: GroupCourse, sessions: list[CourseSession],
                   min(day, max(e.discharged_on or day for e in group_course.enrollments)))
     shown_from = max(first, last - datetime.timedelta(weeks=MAX_WEEKS - 1))
     group_course.earlier_weeks = (shown_from - first).days // 7
-    first = shown_from
-    week = first
-    while week <= last:
-        mark = week_mark(group_course.enrollments, week, minutes.get(week, 0),
-                         group.weekly_minimum_minutes)
-        if mark != "out":
-            group_course.weeks.append(WeekHours(week, minutes.get(week, 0), mark))
-        week += datetime.timedelta(weeks=1)
+    weeks = mondays(shown_from, last)
+    attended = [minutes.get(week, 0) for week in weeks]
+    spans = [(e.admitted_on, e.discharged_on) for e in group_course.enrollments]
+    marks = week_marks(spans, weeks, attended, group.weekly_minimum_minutes, day)
+    group_course.weeks = [WeekHours(week, spent, mark)
+                          for week, spent, mark in zip(weeks, attended, marks, strict=True)
+                          if mark != "out"]
 
 
 def _add_coverage(session: Session, group_course: GroupCourse, participant: Participant,

@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from curriculum import access, accounts, passkey_ceremonies, pending_sign_in, second_factor
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.passwords import verify_password
 from curriculum.signed_in import conclude_sign_in, safe_next
 from models import Passkey, User
@@ -81,8 +81,7 @@ def registration_options() -> ResponseReturnValue:
 @bp.post("/account/passkeys")
 def register() -> ResponseReturnValue:
     """Keep the passkey the browser made (JSON: ``credential`` and ``name``)."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = current_user.account()
     body = _body()
     name = str(body.get("name", "")).strip()[:passkey_ceremonies.NAME_MAX] or "Passkey"
@@ -99,17 +98,12 @@ def register() -> ResponseReturnValue:
 @bp.post("/account/passkeys/<id:passkey_id>/remove")
 def remove(passkey_id: int) -> ResponseReturnValue:
     """Remove a passkey: the password again; never the last factor the policy requires."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = current_user.account()
     passkey = _own_passkey(user, passkey_id)
-    if second_factor.factor_count(user) == 1 and second_factor.policy_required(db):
+    if refusal := second_factor.removal_refusal(db, user, request.form.get("password", "")):
         db.rollback()
-        flash("Your program requires a second factor, so the last one cannot be removed. Add "
-              "another first, or ask an administrator to reset it.")
-    elif not verify_password(user.password_hash, request.form.get("password", "")):
-        db.rollback()
-        flash("That is not your password; nothing was changed.")
+        flash(refusal)
     else:
         name = passkey.name
         passkey_ceremonies.remove(db, passkey)
@@ -140,12 +134,9 @@ def second_step_options() -> ResponseReturnValue:
 @bp.post("/login/second-step/passkey")
 def second_step() -> ResponseReturnValue:
     """Check the passkey's answer; a failure counts toward the same pause as a wrong code."""
-    db = get_session()
-    begin_write(db)
-    user = pending_sign_in.pending_account(db)
-    if user is None:
-        db.rollback()
+    if (user := pending_sign_in.account_to_check()) is None:
         return _refused("Please sign in again.", 401)
+    db = get_session()
     if accounts.is_locked(user):
         db.rollback()
         return _refused(PASSKEY_FAILED, 401)
@@ -167,8 +158,7 @@ def sign_in() -> ResponseReturnValue:
     """Sign in with a user-verified passkey alone, where the program allows it."""
     if not current_app.config["PASSKEY_SIGN_IN"]:
         abort(404)
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     body = _body()
     checked = passkey_ceremonies.check(db, body.get("credential"), passkey_ceremonies.SIGN_IN,
                                        "passkey-sign-in")

@@ -8,6 +8,7 @@ import hmac
 from flask import current_app, session
 from sqlalchemy.orm import Session
 
+from curriculum.db import write_session
 from models import User, utcnow
 
 _KEY = "second_step"
@@ -32,6 +33,16 @@ def pending_account(db: Session) -> User | None:
     if user is None or not user.is_active or not hmac.compare_digest(
             user.session_token.encode(), state["token"].encode()):
         return None
+    return user
+
+
+def account_to_check() -> User | None:
+    """The pending account, in a writer's transaction for checking its second factor (a
+    failure counts toward its pause); None, with no transaction held, when there is none."""
+    db = write_session()
+    user = pending_account(db)
+    if user is None:
+        db.rollback()
     return user
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from statistics import median
 
 from curriculum import content_safety, readability, translation_checks
-from curriculum.library import Library, Problem, Topic, display_path
+from curriculum.content_files import Problem, display_path
+from curriculum.library import Library, Topic
 from curriculum.spanish_readability import SpanishGrade
 
 MAX_FLESCH_KINCAID = 8.0

@@ -16,7 +16,7 @@ from curriculum.access import (
     supervises,
 )
 from curriculum.calendar_dates import monday, requested_range
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.hours_report import HoursReport, hours_report
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
@@ -86,8 +86,7 @@ def hours_pdf(group_id: int) -> ResponseReturnValue:
 @bp.get("/timeliness")
 def timeliness_report() -> ResponseReturnValue:
     """Documentation timeliness in the groups I supervise."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     first, last = _range()
     audit.record(session, "view-timeliness-report", "report", None,
                  detail={"start": first.isoformat(), "end": last.isoformat()})

@@ -93,45 +93,41 @@ def preview(session: Session, group: Group, text: str) -> Preview:
         if len(result.rows) + len(result.problems) >= MAX_ROWS:
             result.problems.append((line, f"at most {MAX_ROWS} rows per import"))
             break
-        if len(values) != len(header):
-            result.problems.append((line, f"expected {len(header)} columns, found "
-                                          f"{len(values)}"))
-            continue
-        name, number, admitted = clean_line(values[0]), values[1].strip(), values[2].strip()
-        written = values[3].strip().lower() if len(values) > 3 else ""
-        if written and written not in LANGUAGE_NAMES:
-            result.problems.append((line, f"language '{written[:20]}' is not en or es "
-                                          f"(blank: the group's language)"))
-            continue
-        if not 1 <= len(name) <= 60:
-            result.problems.append((line, "display_name must be 1 to 60 characters"))
-            continue
-        if not RECORD_NUMBER.match(number):
-            result.problems.append((line, "record_number must be letters, digits, '.', '_' "
-                                          "or '-' (up to 40)"))
-            continue
-        try:
-            admitted_on = datetime.date.fromisoformat(admitted)
-        except ValueError:
-            result.problems.append((line, f"admitted_on '{admitted[:20]}' is not a date like "
-                                          f"2026-03-02"))
-            continue
-        if number in seen:
-            result.problems.append((line, f"record_number {number} appears twice"))
-            continue
-        seen.add(number)
-        existing = session.scalar(select(Participant).where(
-            Participant.record_number == number))
-        if existing is not None and existing.display_name != name:
-            result.problems.append((line, f"record {number} belongs to "
-                                          f"{existing.display_name}"))
-            continue
-        if existing is not None and _open_enrollment(session, group, existing):
-            result.problems.append((line, f"{name} is already enrolled in this group"))
-            continue
-        result.rows.append(Row(line, name, number, admitted_on, existing is None,
-                               LANGUAGE_NAMES.get(written)))
+        checked = _checked_row(session, group, line, values, len(header), seen)
+        if isinstance(checked, Row):
+            result.rows.append(checked)
+        else:
+            result.problems.append((line, checked))
     return result
+
+
+def _checked_row(session: Session, group: Group, line: int, values: list[str], columns: int,
+                 seen: set[str]) -> Row | str:
+    """One CSV row as a row to admit, or what is wrong with it (``seen``: the record numbers
+    of the rows above)."""
+    if len(values) != columns:
+        return f"expected {columns} columns, found {len(values)}"
+    name, number, admitted = clean_line(values[0]), values[1].strip(), values[2].strip()
+    written = values[3].strip().lower() if len(values) > 3 else ""
+    if written and written not in LANGUAGE_NAMES:
+        return f"language '{written[:20]}' is not en or es (blank: the group's language)"
+    if not 1 <= len(name) <= 60:
+        return "display_name must be 1 to 60 characters"
+    if not RECORD_NUMBER.match(number):
+        return "record_number must be letters, digits, '.', '_' or '-' (up to 40)"
+    try:
+        admitted_on = datetime.date.fromisoformat(admitted)
+    except ValueError:
+        return f"admitted_on '{admitted[:20]}' is not a date like 2026-03-02"
+    if number in seen:
+        return f"record_number {number} appears twice"
+    seen.add(number)
+    existing = session.scalar(select(Participant).where(Participant.record_number == number))
+    if existing is not None and existing.display_name != name:
+        return f"record {number} belongs to {existing.display_name}"
+    if existing is not None and _open_enrollment(session, group, existing):
+        return f"{name} is already enrolled in this group"
+    return Row(line, name, number, admitted_on, existing is None, LANGUAGE_NAMES.get(written))
 
 
 def apply(session: Session, group: Group, checked: Preview) -> int:

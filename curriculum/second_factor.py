@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from curriculum import audit
+from curriculum.passwords import verify_password
 from curriculum.secret_box import SecretUnreadable, reseal, seal, unseal
 from models import ProgramPolicy, RecoveryCode, User, utcnow
 
@@ -129,6 +130,23 @@ def has_second_factor(user: User) -> bool:
 def factor_count(user: User) -> int:
     """The authenticator (with its recovery codes) counts as one, each passkey as one."""
     return int(user.totp_secret is not None) + len(user.passkeys)
+
+
+def removal_refusal(session: Session, user: User, password: str) -> str | None:
+    """Why the account may not remove one of its factors now, in its owner's words: it is the
+    last one while the policy requires one, or ``password`` (asked again) is not theirs."""
+    if factor_count(user) == 1 and policy_required(session):
+        return ("Your program requires a second factor, so the last one cannot be removed. "
+                "Add another first, or ask an administrator to reset it.")
+    return password_refusal(user, password)
+
+
+def password_refusal(user: User, password: str) -> str | None:
+    """The answer when the password asked again before a change to the factors is not the
+    account's; None when it is."""
+    if verify_password(user.password_hash, password):
+        return None
+    return "That is not your password; nothing was changed."
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ and nobody here wrote a shipped text. Each decision is kept with the shipped tex
 and moves the served serial on, so every worker serves it; views call these and commit.
 """
 
+import datetime
 from typing import NoReturn
 
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from curriculum.library import Library, Topic
 from curriculum.text_diff import diff_html
 from models import (
     CurriculumVersion,
+    ServedCurriculum,
     ShippedReviewDecision,
     ShippedTopicReview,
     User,
@@ -58,6 +60,20 @@ def _shipped(session: Session, files: Library, slug: str, step: str, user: User,
     return file
 
 
+def _record(session: Session, served: ServedCurriculum, file: Topic,
+            decision: ShippedReviewDecision, approver: User, version: CurriculumVersion | None,
+            comment: str, now: datetime.datetime, attestation: str | None = None) -> None:
+    """Keep the decision with the shipped text it concerned, and move the served serial on
+    so every worker serves it."""
+    session.add(ShippedTopicReview(
+        slug=file.slug, decision=decision, shipped_hash=file.content_hash,
+        shipped_source=file.path.read_bytes().decode("utf-8"), decided_by_id=approver.id,
+        decided_at=now, version_id=version.id if version else None, attestation=attestation,
+        comment=comment or None))
+    served.serial += 1
+    served.changed_at = now
+
+
 def approve_as_shipped(session: Session, files: Library, slug: str, approver: User,
                        attested: bool, seen_hash: str, comment: str
                        ) -> CurriculumVersion | None:
@@ -84,13 +100,8 @@ def approve_as_shipped(session: Session, files: Library, slug: str, approver: Us
     if previous is not None:
         previous.state = VersionState.SUPERSEDED
         previous.superseded_at = now
-    session.add(ShippedTopicReview(
-        slug=slug, decision=ShippedReviewDecision.APPROVED, shipped_hash=file.content_hash,
-        shipped_source=file.path.read_bytes().decode("utf-8"), decided_by_id=approver.id,
-        decided_at=now, version_id=previous.id if previous else None,
-        attestation=f"{ATTESTATION} Approved by {approver.name}.", comment=comment or None))
-    served.serial += 1
-    served.changed_at = now
+    _record(session, served, file, ShippedReviewDecision.APPROVED, approver, previous, comment,
+            now, attestation=f"{ATTESTATION} Approved by {approver.name}.")
     audit.record(session, "approve-shipped-topic", "topic", slug,
                  user_id=approver.id, detail={"hash": file.content_hash, "superseded":
                                               previous.number if previous else None})
@@ -114,13 +125,8 @@ def keep_program_text(session: Session, files: Library, slug: str, approver: Use
     if version is None and held_shipped_text(session, files, slug) is None:
         _refuse(session, "keep-program-topic", slug, approver,
                 "The program has no text of its own for this topic to keep.")
-    now = utcnow()
-    session.add(ShippedTopicReview(
-        slug=slug, decision=ShippedReviewDecision.KEPT, shipped_hash=file.content_hash,
-        shipped_source=file.path.read_bytes().decode("utf-8"), decided_by_id=approver.id,
-        decided_at=now, version_id=version.id if version else None, comment=comment or None))
-    served.serial += 1
-    served.changed_at = now
+    _record(session, served, file, ShippedReviewDecision.KEPT, approver, version, comment,
+            utcnow())
     audit.record(session, "keep-program-topic", "topic", slug,
                  user_id=approver.id, detail={"hash": file.content_hash, "version":
                                               version.number if version else None})

@@ -21,7 +21,7 @@ from curriculum.access import (
     supervises,
 )
 from curriculum.calendar_dates import requested_range
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.localtime import today
 from curriculum.text import clean, whole_number
 from models import (
@@ -106,8 +106,7 @@ def index() -> ResponseReturnValue:
 @bp.post("/")
 def draw() -> ResponseReturnValue:
     """Draw a random sample of signed notes from one of my groups and a period."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     group_id = whole_number(request.form.get("group_id", ""))
     if group_id is None:
         deny("group", request.form.get("group_id", "")[:40], "draw-spot-check")

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from curriculum import accounts, second_factor
 from curriculum.access import managed_account, roles_required
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.step_up import step_up_problems
 from curriculum.text import clean_line
 from models import CurriculumPermission, Role, User
@@ -64,8 +64,7 @@ def users() -> ResponseReturnValue:
 def create_user() -> ResponseReturnValue:
     """Add an account with a one-time password, shown once on the answer page."""
     form = UserForm()
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     if form.validate_on_submit():
         if accounts.find_by_email(session, form.email.data):
             form.email.errors = ["That email already has an account."]
@@ -85,8 +84,7 @@ def create_user() -> ResponseReturnValue:
 @bp.post("/<id:user_id>/password")
 def reset_password(user_id: int) -> ResponseReturnValue:
     """Give the account a new one-time password; its sessions end."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     user = managed_account(user_id)
     password = accounts.reset_password(session, user)
     session.commit()
@@ -103,8 +101,7 @@ def _refuse(message: str) -> ResponseReturnValue:
 @bp.post("/<id:user_id>/active")
 def set_active(user_id: int) -> ResponseReturnValue:
     """Deactivate (their sessions end at once) or reactivate an account."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     user = managed_account(user_id)
     active = request.form.get("active") == "1"
     if user.id == current_user.id and not active:
@@ -129,8 +126,7 @@ def _chosen(choices: type[Choice], field: str, what: str) -> Choice:
 @bp.post("/<id:user_id>/role")
 def change_role(user_id: int) -> ResponseReturnValue:
     """Change an account's role (their sessions end, so the new role applies at once)."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     user = managed_account(user_id)
     role = _chosen(Role, "role", "a role")
     if user.id == current_user.id and role != Role.ADMIN:
@@ -148,8 +144,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
 @bp.post("/<id:user_id>/curriculum")
 def set_curriculum_permission(user_id: int) -> ResponseReturnValue:
     """Let an account edit the curriculum, edit and approve it, or neither."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     user = managed_account(user_id)
     permission = _chosen(CurriculumPermission, "curriculum", "a curriculum permission")
     accounts.set_curriculum_permission(session, user, permission)
@@ -186,8 +181,7 @@ def confirm_two_factor_reset(user_id: int) -> ResponseReturnValue:
 @bp.post("/<id:user_id>/two-factor-reset")
 def reset_two_factor(user_id: int) -> ResponseReturnValue:
     """Remove every second factor of the account; it enrols again at its next sign-in."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     user = managed_account(user_id)
     form = StepUpForm()
     if not _step_up(form, "reset-second-factors"):
@@ -204,8 +198,7 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
 @bp.post("/policy")
 def set_policy() -> ResponseReturnValue:
     """Require a second factor of every account, or stop requiring it."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     form = StepUpForm()
     required = request.form.get("require_second_factor") == "1"
     if not _step_up(form, "set-second-factor-policy"):

@@ -13,14 +13,10 @@ _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 CONTEXT_LINES = 2
 
 
-def _removed(text: str) -> Markup:
-    return Markup('<del class="diff-del"><span class="visually-hidden">[removed: </span>{}'
-                  '<span class="visually-hidden">]</span></del>').format(text)
-
-
-def _added(text: str) -> Markup:
-    return Markup('<ins class="diff-ins"><span class="visually-hidden">[added: </span>{}'
-                  '<span class="visually-hidden">]</span></ins>').format(text)
+def _marked(tag: str, change: str, text: str) -> Markup:
+    """A removed (``del``) or added (``ins``) passage, named for screen readers too."""
+    return Markup('<{0} class="diff-{0}"><span class="visually-hidden">[{1}: </span>{2}'
+                  '<span class="visually-hidden">]</span></{0}>').format(tag, change, text)
 
 
 def _words(old: str, new: str) -> Markup:
@@ -32,9 +28,9 @@ def _words(old: str, new: str) -> Markup:
             out += escape("".join(a[i1:i2]))
             continue
         if i2 > i1:
-            out += _removed("".join(a[i1:i2]))
+            out += _marked("del", "removed", "".join(a[i1:i2]))
         if j2 > j1:
-            out += _added("".join(b[j1:j2]))
+            out += _marked("ins", "added", "".join(b[j1:j2]))
     return out
 
 

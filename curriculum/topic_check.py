@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curriculum import content_safety, quality, readability
+from curriculum.content_files import Problem
 from curriculum.handout_translations import LANGUAGES, handout_hash
 from curriculum.library import (
     HANDOUT_HEADING,
     FrontMatter,
     Library,
-    Problem,
     Topic,
     link_problems,
     parse_topic,

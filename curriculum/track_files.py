@@ -6,15 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from curriculum.content_files import (
     SLUG_RE,
     Problem,
     Text,
+    Title,
     display_path,
-    problems_from_validation,
+    parse_yaml,
+    read_yaml_file,
+    slug_problems,
 )
 
 if TYPE_CHECKING:
@@ -38,7 +40,7 @@ class Track:
 class _TrackFile(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=90)]
+    title: Title
     description: Text
     groups_per_week: Annotated[int, Field(ge=1, le=7)]
     topics: Annotated[list[Annotated[str, StringConstraints(pattern=SLUG_RE.pattern)]],
@@ -48,30 +50,23 @@ class _TrackFile(BaseModel):
 
 def load_track(path: Path) -> tuple[Track | None, list[Problem]]:
     """Read and validate one track file (topic slugs are checked against the library later)."""
-    file = display_path(path)
-    if not SLUG_RE.match(path.stem):
-        return None, [Problem(file, "file name", "slug must be 1-64 of a-z, 0-9 and '-'")]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return None, [Problem(file, "file", f"not valid YAML ({error.__class__.__name__})")]
-    return parse_track(path.stem, text, path)
+    if problems := slug_problems(path):
+        return None, problems
+    parsed, problems = read_yaml_file(path, _TrackFile)
+    return _track(path.stem, parsed, path), problems
 
 
 def parse_track(slug: str, text: str, path: Path) -> tuple[Track | None, list[Problem]]:
     """Validate one track's YAML (a file's, or a version's named by ``path``)."""
-    file = display_path(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        return None, [Problem(file, "file", f"not valid YAML ({error.__class__.__name__})")]
-    try:
-        parsed = _TrackFile.model_validate(data)
-    except ValidationError as error:
-        return None, problems_from_validation(file, error)
-    track = Track(slug, parsed.title, parsed.description, parsed.groups_per_week,
-                  tuple(parsed.topics), path, parsed.newcomer_topic)
-    return track, []
+    parsed, problems = parse_yaml(display_path(path), text, _TrackFile)
+    return _track(slug, parsed, path), problems
+
+
+def _track(slug: str, parsed: _TrackFile | None, path: Path) -> Track | None:
+    if parsed is None:
+        return None
+    return Track(slug, parsed.title, parsed.description, parsed.groups_per_week,
+                 tuple(parsed.topics), path, parsed.newcomer_topic)
 
 
 def track_problems(track: Track, known: Container[str],

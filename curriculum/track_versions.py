@@ -12,6 +12,8 @@ from flask.typing import ResponseReturnValue
 
 from curriculum import version_views as views
 from curriculum.access import curriculum_approvers_only, curriculum_editors_only
+from curriculum.handouts import prerender_track
+from curriculum.served_library import facilitators_library
 from curriculum.version_forms import SourceForm
 from models import ContentKind
 
@@ -78,5 +80,7 @@ def return_version(slug: str, number: int) -> ResponseReturnValue:
 @bp.post("/tracks/<slug>/versions/<id:number>/approve")
 @curriculum_approvers_only
 def approve(slug: str, number: int) -> ResponseReturnValue:
-    """An approver who did not write it approves a draft, attesting to it."""
-    return views.approve(TRACKS, slug, number)
+    """An approver who did not write it approves a draft, attesting to it; its packet is then
+    rendered ahead."""
+    return views.approve(TRACKS, slug, number,
+                         lambda approved: prerender_track(facilitators_library(), approved))

@@ -36,5 +36,7 @@ def show(slug: str) -> ResponseReturnValue:
     approved = None
     if current_user.can_edit_curriculum:
         approved = versions.approved_version(get_session(), slug, ContentKind.TRACK)
+    # The packet the approval of this track renders ahead (handouts.track_prerender_jobs).
+    packet = ",".join(slug for slug in track.topics if library.get(slug) is not None)
     return render_template("tracks/show.html", track=track, weeks=weeks, library=library,
-                           approved=approved)
+                           approved=approved, packet=packet)

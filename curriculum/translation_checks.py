@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from curriculum import content_safety, spanish_readability
+from curriculum.content_files import Problem, display_path
 from curriculum.glossary import load_glossary
 from curriculum.handout_translations import Translation, handout_hash
-from curriculum.library import Library, Problem, Topic, display_path
+from curriculum.library import Library, Topic
 from curriculum.render import WRITE_LINES_MARK
 from curriculum.spanish_readability import SpanishGrade
 

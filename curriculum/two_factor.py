@@ -9,7 +9,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from curriculum import accounts, pending_sign_in, second_factor
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.passwords import PASSWORD_MAX, verify_password
 from curriculum.secret_box import seal, unseal
 from curriculum.signed_in import conclude_sign_in
@@ -53,12 +53,9 @@ def second_step() -> ResponseReturnValue:
 @bp.post("/login/second-step")
 def second_step_post() -> ResponseReturnValue:
     """Check the code; a wrong one counts toward the same pause as a wrong password."""
-    db = get_session()
-    begin_write(db)
-    user = pending_sign_in.pending_account(db)
-    if user is None:
-        db.rollback()
+    if (user := pending_sign_in.account_to_check()) is None:
         return _start_over()
+    db = get_session()
     form = CodeForm()
     if not form.validate_on_submit():
         db.rollback()
@@ -106,8 +103,7 @@ def account() -> ResponseReturnValue:
 @bp.post("/account/two-factor")
 def enrol() -> ResponseReturnValue:
     """Add the authenticator shown on the page: password again, and a code it made."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = current_user.account()
     form = EnrolForm()
     if second_factor.has_authenticator(user) or _NEW_AUTHENTICATOR not in session:
@@ -130,21 +126,26 @@ def enrol() -> ResponseReturnValue:
     return render_template("two_factor/recovery_codes.html", codes=codes, enrolled=True)
 
 
-def _password_confirmed(user: User, form: PasswordForm) -> bool:
-    if form.validate_on_submit() and verify_password(user.password_hash, form.password.data):
+def _password_given() -> str:
+    """The password asked again (a form that does not validate gives none)."""
+    form = PasswordForm()
+    return (form.password.data or "") if form.validate_on_submit() else ""
+
+
+def _password_confirmed(user: User) -> bool:
+    if (refusal := second_factor.password_refusal(user, _password_given())) is None:
         return True
     get_session().rollback()
-    flash("That is not your password; nothing was changed.")
+    flash(refusal)
     return False
 
 
 @bp.post("/account/two-factor/recovery-codes")
 def new_recovery_codes() -> ResponseReturnValue:
     """Ten new recovery codes; the old ones stop working."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = current_user.account()
-    if not second_factor.has_authenticator(user) or not _password_confirmed(user, PasswordForm()):
+    if not second_factor.has_authenticator(user) or not _password_confirmed(user):
         db.rollback()
         return redirect(url_for("two_factor.account"))
     codes = second_factor.replace_recovery_codes(db, user)
@@ -155,16 +156,14 @@ def new_recovery_codes() -> ResponseReturnValue:
 @bp.post("/account/two-factor/remove")
 def remove() -> ResponseReturnValue:
     """Remove the authenticator (not the last factor while the program requires one)."""
-    db = get_session()
-    begin_write(db)
+    db = write_session()
     user = current_user.account()
     if not second_factor.has_authenticator(user):
         db.rollback()
-    elif second_factor.factor_count(user) == 1 and second_factor.policy_required(db):
+    elif refusal := second_factor.removal_refusal(db, user, _password_given()):
         db.rollback()
-        flash("Your program requires a second factor, so the last one cannot be removed. Add "
-              "another first, or ask an administrator to reset it.")
-    elif _password_confirmed(user, PasswordForm()):
+        flash(refusal)
+    else:
         second_factor.remove_authenticator(db, user)
         db.commit()
         flash("The authenticator is removed." if second_factor.has_second_factor(user) else

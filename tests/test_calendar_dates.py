@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from werkzeug.exceptions import BadRequest
 
-from curriculum.calendar_dates import monday, requested_range
+from curriculum.calendar_dates import monday, mondays, requested_range
 
 pytestmark = pytest.mark.engine_independent  # (an app only for its request context)
 D = datetime.date
@@ -14,6 +14,12 @@ D = datetime.date
 
 def test_monday_starts_the_week() -> None:
     assert [monday(D(2026, 3, n)) for n in (2, 4, 8)] == [D(2026, 3, 2)] * 3
+
+
+def test_mondays_from_the_first_week_to_the_last() -> None:
+    assert mondays(D(2026, 3, 4), D(2026, 3, 16)) == [D(2026, 3, 2), D(2026, 3, 9),
+                                                       D(2026, 3, 16)]
+    assert mondays(D(2026, 3, 4), D(2026, 3, 1)) == []
 
 
 def test_a_range_as_given_or_from_its_default(app: Flask) -> None:

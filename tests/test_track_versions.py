@@ -5,14 +5,19 @@ pages, in a group's suggested topic and coverage, here and on another app sharin
 database."""
 
 import html
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from curriculum import db
+from curriculum.handouts import Variant, cache_key
+from curriculum.served_library import current_library
 from models import AuditEvent, CurriculumVersion, Group, User, VersionState
 from tests.helpers import BASE_RE, TEXTAREA_RE, client_for, csrf_token
 
@@ -143,3 +148,28 @@ def test_a_new_track_needs_a_second_person(app: Flask, people: dict[str, User]) 
                                    slug="evening", attest="1")
     assert "Evening rotation" in facilitator.get("/tracks/evening").text
     assert "Evening rotation" in facilitator.get("/tracks").text
+
+
+@pytest.mark.engine_independent
+def test_an_approved_track_has_its_packet_rendered_ahead(
+    make_app: Callable[..., Flask], people: dict[str, User], tmp_path: Path
+) -> None:
+    app = make_app(PRERENDER_HANDOUTS=True)
+    editor = client_for(app, people["editor"])
+    _, base = track_editor(editor)
+    saved = post_track(editor, REORDERED, base)
+    number = int(saved.headers["Location"].rstrip("/").split("/")[-1])
+    decide(client_for(app, people["approver"]), number, "approve", attest="1")
+    for thread in app.extensions["prerender_threads"]:
+        thread.join(timeout=120)
+    with app.app_context():
+        library = current_library()
+        packet = cache_key([library.get(s) for s in library.tracks["core"].topics], Variant())
+    assert [path.stem for path in (tmp_path / "pdf-cache").glob("*.pdf")] == [packet]
+    assert library.tracks["core"].topics[0] == "naming-feelings"
+    # The facilitator's first print of the track's packet is the file rendered ahead.
+    facilitator = client_for(app, people["facilitator"])
+    link = html.unescape(re.search(r'href="(/handouts\.pdf\?topics=[^"]+)"',
+                                   facilitator.get("/tracks/core").text)[1])
+    printed = facilitator.get(link)
+    assert printed.status_code == 200 and printed.headers["ETag"] == f'"{packet}"'
