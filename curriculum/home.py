@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from curriculum import watch_list
+from curriculum import discharge_summaries, watch_list
 from curriculum.access import clinical_group_ids
 from curriculum.calendar_dates import WEEKDAYS, monday
 from curriculum.db import database_answers, get_session
@@ -48,6 +48,8 @@ def index() -> ResponseReturnValue:
         select(SessionLog).where(SessionLog.group_id.in_(mine),
                                  SessionLog.state.in_(EDITABLE_STATES))
         .order_by(SessionLog.session_date)).all()
+    returned_summaries, draft_summaries = discharge_summaries.read_unfinished(
+        session, current_user.id, "home")
     cutoff = overdue_before(day, current_app.config["SIGNATURE_DUE_HOURS"])
     overdue = [log for log in open_logs if log.session_date < cutoff]
     first = monday(day)
@@ -59,6 +61,7 @@ def index() -> ResponseReturnValue:
         schedule=week_schedule(groups, list(week_logs), day),
         drafts=[log for log in open_logs if log.state == LogState.DRAFT],
         returned=[log for log in open_logs if log.state == LogState.RETURNED],
+        returned_summaries=returned_summaries, draft_summaries=draft_summaries,
         overdue=overdue, due_hours=current_app.config["SIGNATURE_DUE_HOURS"],
         watch=watch_list.read_watch_list(session, clinical_group_ids(current_user), day, "home")
         if groups else None)

@@ -263,7 +263,9 @@ def completeness_problems(session_log: SessionLog) -> dict[str, str]:
     return problems
 
 
-def _names_in(text: str, participants: list[Participant]) -> list[str]:
+def names_in(text: str, participants: list[Participant]) -> list[str]:
+    """The display names of these participants that the text names (display name or first
+    name, as a whole word, in any case)."""
     found = []
     for participant in participants:
         for name in dict.fromkeys([participant.display_name, participant.first_name]):
@@ -278,7 +280,7 @@ def name_check(session_log: SessionLog) -> dict[str, list[str]]:
     else on the log) and in the group summary (anyone's name), keyed like the override fields."""
     people = [row.participant for row in session_log.attendance]
     hits = {}
-    if found := _names_in(session_log.summary, people):
+    if found := names_in(session_log.summary, people):
         hits[SUMMARY_KEY] = found
     for note in session_log.notes:
         row_attended = any(r.participant_id == note.participant_id and r.attended
@@ -287,7 +289,7 @@ def name_check(session_log: SessionLog) -> dict[str, list[str]]:
             continue
         others = [p for p in people if p.id != note.participant_id]
         text = "\n".join([*note.fields.values(), note.safety_follow_up])
-        if found := _names_in(text, others):
+        if found := names_in(text, others):
             hits[str(note.participant_id)] = found
     return hits
 
