@@ -14,7 +14,7 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from curriculum import audit, db, secret_box
 from models import (
@@ -29,7 +29,7 @@ from models import (
     SubstanceUse,
     User,
 )
-from tests.helpers import PASSWORD, client_for, csrf_token, events, record
+from tests.helpers import PASSWORD, client_for, csrf_token, events, record, statement_count
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -524,23 +524,6 @@ def test_signing_stops_while_the_text_names_another_participant_and_keeps_it(
     assert stored(app, summary_id).state == LogState.SIGNED
 
 
-def statements(app: Flask, client: FlaskClient, url: str) -> int:
-    """How many SQL statements answering ``url`` took, leaving out the served library's check
-    for approvals (made at most every few seconds, so not every request)."""
-    count = 0
-
-    def counted(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        nonlocal count
-        count += "served_curriculum" not in statement
-
-    event.listen(app.extensions["engine"], "before_cursor_execute", counted)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(app.extensions["engine"], "before_cursor_execute", counted)
-    return count
-
-
 def test_home_lists_returned_summaries_and_unsigned_drafts_for_their_counselors(
     app: Flask, staff: dict[str, User], episode: dict[str, Any]
 ) -> None:
@@ -558,7 +541,7 @@ def test_home_lists_returned_summaries_and_unsigned_drafts_for_their_counselors(
     assert "Draft, not signed" in client.get(f"/participants/{maria.id}").get_data(as_text=True)
     for reader in (colleague, *others):
         assert "Discharge summary of Maria G." not in reader.get("/").get_data(as_text=True)
-    one_draft = statements(app, client, "/")
+    one_draft = statement_count(app, client, "/")
     # Maria's and Sam's are signed and returned; Lee's is a draft.
     sam_id = summary_id_of(draft(client, sam.id))
     summary_id_of(draft(client, episode["group"].participants[2].id))
@@ -585,7 +568,7 @@ def test_home_lists_returned_summaries_and_unsigned_drafts_for_their_counselors(
         assert "Fix the discharge summary" not in reader.get("/").get_data(as_text=True)
     assert "Returned to the counselor" in client.get(
         f"/participants/{maria.id}").get_data(as_text=True)
-    assert statements(app, client, "/") == one_draft  # no statement per summary
+    assert statement_count(app, client, "/") == one_draft  # no statement per summary
     listed = [e for e in events(app, "list-discharge-summaries")
               if e[0] == staff["facilitator"].id]
     assert listed[-1][1:3] == ("home", "ok") and len(listed[-1][3]["summaries"]) == 3
