@@ -16,9 +16,9 @@ from curriculum.access import (
     get_group,
     get_spot_check,
     openable_participants,
-    roles_required,
     supervised_group_ids,
     supervises,
+    supervisors_only,
 )
 from curriculum.calendar_dates import requested_range
 from curriculum.db import get_session, write_session
@@ -29,7 +29,6 @@ from models import (
     Group,
     LogState,
     ParticipantNote,
-    Role,
     SessionLog,
     SpotCheck,
     SpotCheckItem,
@@ -48,10 +47,7 @@ MAX_SAMPLE = 50
 _sampler = random.SystemRandom()  # a sample the facilitator cannot predict
 
 
-@bp.before_request
-@roles_required(Role.SUPERVISOR)
-def supervisors_only() -> None:
-    """Spot-checks are a supervisor's tool."""
+bp.before_request(supervisors_only)
 
 
 @dataclass(frozen=True)
