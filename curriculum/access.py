@@ -123,6 +123,18 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
     return decorator
 
 
+@roles_required(Role.ADMIN)
+def admins_only() -> None:
+    """For a blueprint's ``before_request``: every page is for admins; anyone else gets a 404,
+    audited."""
+
+
+@roles_required(Role.SUPERVISOR)
+def supervisors_only() -> None:
+    """For a blueprint's ``before_request``: every page is a supervisor's; anyone else gets a
+    404, audited, whatever group is asked (even an empty queue)."""
+
+
 def curriculum_editors_only() -> None:
     """For a blueprint's ``before_request``: anyone without a curriculum permission gets a
     404, as if the page did not exist, and the refusal is audited."""

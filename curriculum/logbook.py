@@ -340,18 +340,23 @@ def cosign(session: Session, session_log: SessionLog, supervisor: User) -> None:
     session_log.state = LogState.COSIGNED
     session_log.cosigned_by_id = supervisor.id
     session_log.cosigned_at = utcnow()
-    session.add(LogReview(log=session_log, reviewer_id=supervisor.id,
-                          action=ReviewAction.COSIGNED, comment=COSIGN_ATTESTATION))
-    audit.record(session, "cosign-log", "session-log", session_log.id, user_id=supervisor.id)
+    _keep_review(session, session_log, supervisor, ReviewAction.COSIGNED, COSIGN_ATTESTATION,
+                 "cosign-log")
 
 
 def return_to_facilitator(session: Session, session_log: SessionLog, supervisor: User,
                           comment: str) -> None:
     """Send a signed log back with the supervisor's comment; its signature no longer stands."""
     session_log.mark_returned()
-    session.add(LogReview(log=session_log, reviewer_id=supervisor.id,
-                          action=ReviewAction.RETURNED, comment=comment))
-    audit.record(session, "return-log", "session-log", session_log.id, user_id=supervisor.id)
+    _keep_review(session, session_log, supervisor, ReviewAction.RETURNED, comment, "return-log")
+
+
+def _keep_review(session: Session, session_log: SessionLog, supervisor: User,
+                 action: ReviewAction, comment: str, event: str) -> None:
+    """The supervisor's decision in the log's review history and in the audit trail."""
+    session.add(LogReview(log=session_log, reviewer_id=supervisor.id, action=action,
+                          comment=comment))
+    audit.record(session, event, "session-log", session_log.id, user_id=supervisor.id)
 
 
 def add_addendum(session: Session, session_log: SessionLog, user: User, text: str) -> Addendum:
