@@ -234,6 +234,8 @@ class LogState(enum.StrEnum):
     RETURNED = "returned"
     COSIGNED = "co-signed"
     VOIDED = "voided"
+    # A discharge summary's draft its author set aside unsigned (a log is voided instead).
+    DISCARDED = "discarded"
 
 
 EDITABLE_STATES = frozenset({LogState.DRAFT, LogState.RETURNED})
@@ -737,6 +739,12 @@ class LockedSummaryError(Exception):
     change."""
 
 
+_SUMMARY_STATE_LABELS = {
+    LogState.DRAFT: "Draft, not signed", LogState.SIGNED: "Signed, waiting for co-signature",
+    LogState.COSIGNED: "Co-signed", LogState.RETURNED: "Returned to the counselor",
+    LogState.DISCARDED: "Discarded draft, never signed"}
+
+
 class DischargeSummary(Signed, Base):
     """The summary of one episode of care: the participant's enrollment in a group, from
     admission to discharge (a readmission is a new enrollment, and a new episode). ``record``
@@ -746,11 +754,16 @@ class DischargeSummary(Signed, Base):
     and a signed summary locks (corrections are addenda)."""
 
     __tablename__ = "discharge_summaries"
+    __table_args__ = (
+        # One summary per episode; a discarded draft stays on file and leaves room for the next.
+        Index("uq_discharge_summaries_episode", "enrollment_id", unique=True,
+              sqlite_where=text("state != 'discarded'"),
+              postgresql_where=text("state != 'discarded'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
-    # One summary per episode.
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), unique=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"))
     reason: Mapped[DischargeReason] = mapped_column(_enum(DischargeReason))
     discharged_on: Mapped[datetime.date] = mapped_column(Date())
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -765,16 +778,24 @@ class DischargeSummary(Signed, Base):
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                           onupdate=utcnow)
+    discarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    discarded_at: Mapped[datetime.datetime | None] = mapped_column(UTCDateTime())
 
     participant: Mapped[Participant] = relationship()
     enrollment: Mapped[Enrollment] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    discarded_by: Mapped[User | None] = relationship(foreign_keys=[discarded_by_id])
     reviews: Mapped[list["DischargeReview"]] = relationship(
         back_populates="summary", order_by="DischargeReview.id")
     addenda: Mapped[list["DischargeAddendum"]] = relationship(
         back_populates="summary", order_by="DischargeAddendum.id")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
+
+    @property
+    def state_label(self) -> str:
+        """The state in the counselor's words, as the pages and the PDF say it."""
+        return _SUMMARY_STATE_LABELS[self.state]
 
     def mark_returned(self) -> None:
         """Back to the counselor: the signature no longer stands (the audit trail keeps it)."""
@@ -1136,7 +1157,8 @@ _SUMMARY_TRANSITIONS = {LogState.SIGNED: {LogState.COSIGNED, LogState.RETURNED},
 def _refuse_changes_to_signed_summaries(session: Session, _context: Any,
                                         _instances: Any) -> None:
     """A signed discharge summary locks like a log: only its co-signature or its return may
-    follow; its reviews and addenda are never changed, and nothing of it is deleted."""
+    follow; a discarded draft never changes again; its reviews and addenda are never changed,
+    and nothing of it is deleted."""
     for obj in [*session.dirty, *session.deleted]:
         if isinstance(obj, DischargeReview | DischargeAddendum):
             raise LockedSummaryError("a discharge summary's reviews and addenda are "
@@ -1154,6 +1176,8 @@ def _refuse_changes_to_signed_summaries(session: Session, _context: Any,
                    if state.attrs[attr.key].history.has_changes()}
         columns = _LOCKED_SUMMARY_COLUMNS | (_SIGNATURE_COLUMNS if obj.state == LogState.RETURNED
                                              else frozenset())
+        if before == LogState.DISCARDED and changed:
+            raise LockedSummaryError(f"discharge summary {obj.id} was discarded")
         if changed and not (changed <= columns and (
                 obj.state == before or obj.state in _SUMMARY_TRANSITIONS[before])):
             raise LockedSummaryError(f"discharge summary {obj.id} is {before}; "

@@ -123,6 +123,18 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
     return decorator
 
 
+@roles_required(Role.ADMIN)
+def admins_only() -> None:
+    """For a blueprint's ``before_request``: every page is for admins; anyone else gets a 404,
+    audited."""
+
+
+@roles_required(Role.SUPERVISOR)
+def supervisors_only() -> None:
+    """For a blueprint's ``before_request``: every page is a supervisor's; anyone else gets a
+    404, audited, whatever group is asked (even an empty queue)."""
+
+
 def curriculum_editors_only() -> None:
     """For a blueprint's ``before_request``: anyone without a curriculum permission gets a
     404, as if the page did not exist, and the refusal is audited."""
@@ -338,26 +350,30 @@ def get_episode(participant_id: int, action: str) -> Enrollment:
 
 
 def _allowed_summary(participant_id: int, summary_id: int, action: str,
-                     allowed: Callable[[User, Group], bool]) -> DischargeSummary:
+                     allowed: Callable[[User, Group], bool],
+                     authored: bool = False) -> DischargeSummary:
     summary = get_session().get(DischargeSummary, summary_id, options=(
         joinedload(DischargeSummary.enrollment).joinedload(Enrollment.group)
         .selectinload(Group.facilitators), joinedload(DischargeSummary.participant)))
     if summary is None or summary.participant_id != participant_id \
-            or not allowed(current_user, summary.enrollment.group):
+            or not allowed(current_user, summary.enrollment.group) \
+            or (authored and summary.created_by_id != current_user.id):
         deny("discharge-summary", summary_id, action, detail={"participant": participant_id})
     return summary
 
 
 def get_summary(participant_id: int, summary_id: int, action: str,
-                allowed: Callable[[User, Group], bool] = can_read) -> DischargeSummary:
+                allowed: Callable[[User, Group], bool] = can_read,
+                authored: bool = False) -> DischargeSummary:
     """A discharge summary of the participant's, in a group the signed-in user may read (or
-    whatever ``allowed`` says: ``facilitates`` to edit and sign, ``supervises`` to co-sign).
-    The access is audited in the caller's transaction.
+    whatever ``allowed`` says: ``facilitates`` to edit and sign, ``supervises`` to co-sign);
+    with ``authored``, only one the user drafted (to discard it). The access is audited in the
+    caller's transaction.
 
     :raise 404: if there is none, it is another participant's, or not theirs (audited).
     """
     session = write_session()
-    summary = _allowed_summary(participant_id, summary_id, action, allowed)
+    summary = _allowed_summary(participant_id, summary_id, action, allowed, authored)
     audit.record(session, action, "discharge-summary", summary_id,
                  detail={"participant": participant_id})
     return summary

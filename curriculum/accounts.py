@@ -58,6 +58,14 @@ def create_account(session: Session, email: str, name: str, role: Role, password
     return user
 
 
+def _end_sessions(session: Session, user: User, event: str,
+                  detail: dict[str, object] | None = None) -> None:
+    """After an admin's change to the account: its sessions end, so the change applies at
+    once, and the change is audited."""
+    user.rotate_session_token()
+    audit.record(session, event, "user", user.id, detail=detail)
+
+
 def reset_password(session: Session, user: User) -> str:
     """Give the account a new one-time password (returned, to be shown once) and end its
     sessions; the lockout is lifted. Audited in the caller's transaction."""
@@ -65,16 +73,14 @@ def reset_password(session: Session, user: User) -> str:
     user.password_hash = hash_password(password)
     user.is_password_temporary = True
     user.failed_logins, user.locked_until_at = 0, None
-    user.rotate_session_token()
-    audit.record(session, "reset-password", "user", user.id)
+    _end_sessions(session, user, "reset-password")
     return password
 
 
 def set_active(session: Session, user: User, active: bool) -> None:
     """Deactivate or reactivate the account; either way its sessions end. Audited."""
     user.is_active = active
-    user.rotate_session_token()
-    audit.record(session, "activate-user" if active else "deactivate-user", "user", user.id)
+    _end_sessions(session, user, "activate-user" if active else "deactivate-user")
 
 
 def groups_supervised(session: Session, user: User) -> list[str]:
@@ -86,8 +92,7 @@ def groups_supervised(session: Session, user: User) -> list[str]:
 def change_role(session: Session, user: User, role: Role) -> None:
     """Give the account another role; its sessions end so the role applies at once. Audited."""
     user.role = role
-    user.rotate_session_token()
-    audit.record(session, "change-role", "user", user.id, detail={"role": role})
+    _end_sessions(session, user, "change-role", detail={"role": role})
 
 
 def set_curriculum_permission(session: Session, user: User,

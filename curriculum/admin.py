@@ -2,7 +2,7 @@
 have their own blueprint, ``staff_accounts``."""
 
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,9 +21,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from curriculum import audit, roster_import
-from curriculum.access import deny, managed_group, openable_participants, roles_required
+from curriculum.access import admins_only, deny, managed_group, openable_participants
 from curriculum.calendar_dates import WEEKDAY_NAMES
 from curriculum.db import get_session, write_session
+from curriculum.responses import flash_redirect
 from curriculum.served_library import current_library
 from curriculum.text import clean_line
 from models import Enrollment, Group, HandoutLanguage, Modality, NoteFormat, Role, User
@@ -36,11 +37,7 @@ def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-@bp.before_request
-@roles_required(Role.ADMIN)
-def admins_only() -> None:
-    """Every page here is for admins; anyone else gets a 404."""
-
+bp.before_request(admins_only)
 
 # A participant's handout language; blank follows the group's.
 PARTICIPANT_LANGUAGES = choices([("", "The group's language")] + [
@@ -162,8 +159,7 @@ def save_group(group_id: int | None = None) -> ResponseReturnValue:
                          "supervisor": found.supervisor_id,
                          "goal_link_required": found.is_goal_link_required})
     session.commit()
-    flash(f"Saved {found.name}.")
-    return redirect(url_for("admin.roster", group_id=found.id))
+    return flash_redirect(f"Saved {found.name}.", "admin.roster", group_id=found.id)
 
 
 def _roster_page(found: Group, admit: AdmitForm | None = None, preview=None,
@@ -205,14 +201,13 @@ def admit(group_id: int) -> ResponseReturnValue:
         form.record_number.errors = [outcome.problem]
         return _roster_page(found, admit=form, status=400)
     session.commit()
-    flash(f"Admitted {clean_line(form.display_name.data)}.")
-    return redirect(url_for("admin.roster", group_id=found.id))
+    return flash_redirect(f"Admitted {clean_line(form.display_name.data)}.", "admin.roster",
+                          group_id=found.id)
 
 
 def _refuse(found: Group, message: str) -> ResponseReturnValue:
     get_session().rollback()
-    flash(message)
-    return redirect(url_for("admin.roster", group_id=found.id))
+    return flash_redirect(message, "admin.roster", group_id=found.id)
 
 
 def _roster_enrollment(group_id: int, enrollment_id: int,
@@ -238,8 +233,8 @@ def discharge(group_id: int, enrollment_id: int) -> ResponseReturnValue:
     enrollment.discharged_on = form.discharged_on.data
     audit.record(session, "discharge", "enrollment", enrollment.id)
     session.commit()
-    flash(f"Discharged {enrollment.participant.display_name}.")
-    return redirect(url_for("admin.roster", group_id=found.id))
+    return flash_redirect(f"Discharged {enrollment.participant.display_name}.", "admin.roster",
+                          group_id=found.id)
 
 
 def _language(choice: str | None) -> HandoutLanguage | None:
@@ -259,9 +254,9 @@ def set_language(group_id: int, enrollment_id: int) -> ResponseReturnValue:
     audit.record(session, "set-handout-language", "participant", participant.id,
                  detail={"language": participant.handout_language})
     session.commit()
-    flash(f"{participant.display_name}'s handouts print in "
-          f"{participant.handout_language_in(found).label}.")
-    return redirect(url_for("admin.roster", group_id=found.id))
+    return flash_redirect(f"{participant.display_name}'s handouts print in "
+                          f"{participant.handout_language_in(found).label}.",
+                          "admin.roster", group_id=found.id)
 
 
 class DischargeForm(FlaskForm):
@@ -292,5 +287,5 @@ def import_roster(group_id: int) -> ResponseReturnValue:
                             status=400 if preview.problems else 200)
     count = roster_import.apply(session, found, preview)
     session.commit()
-    flash(f"Imported {count} participant(s) into {found.name}.")
-    return redirect(url_for("admin.roster", group_id=found.id))
+    return flash_redirect(f"Imported {count} participant(s) into {found.name}.", "admin.roster",
+                          group_id=found.id)

@@ -4,7 +4,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    flash,
     redirect,
     render_template,
     request,
@@ -27,6 +26,7 @@ from curriculum.passwords import (
     spend_a_verification,
     verify_password,
 )
+from curriculum.responses import flash_redirect
 from curriculum.signed_in import safe_next, start_session
 from models import User
 
@@ -115,8 +115,7 @@ def logout() -> ResponseReturnValue:
     db.commit()
     logout_user()
     session.clear()
-    flash("You are signed out.")
-    return redirect(url_for("auth.login"))
+    return flash_redirect("You are signed out.", "auth.login")
 
 
 @bp.get("/account/password")
@@ -138,8 +137,8 @@ def change_password_post() -> ResponseReturnValue:
             user.rotate_session_token()
             db.commit()
             login_user(user)  # keep this session, under the new token
-            flash("Your password is changed. Other sessions of this account are signed out.")
-            return redirect(url_for("home.index"))
+            return flash_redirect("Your password is changed. Other sessions of this account "
+                                  "are signed out.", "home.index")
         db.rollback()
         form.current_password.errors = ["That is not your current password."]
     return render_template("auth/change_password.html", form=form), 400

@@ -36,6 +36,17 @@ def _tool(name: str) -> str:
     return found
 
 
+def _run(program: str, *arguments: str) -> None:
+    """Run one of PostgreSQL's client programs.
+
+    :raise BackupError: with the last line it wrote to stderr, when it fails.
+    """
+    result = subprocess.run(  # noqa: S603 - fixed arguments, our own database URL
+        [_tool(program), *arguments], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackupError(f"{program} failed: " + result.stderr.strip().splitlines()[-1])
+
+
 def backup(engine: Engine, target: Path) -> None:
     """Write a consistent copy of the whole database to ``target`` (which must not exist)."""
     if target.exists():
@@ -58,12 +69,12 @@ def backup(engine: Engine, target: Path) -> None:
             raise BackupError(f"the copy failed its integrity check: {status}")
         partial.replace(target)
         return
-    result = subprocess.run(  # noqa: S603 - fixed arguments, our own database URL
-        [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}",
-         _libpq_url(engine)], capture_output=True, text=True)
-    if result.returncode != 0:
+    try:
+        _run("pg_dump", "--format=custom", "--no-owner", f"--file={target}",
+             _libpq_url(engine))
+    except BackupError:
         target.unlink(missing_ok=True)
-        raise BackupError("pg_dump failed: " + result.stderr.strip().splitlines()[-1])
+        raise
 
 
 def is_empty(engine: Engine) -> bool:
@@ -99,8 +110,5 @@ def restore(engine: Engine, source: Path) -> None:
     with engine.begin() as connection:  # an empty schema for pg_restore to fill
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
-    result = subprocess.run(  # noqa: S603 - fixed arguments, our own database URL
-        [_tool("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={_libpq_url(engine)}",
-         str(source)], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BackupError("pg_restore failed: " + result.stderr.strip().splitlines()[-1])
+    _run("pg_restore", "--no-owner", "--exit-on-error", f"--dbname={_libpq_url(engine)}",
+         str(source))

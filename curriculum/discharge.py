@@ -1,7 +1,8 @@
 """Blueprint: a participant's discharge summary. Their group's facilitators draft it from the
 record, edit it and sign it (with the same step-up as a log; signing discharges the
-participant); the group's supervisor co-signs it or returns it with a comment; after signing,
-corrections are addenda. Every read and write is audited; anyone else gets a 404."""
+participant), or its author discards a draft started by mistake; the group's supervisor
+co-signs it or returns it with a comment; after signing, corrections are addenda. Every read
+and write is audited; anyone else gets a 404."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -76,7 +77,13 @@ def _form_page(enrollment: Enrollment, form: SummaryForm, record: dict,
         "discharge/edit.html", enrollment=enrollment, participant=enrollment.participant,
         summary=summary, form=form, record=record, step_up=step_up or {}, conflict=conflict,
         hours=hours_label, attestation=discharge_summaries.ATTESTATION,
+        may_discard=summary is not None and _may_discard(summary),
         notice=REDISCLOSURE_NOTICE), status
+
+
+def _may_discard(summary: DischargeSummary) -> bool:
+    return (discharge_summaries.discard_refusal(summary, current_user.id) is None
+            and facilitates(current_user, summary.enrollment.group))
 
 
 @bp.get("/new")
@@ -140,7 +147,9 @@ def save(participant_id: int, summary_id: int) -> ResponseReturnValue:
     form = SummaryForm()
     if not summary.is_editable:
         session.commit()
-        flash("This summary is signed; add an addendum instead.")
+        flash("This draft was discarded; start a new one from the participant's page."
+              if summary.state == LogState.DISCARDED
+              else "This summary is signed; add an addendum instead.")
         return redirect(url_for("discharge.show", participant_id=participant_id,
                                 summary_id=summary_id))
     if not form.validate_on_submit():
@@ -177,7 +186,7 @@ def _sign(summary: DischargeSummary, form: SummaryForm) -> ResponseReturnValue:
     and show what stops signing."""
     session = get_session()
     signer = current_user.account()
-    problems = discharge_summaries.sign_problems(summary, today())
+    problems = discharge_summaries.sign_problems(session, summary, today())
     step_up = step_up_problems(session, signer, request.form, purpose="sign-discharge-summary")
     if problems or step_up:
         audit.record(session, "sign-discharge-summary", "discharge-summary", summary.id,
@@ -208,6 +217,7 @@ def show(participant_id: int, summary_id: int) -> ResponseReturnValue:
         may_edit=summary.is_editable and facilitates(current_user, group),
         may_review=summary.state == LogState.SIGNED and supervises(current_user, group),
         may_add=summary.state in SIGNED_STATES,
+        may_discard=_may_discard(summary),
         cosign_attestation=discharge_summaries.COSIGN_ATTESTATION)
 
 
@@ -244,6 +254,33 @@ def return_summary(participant_id: int, summary_id: int) -> ResponseReturnValue:
         return _back(summary, refusal)
     discharge_summaries.return_to_counselor(session, summary, current_user.account(), comment)
     return _back(summary, "Returned to the counselor with your comment.")
+
+
+@bp.post("/<id:summary_id>/discard")
+def discard(participant_id: int, summary_id: int) -> ResponseReturnValue:
+    """Discard a draft started by mistake (its author, once confirmed); it stays on file."""
+    session = get_session()
+    summary = get_summary(participant_id, summary_id, "discard-discharge-summary",
+                          allowed=facilitates, authored=True)
+    if refusal := discharge_summaries.discard_refusal(summary, current_user.id):
+        return _back(summary, refusal)
+    if request.form.get("confirm") != "1":
+        return _back(summary, "Tick the box to confirm you want to discard this draft.")
+    if request.form.get("version") != str(summary.version):
+        return _back(summary, "This draft changed after you opened it, so it was not "
+                              "discarded: read it, then discard it if you still want to.")
+    try:  # a colleague may sign or save it between our read and our write
+        discharge_summaries.discard(session, summary, current_user.account())
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        flash("This draft changed after you opened it, so it was not discarded: read it, "
+              "then discard it if you still want to.")
+        return redirect(url_for("discharge.show", participant_id=participant_id,
+                                summary_id=summary_id))
+    session.commit()
+    flash("Draft discarded. It stays on file, marked discarded; you can start a new one.")
+    return redirect(url_for("participants.show", participant_id=participant_id))
 
 
 @bp.post("/<id:summary_id>/addenda")

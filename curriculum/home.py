@@ -6,14 +6,15 @@ from flask import Blueprint, current_app, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
-from curriculum import watch_list
+from curriculum import discharge_summaries, watch_list
 from curriculum.access import clinical_group_ids
 from curriculum.calendar_dates import WEEKDAYS, monday
 from curriculum.db import database_answers, get_session
 from curriculum.localtime import today
 from curriculum.logbook import overdue_before
-from models import EDITABLE_STATES, Group, LogState, SessionLog, group_facilitators
+from models import EDITABLE_STATES, Group, LogReview, LogState, SessionLog, group_facilitators
 
 bp = Blueprint("home", __name__)
 
@@ -47,7 +48,12 @@ def index() -> ResponseReturnValue:
     open_logs = session.scalars(
         select(SessionLog).where(SessionLog.group_id.in_(mine),
                                  SessionLog.state.in_(EDITABLE_STATES))
-        .order_by(SessionLog.session_date)).all()
+        .order_by(SessionLog.session_date)
+        # The lists name each log's group and a returned log's last review and reviewer.
+        .options(joinedload(SessionLog.group),
+                 selectinload(SessionLog.reviews).joinedload(LogReview.reviewer))).all()
+    returned_summaries, draft_summaries = discharge_summaries.read_unfinished(
+        session, current_user.id, "home")
     cutoff = overdue_before(day, current_app.config["SIGNATURE_DUE_HOURS"])
     overdue = [log for log in open_logs if log.session_date < cutoff]
     first = monday(day)
@@ -59,6 +65,7 @@ def index() -> ResponseReturnValue:
         schedule=week_schedule(groups, list(week_logs), day),
         drafts=[log for log in open_logs if log.state == LogState.DRAFT],
         returned=[log for log in open_logs if log.state == LogState.RETURNED],
+        returned_summaries=returned_summaries, draft_summaries=draft_summaries,
         overdue=overdue, due_hours=current_app.config["SIGNATURE_DUE_HOURS"],
         watch=watch_list.read_watch_list(session, clinical_group_ids(current_user), day, "home")
         if groups else None)

@@ -87,26 +87,23 @@ def values_from_form(form: MultiDict[str, str], session_log: SessionLog) -> dict
     }
 
 
-def _measure(text: str, high: int) -> tuple[int | None, bool]:
-    """A check-in answer: blank is "not asked" (None), never 0; else a whole number 0 to
-    ``high``. Returns the value and whether the text was acceptable."""
-    if not text:
-        return None, True
-    number = whole_number(text, 0, high)
-    return number, number is not None
+def _measure(row: dict[str, Any], key: str, pid: int, scale: str,
+             errors: dict[str, str]) -> int | None:
+    """A 0 to 10 check-in answer: blank is "not asked" (None), never 0; anything else but a
+    whole number 0 to 10 is an error under the field's name, saying the ``scale``."""
+    if not row[key]:
+        return None
+    number = whole_number(row[key], 0, 10)
+    if number is None:
+        errors[f"{key}_{pid}"] = f"{scale}; leave it blank if it was not asked."
+    return number
 
 
 def _check_in(pid: int, row: dict[str, Any], choices: list[TreatmentGoal],
               errors: dict[str, str]) -> dict[str, Any]:
     """The row's check-in and goal ticks, validated (errors added under their field names)."""
-    craving, ok = _measure(row["craving"], 10)
-    if not ok:
-        errors[f"craving_{pid}"] = ("Craving is 0 (none) to 10 (strongest); leave it blank if "
-                                    "it was not asked.")
-    mood, ok = _measure(row["mood"], 10)
-    if not ok:
-        errors[f"mood_{pid}"] = ("Mood is 0 (worst) to 10 (best); leave it blank if it was not "
-                                 "asked.")
+    craving = _measure(row, "craving", pid, "Craving is 0 (none) to 10 (strongest)", errors)
+    mood = _measure(row, "mood", pid, "Mood is 0 (worst) to 10 (best)", errors)
     use = None
     if row["use"]:
         try:

@@ -263,7 +263,9 @@ def completeness_problems(session_log: SessionLog) -> dict[str, str]:
     return problems
 
 
-def _names_in(text: str, participants: list[Participant]) -> list[str]:
+def names_in(text: str, participants: list[Participant]) -> list[str]:
+    """The display names of these participants that the text names (display name or first
+    name, as a whole word, in any case)."""
     found = []
     for participant in participants:
         for name in dict.fromkeys([participant.display_name, participant.first_name]):
@@ -278,7 +280,7 @@ def name_check(session_log: SessionLog) -> dict[str, list[str]]:
     else on the log) and in the group summary (anyone's name), keyed like the override fields."""
     people = [row.participant for row in session_log.attendance]
     hits = {}
-    if found := _names_in(session_log.summary, people):
+    if found := names_in(session_log.summary, people):
         hits[SUMMARY_KEY] = found
     for note in session_log.notes:
         row_attended = any(r.participant_id == note.participant_id and r.attended
@@ -287,7 +289,7 @@ def name_check(session_log: SessionLog) -> dict[str, list[str]]:
             continue
         others = [p for p in people if p.id != note.participant_id]
         text = "\n".join([*note.fields.values(), note.safety_follow_up])
-        if found := _names_in(text, others):
+        if found := names_in(text, others):
             hits[str(note.participant_id)] = found
     return hits
 
@@ -338,18 +340,23 @@ def cosign(session: Session, session_log: SessionLog, supervisor: User) -> None:
     session_log.state = LogState.COSIGNED
     session_log.cosigned_by_id = supervisor.id
     session_log.cosigned_at = utcnow()
-    session.add(LogReview(log=session_log, reviewer_id=supervisor.id,
-                          action=ReviewAction.COSIGNED, comment=COSIGN_ATTESTATION))
-    audit.record(session, "cosign-log", "session-log", session_log.id, user_id=supervisor.id)
+    _keep_review(session, session_log, supervisor, ReviewAction.COSIGNED, COSIGN_ATTESTATION,
+                 "cosign-log")
 
 
 def return_to_facilitator(session: Session, session_log: SessionLog, supervisor: User,
                           comment: str) -> None:
     """Send a signed log back with the supervisor's comment; its signature no longer stands."""
     session_log.mark_returned()
-    session.add(LogReview(log=session_log, reviewer_id=supervisor.id,
-                          action=ReviewAction.RETURNED, comment=comment))
-    audit.record(session, "return-log", "session-log", session_log.id, user_id=supervisor.id)
+    _keep_review(session, session_log, supervisor, ReviewAction.RETURNED, comment, "return-log")
+
+
+def _keep_review(session: Session, session_log: SessionLog, supervisor: User,
+                 action: ReviewAction, comment: str, event: str) -> None:
+    """The supervisor's decision in the log's review history and in the audit trail."""
+    session.add(LogReview(log=session_log, reviewer_id=supervisor.id, action=action,
+                          comment=comment))
+    audit.record(session, event, "session-log", session_log.id, user_id=supervisor.id)
 
 
 def add_addendum(session: Session, session_log: SessionLog, user: User, text: str) -> Addendum:

@@ -15,7 +15,7 @@ from curriculum.served_library import current_library
 from curriculum.text import clean
 from curriculum.treatment_goals import STATUS_LABELS
 from curriculum.weekly_hours import hours_label
-from models import NOTE_FIELDS, WatchReason
+from models import NOTE_FIELDS, LogState, WatchReason
 
 bp = Blueprint("participants", __name__)
 MAX_NOTE = 1000
@@ -31,7 +31,7 @@ def show(participant_id: int) -> ResponseReturnValue:
     course = participant_course(session, participant, current_user, today(), current_library())
     summaries = discharge_summaries.summaries_in(session, participant.id,
                                                  clinical_group_ids(current_user))
-    summarized = {s.enrollment_id for s in summaries}
+    summarized = {s.enrollment_id for s in summaries if s.state != LogState.DISCARDED}
     # A facilitator of a group the person is still enrolled in may draft the episode's summary.
     may_draft = any(e.discharged_on is None and e.id not in summarized
                     and facilitates(current_user, g.group)

@@ -11,7 +11,6 @@ from flask import (
     current_app,
     flash,
     jsonify,
-    redirect,
     render_template,
     request,
     url_for,
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from curriculum import access, accounts, passkey_ceremonies, pending_sign_in, second_factor
 from curriculum.db import get_session, write_session
 from curriculum.passwords import verify_password
+from curriculum.responses import flash_redirect
 from curriculum.signed_in import conclude_sign_in, safe_next
 from models import Passkey, User
 
@@ -103,13 +103,11 @@ def remove(passkey_id: int) -> ResponseReturnValue:
     passkey = _own_passkey(user, passkey_id)
     if refusal := second_factor.removal_refusal(db, user, request.form.get("password", "")):
         db.rollback()
-        flash(refusal)
-    else:
-        name = passkey.name
-        passkey_ceremonies.remove(db, passkey)
-        db.commit()
-        flash(f"The passkey “{name}” is removed.")
-    return redirect(url_for("passkeys.account"))
+        return flash_redirect(refusal, "passkeys.account")
+    name = passkey.name
+    passkey_ceremonies.remove(db, passkey)
+    db.commit()
+    return flash_redirect(f"The passkey “{name}” is removed.", "passkeys.account")
 
 
 @bp.post("/account/passkeys/step-up/options")

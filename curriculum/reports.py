@@ -12,8 +12,8 @@ from curriculum import audit, pdf
 from curriculum.access import (
     openable_participants,
     read_group,
-    roles_required,
     supervises,
+    supervisors_only,
 )
 from curriculum.calendar_dates import monday, requested_range
 from curriculum.db import get_session, write_session
@@ -23,16 +23,12 @@ from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.responses import csv_response, pdf_response
 from curriculum.timeliness import timeliness
 from curriculum.weekly_hours import hours_label
-from models import Role
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 MAX_WEEKS = 53
 
 
-@bp.before_request
-@roles_required(Role.SUPERVISOR)
-def supervisors_only() -> None:
-    """Reports are a supervisor's; anyone else gets a 404 (audited), whatever group is asked."""
+bp.before_request(supervisors_only)
 
 
 def _range() -> tuple[datetime.date, datetime.date]:

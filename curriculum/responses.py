@@ -1,11 +1,12 @@
-"""File responses several pages send: a PDF shown in the browser, and a CSV a spreadsheet can
-open safely."""
+"""Responses several pages send: a PDF shown in the browser, a CSV a spreadsheet can open
+safely, and the redirect with a message that ends most form posts."""
 
 import csv
 import io
 from collections.abc import Iterable
 
-from flask import Response, send_file
+from flask import Response, flash, redirect, send_file, url_for
+from flask.typing import ResponseReturnValue
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,3 +34,9 @@ def pdf_response(document: bytes, filename: str, etag: str | None = None) -> Res
     is answered 304."""
     return send_file(io.BytesIO(document), mimetype="application/pdf", download_name=filename,
                      etag=etag or False)
+
+
+def flash_redirect(message: str, endpoint: str, **values: object) -> ResponseReturnValue:
+    """Go to ``endpoint`` and show ``message`` there (the answer to most form posts)."""
+    flash(message)
+    return redirect(url_for(endpoint, **values))

@@ -3,11 +3,8 @@
 from flask import (
     Blueprint,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
-    url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -17,13 +14,14 @@ from curriculum.access import (
     get_log,
     openable_participants,
     read_log,
-    roles_required,
     supervised_group_ids,
     supervises,
+    supervisors_only,
 )
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
+from curriculum.responses import flash_redirect
 from curriculum.review_checks import cosign_refusal, return_refusal
 from curriculum.review_queue import (
     PAGE_SIZE,
@@ -32,15 +30,12 @@ from curriculum.review_queue import (
     summaries_awaiting_cosignature,
 )
 from curriculum.text import clean, whole_number
-from models import NOTE_FIELDS, Role, utcnow
+from models import NOTE_FIELDS, utcnow
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
 
-@bp.before_request
-@roles_required(Role.SUPERVISOR)
-def supervisors_only() -> None:
-    """Reviewing is a supervisor's work; anyone else gets a 404 (audited), even an empty queue."""
+bp.before_request(supervisors_only)
 
 
 @bp.get("/")
@@ -71,8 +66,7 @@ def show(log_id: int) -> ResponseReturnValue:
 
 def _refuse(log_id: int, message: str) -> ResponseReturnValue:
     get_session().commit()  # keeps the audit event of the refused attempt
-    flash(message)
-    return redirect(url_for("review.show", log_id=log_id))
+    return flash_redirect(message, "review.show", log_id=log_id)
 
 
 @bp.post("/logs/<id:log_id>/cosign")
@@ -86,8 +80,7 @@ def cosign(log_id: int) -> ResponseReturnValue:
         return _refuse(log_id, refusal)
     logbook.cosign(session, session_log, cosigner)
     session.commit()
-    flash("Co-signed.")
-    return redirect(url_for("review.queue"))
+    return flash_redirect("Co-signed.", "review.queue")
 
 
 @bp.post("/logs/<id:log_id>/return")
@@ -101,5 +94,4 @@ def return_log(log_id: int) -> ResponseReturnValue:
         return _refuse(log_id, refusal)
     logbook.return_to_facilitator(session, session_log, current_user.account(), comment)
     session.commit()
-    flash("Returned to the facilitator with your comment.")
-    return redirect(url_for("review.queue"))
+    return flash_redirect("Returned to the facilitator with your comment.", "review.queue")

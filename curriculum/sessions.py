@@ -5,7 +5,6 @@ from collections.abc import Callable
 
 from flask import (
     Blueprint,
-    flash,
     jsonify,
     redirect,
     render_template,
@@ -33,7 +32,7 @@ from curriculum.access import (
 from curriculum.db import get_session
 from curriculum.localtime import now_local, today
 from curriculum.notices import REDISCLOSURE_NOTICE
-from curriculum.responses import pdf_response
+from curriculum.responses import flash_redirect, pdf_response
 from curriculum.served_library import current_library
 from curriculum.step_up import step_up_problems
 from curriculum.template_filters import clock
@@ -87,11 +86,11 @@ def start(group_id: int) -> ResponseReturnValue:
     try:
         day = datetime.date.fromisoformat(request.form.get("session_date", ""))
     except ValueError:
-        flash("Enter the session date as a date, for example 2026-03-03.")
-        return redirect(url_for("sessions.group", group_id=found.id))
+        return flash_redirect("Enter the session date as a date, for example 2026-03-03.",
+                              "sessions.group", group_id=found.id)
     if day > today():
-        flash("A session can be logged on or after the day it happens, not before.")
-        return redirect(url_for("sessions.group", group_id=found.id))
+        return flash_redirect("A session can be logged on or after the day it happens, not "
+                              "before.", "sessions.group", group_id=found.id)
     topics = [s for s in request.form.getlist("topics") if current_library().get(s) is not None]
     existing = logbook.find_log(session, found, day, found.start_time)
     if existing is not None:
@@ -173,8 +172,8 @@ def save(log_id: int) -> ResponseReturnValue:
         if autosave:
             return _autosave_answer(409, "This log is signed; nothing more is saved here.",
                                     session_log)
-        flash("This log is signed; add an addendum instead.")
-        return redirect(url_for("sessions.show", log_id=log_id))
+        return flash_redirect("This log is signed; add an addendum instead.", "sessions.show",
+                              log_id=log_id)
     if values["version"] != str(session_log.version):
         session.commit()
         if log_form.same_content(values, session_log):  # a repeated submit
@@ -208,8 +207,7 @@ def save(log_id: int) -> ResponseReturnValue:
                                 session_log)
     if request.form.get("action") != "sign":
         session.commit()
-        flash("Draft saved.")
-        return redirect(url_for("sessions.edit", log_id=log_id))
+        return flash_redirect("Draft saved.", "sessions.edit", log_id=log_id)
     return _sign(session_log, values)
 
 
@@ -231,8 +229,8 @@ def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
         return _render_edit(session_log, values, errors=problems, name_hits=hits, status=400)
     logbook.sign(session, session_log, signer, overrides, current_library())
     session.commit()
-    flash("Signed. The log is locked; corrections are added as addenda.")
-    return redirect(url_for("sessions.show", log_id=session_log.id))
+    return flash_redirect("Signed. The log is locked; corrections are added as addenda.",
+                          "sessions.show", log_id=session_log.id)
 
 
 @bp.get("/logs/<id:log_id>")
@@ -252,16 +250,14 @@ def add_addendum(log_id: int) -> ResponseReturnValue:
     session_log = get_log(log_id, action="add-addendum", allowed=can_read)
     text = clean(request.form.get("text", ""))
     if session_log.is_editable or session_log.state == LogState.VOIDED:
-        session.commit()
-        flash("Addenda are for signed logs; edit the draft instead.")
+        message = "Addenda are for signed logs; edit the draft instead."
     elif not text or len(text) > log_form.MAX_TEXT:
-        session.commit()
-        flash(f"Write the addendum (up to {log_form.MAX_TEXT} characters).")
+        message = f"Write the addendum (up to {log_form.MAX_TEXT} characters)."
     else:
         logbook.add_addendum(session, session_log, current_user.account(), text)
-        session.commit()
-        flash("Addendum added.")
-    return redirect(url_for("sessions.show", log_id=log_id))
+        message = "Addendum added."
+    session.commit()  # the change, or the audit event of the refused attempt
+    return flash_redirect(message, "sessions.show", log_id=log_id)
 
 
 @bp.post("/logs/<id:log_id>/void")
@@ -271,14 +267,14 @@ def void(log_id: int) -> ResponseReturnValue:
     session_log = get_log(log_id, action="void-log", allowed=can_read)
     reason = clean(request.form.get("reason", ""))
     if session_log.state == LogState.VOIDED:
-        flash("This log is already void.")
+        message = "This log is already void."
     elif not reason or len(reason) > 1000:
-        flash("Give the reason for voiding this log.")
+        message = "Give the reason for voiding this log."
     else:
         logbook.void(session, session_log, current_user.account(), reason)
-        flash("The log is void. It stays in the record with your reason.")
-    session.commit()
-    return redirect(url_for("sessions.show", log_id=log_id))
+        message = "The log is void. It stays in the record with your reason."
+    session.commit()  # the change, or the audit event of the refused attempt
+    return flash_redirect(message, "sessions.show", log_id=log_id)
 
 
 @bp.post("/logs/<id:log_id>/participants")
@@ -295,15 +291,14 @@ def add_drop_in(log_id: int) -> ResponseReturnValue:
                    Enrollment.group_id == session_log.group_id))
     on_log = {r.participant_id for r in session_log.attendance}
     if not session_log.is_editable or participant is None or participant.id in on_log:
-        session.commit()
-        flash("Choose a participant of this group who is not on the log yet.")
+        message = "Choose a participant of this group who is not on the log yet."
     else:
         logbook.add_participant(session_log, participant)
         audit.record(session, "add-participant", "session-log", log_id,
                      detail={"participant": participant.id})
-        session.commit()
-        flash(f"{participant.display_name} added to this session.")
-    return redirect(url_for("sessions.edit", log_id=log_id))
+        message = f"{participant.display_name} added to this session."
+    session.commit()  # the change, or the audit event of the refused attempt
+    return flash_redirect(message, "sessions.edit", log_id=log_id)
 
 
 @bp.get("/logs/<id:log_id>/log.pdf")

@@ -5,7 +5,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,20 +16,20 @@ from curriculum.access import (
     get_group,
     get_spot_check,
     openable_participants,
-    roles_required,
     supervised_group_ids,
     supervises,
+    supervisors_only,
 )
 from curriculum.calendar_dates import requested_range
 from curriculum.db import get_session, write_session
 from curriculum.localtime import today
+from curriculum.responses import flash_redirect
 from curriculum.text import clean, whole_number
 from models import (
     NOTE_FIELDS,
     Group,
     LogState,
     ParticipantNote,
-    Role,
     SessionLog,
     SpotCheck,
     SpotCheckItem,
@@ -48,10 +48,7 @@ MAX_SAMPLE = 50
 _sampler = random.SystemRandom()  # a sample the facilitator cannot predict
 
 
-@bp.before_request
-@roles_required(Role.SUPERVISOR)
-def supervisors_only() -> None:
-    """Spot-checks are a supervisor's tool."""
+bp.before_request(supervisors_only)
 
 
 @dataclass(frozen=True)
@@ -122,8 +119,7 @@ def draw() -> ResponseReturnValue:
         .order_by(ParticipantNote.id)))
     if not candidates:
         session.rollback()
-        flash("No signed notes in that group and period.")
-        return redirect(url_for("spot_checks.index"))
+        return flash_redirect("No signed notes in that group and period.", "spot_checks.index")
     check = SpotCheck(supervisor_id=current_user.id, group=group, period_start=start,
                       period_end=end)
     check.items = [SpotCheckItem(note_id=note_id) for note_id in
@@ -158,12 +154,12 @@ def record_item(check_id: int, item_id: int) -> ResponseReturnValue:
     answers = {key: request.form.get(key) for key, _ in CRITERIA}
     if any(value not in ("yes", "no") for value in answers.values()):
         session.commit()
-        flash("Answer yes or no for each point of the checklist.")
-        return redirect(url_for("spot_checks.show", check_id=check_id, _anchor=f"item-{item_id}"))
+        return flash_redirect("Answer yes or no for each point of the checklist.",
+                              "spot_checks.show", check_id=check_id, _anchor=f"item-{item_id}")
     for key, value in answers.items():
         setattr(item, key, value == "yes")
     item.comment = clean(request.form.get("comment", ""))[:1000]
     item.checked_at = utcnow()
     session.commit()
-    flash("Checklist saved.")
-    return redirect(url_for("spot_checks.show", check_id=check_id, _anchor=f"item-{item_id}"))
+    return flash_redirect("Checklist saved.", "spot_checks.show", check_id=check_id,
+                          _anchor=f"item-{item_id}")

@@ -3,7 +3,7 @@ deactivating it, changing its role. (A user's own settings are under /account.)"
 
 from typing import TypeVar
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,8 +13,9 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, String
 from wtforms.validators import DataRequired, Length, Regexp
 
 from curriculum import accounts, second_factor
-from curriculum.access import managed_account, roles_required
+from curriculum.access import admins_only, managed_account
 from curriculum.db import get_session, write_session
+from curriculum.responses import flash_redirect
 from curriculum.step_up import step_up_problems
 from curriculum.text import clean_line
 from models import CurriculumPermission, Role, User
@@ -26,10 +27,7 @@ CURRICULUM_LABELS = {CurriculumPermission.NONE: "None",
                      CurriculumPermission.APPROVER: "Approver (also approves others' drafts)"}
 
 
-@bp.before_request
-@roles_required(Role.ADMIN)
-def admins_only() -> None:
-    """Every page here is for admins; anyone else gets a 404."""
+bp.before_request(admins_only)
 
 
 class UserForm(FlaskForm):
@@ -94,8 +92,7 @@ def reset_password(user_id: int) -> ResponseReturnValue:
 
 def _refuse(message: str) -> ResponseReturnValue:
     get_session().rollback()
-    flash(message)
-    return redirect(url_for("staff_accounts.users"))
+    return flash_redirect(message, "staff_accounts.users")
 
 
 @bp.post("/<id:user_id>/active")
@@ -108,8 +105,9 @@ def set_active(user_id: int) -> ResponseReturnValue:
         return _refuse("You cannot deactivate your own account.")
     accounts.set_active(session, user, active)
     session.commit()
-    flash(f"{user.name} is {'active' if active else 'deactivated; their sessions have ended'}.")
-    return redirect(url_for("staff_accounts.users"))
+    return flash_redirect(
+        f"{user.name} is {'active' if active else 'deactivated; their sessions have ended'}.",
+        "staff_accounts.users")
 
 
 def _chosen(choices: type[Choice], field: str, what: str) -> Choice:
@@ -137,8 +135,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
                        f"supervisor for {'it' if len(supervised) == 1 else 'them'} first.")
     accounts.change_role(session, user, role)
     session.commit()
-    flash(f"{user.name} is now a {role.value}.")
-    return redirect(url_for("staff_accounts.users"))
+    return flash_redirect(f"{user.name} is now a {role.value}.", "staff_accounts.users")
 
 
 @bp.post("/<id:user_id>/curriculum")
@@ -149,8 +146,8 @@ def set_curriculum_permission(user_id: int) -> ResponseReturnValue:
     permission = _chosen(CurriculumPermission, "curriculum", "a curriculum permission")
     accounts.set_curriculum_permission(session, user, permission)
     session.commit()
-    flash(f"{user.name}'s curriculum permission: {CURRICULUM_LABELS[permission]}.")
-    return redirect(url_for("staff_accounts.users"))
+    return flash_redirect(f"{user.name}'s curriculum permission: {CURRICULUM_LABELS[permission]}.",
+                          "staff_accounts.users")
 
 
 class StepUpForm(FlaskForm):
@@ -190,9 +187,8 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
                                form=form), 400
     second_factor.reset(session, user)
     session.commit()
-    flash(f"{user.name}'s second factors are removed; they add one again at their next "
-          f"sign-in.")
-    return redirect(url_for("staff_accounts.users"))
+    return flash_redirect(f"{user.name}'s second factors are removed; they add one again at "
+                          f"their next sign-in.", "staff_accounts.users")
 
 
 @bp.post("/policy")
@@ -203,11 +199,11 @@ def set_policy() -> ResponseReturnValue:
     required = request.form.get("require_second_factor") == "1"
     if not _step_up(form, "set-second-factor-policy"):
         session.commit()
-        flash("The setting is unchanged: " + " ".join(
-            message for field in (form.password, form.code) for message in field.errors))
-        return redirect(url_for("staff_accounts.users"))
+        return flash_redirect("The setting is unchanged: " + " ".join(
+            message for field in (form.password, form.code) for message in field.errors),
+            "staff_accounts.users")
     second_factor.set_policy(session, required, current_user.account())
     session.commit()
-    flash("Every account now needs a second factor." if required else
-          "Accounts may sign in with a password alone (unless GROUPWORK_REQUIRE_MFA=1).")
-    return redirect(url_for("staff_accounts.users"))
+    return flash_redirect("Every account now needs a second factor." if required else
+                          "Accounts may sign in with a password alone (unless "
+                          "GROUPWORK_REQUIRE_MFA=1).", "staff_accounts.users")

@@ -20,7 +20,7 @@ from curriculum import curriculum_versions as versions
 from curriculum import shipped_reviews
 from curriculum import version_views as views
 from curriculum.access import curriculum_approvers_only, curriculum_editors_only, get_version
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.handouts import Variant, prerender, render_handouts
 from curriculum.responses import pdf_response
 from curriculum.served_library import (
@@ -162,17 +162,8 @@ def _decide_shipped(slug: str, step: Callable[[Session, ShippedForm], str]
     if slug not in file_library().topics:
         abort(404)
     form = ShippedForm()
-    session = get_session()
-    begin_write(session)
-    if not form.validate_on_submit():
-        session.rollback()
-        flash("Not done: " + " ".join(m for field in form for m in field.errors))
-    else:
-        try:
-            flash(step(session, form))
-        except versions.Refused as refusal:
-            flash(f"Not done: {refusal}")
-        session.commit()
+    session = write_session()
+    flash(views.decided(session, form, lambda: step(session, form)))
     refresh_now()  # committed: this worker serves it from its next request
     return redirect(url_for("topics.show", slug=slug))
 

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length
 from curriculum import accounts, pending_sign_in, second_factor
 from curriculum.db import get_session, write_session
 from curriculum.passwords import PASSWORD_MAX, verify_password
+from curriculum.responses import flash_redirect
 from curriculum.secret_box import seal, unseal
 from curriculum.signed_in import conclude_sign_in
 from models import User
@@ -37,8 +38,7 @@ class EnrolForm(PasswordForm):
 
 
 def _start_over() -> ResponseReturnValue:
-    flash("Please sign in again.")
-    return redirect(url_for("auth.login"))
+    return flash_redirect("Please sign in again.", "auth.login")
 
 
 @bp.get("/login/second-step")
@@ -160,12 +160,13 @@ def remove() -> ResponseReturnValue:
     user = current_user.account()
     if not second_factor.has_authenticator(user):
         db.rollback()
-    elif refusal := second_factor.removal_refusal(db, user, _password_given()):
+        return redirect(url_for("two_factor.account"))
+    if refusal := second_factor.removal_refusal(db, user, _password_given()):
         db.rollback()
-        flash(refusal)
-    else:
-        second_factor.remove_authenticator(db, user)
-        db.commit()
-        flash("The authenticator is removed." if second_factor.has_second_factor(user) else
-              "The authenticator is removed. Sign-in now asks only for your password.")
-    return redirect(url_for("two_factor.account"))
+        return flash_redirect(refusal, "two_factor.account")
+    second_factor.remove_authenticator(db, user)
+    db.commit()
+    return flash_redirect(
+        "The authenticator is removed." if second_factor.has_second_factor(user) else
+        "The authenticator is removed. Sign-in now asks only for your password.",
+        "two_factor.account")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from curriculum import curriculum_versions as versions
 from curriculum.access import get_version
-from curriculum.db import begin_write, get_session
+from curriculum.db import get_session, write_session
 from curriculum.library import RESERVED_SLUGS, SLUG_RE, Topic, Track, source_hash
 from curriculum.localtime import today
 from curriculum.served_library import current_library, file_library, refresh_now
@@ -147,8 +147,7 @@ def submitted(edited: Edited, form: SourceForm, slug: str | None, slug_taken: bo
         form.change_note.errors = ["Say what changed and why: the approver and the record "
                                    "need it."]
         return editor(edited, form, slug, checked, status=400)
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     try:
         version = versions.save_draft(session, file_library(), slug, source, note,
                                       current_user.account(), form.base.data or "",
@@ -223,20 +222,24 @@ def _review(edited: Edited, slug: str, number: int, action: str, form: FlaskForm
             step: Callable[[Session, CurriculumVersion], str]) -> ResponseReturnValue:
     """One review step on a version, under the curriculum's lock: ``step`` takes it and says
     what it did; a refusal (audited by the step) or a bad form says why nothing was done."""
-    session = get_session()
-    begin_write(session)
+    session = write_session()
     found = get_version(edited.kind, slug_or_404(slug), number, action=action)
+    flash(decided(session, form, lambda: step(session, found)))
+    return redirect(edited.url("version", slug=slug, number=number))
+
+
+def decided(session: Session, form: FlaskForm, step: Callable[[], str]) -> str:
+    """What a curriculum decision ``step`` did, committed; or why nothing was done: a bad form
+    (rolled back) or the step's refusal (committed: it keeps the refusal's audit event)."""
     if not form.validate_on_submit():
         session.rollback()
-        message = "Not done: " + " ".join(m for field in form for m in field.errors)
-    else:
-        try:
-            message = step(session, found)
-        except versions.Refused as refusal:
-            message = f"Not done: {refusal}"  # committed below: keeps the refusal's audit
-        session.commit()
-    flash(message)
-    return redirect(edited.url("version", slug=slug, number=number))
+        return "Not done: " + " ".join(m for field in form for m in field.errors)
+    try:
+        message = step()
+    except versions.Refused as refusal:
+        message = f"Not done: {refusal}"
+    session.commit()
+    return message
 
 
 def withdraw(edited: Edited, slug: str, number: int) -> ResponseReturnValue:

@@ -14,7 +14,17 @@ import frontmatter
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import Engine, create_engine, exists, literal, make_url, select, text, union_all
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    event,
+    exists,
+    literal,
+    make_url,
+    select,
+    text,
+    union_all,
+)
 
 from curriculum import db, logbook, passwords, schema
 from curriculum.handout_translations import handout_hash
@@ -355,6 +365,23 @@ def empty_postgres(url: str) -> None:
 # One query naming every table that holds a row.
 _USED_TABLES = union_all(*(select(literal(table.name)).where(exists().select_from(table))
                            for table in Base.metadata.sorted_tables))
+
+
+def statement_count(app: Flask, client: FlaskClient, url: str) -> int:
+    """How many SQL statements answering ``url`` took, leaving out the served library's check
+    for approvals (made at most every few seconds, so not every request)."""
+    count = 0
+
+    def counted(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        nonlocal count
+        count += "served_curriculum" not in statement
+
+    event.listen(app.extensions["engine"], "before_cursor_execute", counted)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(app.extensions["engine"], "before_cursor_execute", counted)
+    return count
 
 
 def stored_user(app: Flask, user_id: int) -> User:

@@ -24,11 +24,12 @@ from models import (
     Group,
     LockedSummaryError,
     LogState,
+    Participant,
     Role,
     SubstanceUse,
     User,
 )
-from tests.helpers import PASSWORD, client_for, csrf_token, events, record
+from tests.helpers import PASSWORD, client_for, csrf_token, events, record, statement_count
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -311,6 +312,7 @@ def test_the_pdf_is_confidential_with_the_part_2_notice_and_never_cached(
     assert "42 CFR part 2 prohibits unauthorized use or disclosure of these records" in words
     assert "Discharge summary: Maria G." in words and "Step-down to outpatient care" in words
     assert "Naltrexone 50 mg daily" in words and "Signed by Fran Facil" in words
+    assert "discharge summary 1 · Signed, waiting for co-signature" in words
     assert not list(app.config["PDF_CACHE_DIR"].glob("*.pdf"))
     assert [e[2] for e in events(app, "export-discharge-summary-pdf")] == ["ok"]
 
@@ -329,7 +331,7 @@ def test_only_the_groups_staff_reach_it_and_everyone_else_gets_a_404(
     token = csrf_token(client, "/")
     attempts = [("get", f"/participants/{maria.id}/discharge/new"),
                 ("post", f"/participants/{maria.id}/discharge"),
-                ("get", f"{base}/edit"), ("post", f"{base}/edit")]
+                ("get", f"{base}/edit"), ("post", f"{base}/edit"), ("post", f"{base}/discard")]
     if who != "supervisor":
         attempts += [("get", base), ("get", f"{base}.pdf"), ("post", f"{base}/cosign"),
                      ("post", f"{base}/return"), ("post", f"{base}/addenda")]
@@ -337,8 +339,8 @@ def test_only_the_groups_staff_reach_it_and_everyone_else_gets_a_404(
         answer = client.open(url, method=method.upper(), data={"csrf_token": token})
         assert answer.status_code == 404, (who, method, url)
     denied = [e for e in events(app, "view-discharge-summary") + events(
-        app, "edit-discharge-summary") + events(app, "draft-discharge-summary") if e[2] ==
-        "denied"]
+        app, "edit-discharge-summary") + events(app, "draft-discharge-summary") + events(
+        app, "discard-discharge-summary") if e[2] == "denied"]
     assert {e[0] for e in denied} == {user.id}
     if who == "supervisor":
         assert client.get(base).status_code == 200
@@ -371,3 +373,202 @@ def test_hostile_text_is_stored_clean_and_shown_inert(
     words = pdf_text(client.get(f"{base}.pdf").data, tmp_path)
     assert '<script>alert("x")</script>' in words and "{{ 7*7 }}" in words
 
+
+
+def add_facilitator(app: Flask, group: Group, name: str) -> User:
+    """A second counselor of ``group``."""
+    with app.app_context():
+        session = db.get_session()
+        stored_group = session.get(Group, group.id)
+        user = User(email=f"{name.split()[0].lower()}@example.org", name=name,
+                    role=Role.FACILITATOR,
+                    password_hash=stored_group.facilitators[0].password_hash)
+        stored_group.facilitators.append(user)
+        session.commit()
+        return user
+
+
+def discard(app: Flask, client: FlaskClient, participant_id: int, summary_id: int,
+            **fields: str) -> Any:
+    """Post the discard form as shown (confirmed, the current version), ``fields`` changed."""
+    return client.post(f"/participants/{participant_id}/discharge/{summary_id}/discard", data={
+        "confirm": "1", "version": str(stored(app, summary_id).version), **fields,
+        "csrf_token": csrf_token(client, "/")})
+
+
+def flashed(client: FlaskClient, answer: Any) -> str:
+    """The page a redirect leads to, with its flashed message."""
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    return client.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_author_discards_a_draft_which_stays_on_file_and_a_new_one_can_start(
+    app: Flask, tmp_path: Path, staff: dict[str, User], episode: dict[str, Any]
+) -> None:
+    client, maria = episode["client"], episode["maria"]
+    summary_id = summary_id_of(draft(client, maria.id))
+    base = f"/participants/{maria.id}/discharge/{summary_id}"
+    colleague = client_for(app, add_facilitator(app, episode["group"], "Cole League"))
+    assert "Discard the draft" not in colleague.get(base).get_data(as_text=True)
+    for other in (colleague, client_for(app, staff["supervisor"])):
+        assert discard(app, other, maria.id, summary_id).status_code == 404
+    assert "Discard the draft" in client.get(f"{base}/edit").get_data(as_text=True)
+    opened = str(stored(app, summary_id).version)
+    assert "Tick the box to confirm" in flashed(client, discard(app, client, maria.id,
+                                                                summary_id, confirm=""))
+    # The colleague saves the draft after the author opened it: not what they confirmed.
+    save(colleague, app, maria.id, summary_id, aftercare="Outpatient group, Tuesdays 7 pm.")
+    assert "changed after you opened it" in flashed(client, discard(
+        app, client, maria.id, summary_id, version=opened))
+    assert stored(app, summary_id).state == LogState.DRAFT
+    done = discard(app, client, maria.id, summary_id)
+    assert done.headers["Location"].endswith(f"/participants/{maria.id}")
+    page = flashed(client, done)
+    assert "Draft discarded." in page and "Discarded draft, never signed" in page
+    assert "Draft a discharge summary" in page
+    summary = stored(app, summary_id)  # kept, with its text, who and when
+    assert summary.state == LogState.DISCARDED and summary.discarded_by_id == staff[
+        "facilitator"].id and summary.discarded_at is not None
+    assert summary.aftercare == "Outpatient group, Tuesdays 7 pm."
+    # Two refused; three attempts reached it (unconfirmed, stale), and one discarded it.
+    assert [e[2] for e in events(app, "discard-discharge-summary")] == ["denied"] * 2 + [
+        "ok"] * 4
+    shown = client.get(base).get_data(as_text=True)
+    assert "discarded by Fran Facil" in shown and "Discard the draft" not in shown
+    words = " ".join(pdf_text(client.get(f"{base}.pdf").data, tmp_path).split())
+    assert "Discarded draft, never signed" in words and "Never signed" in words
+    # Nothing changes it any more, through the form or the model.
+    edit = save(client, app, maria.id, summary_id, aftercare="Sneaked in.")
+    assert "This draft was discarded" in client.get(edit.headers["Location"]).get_data(
+        as_text=True)
+    assert "already discarded" in flashed(client, discard(app, client, maria.id, summary_id))
+    with app.app_context():
+        session = db.get_session()
+        session.get(DischargeSummary, summary_id).aftercare = "Rewritten."
+        with pytest.raises(LockedSummaryError):
+            session.flush()
+        session.rollback()
+    assert stored(app, summary_id).aftercare == "Outpatient group, Tuesdays 7 pm."
+    # The episode is free for a new draft, which can be signed.
+    assert client.get(f"/participants/{maria.id}/discharge/new").status_code == 200
+    second = summary_id_of(draft(client, maria.id))
+    assert second != summary_id
+    signed = save(client, app, maria.id, second, action="sign", password=PASSWORD)
+    assert signed.status_code == 302, signed.get_data(as_text=True)
+
+
+def returned(app: Flask, supervisor: FlaskClient, participant_id: int, summary_id: int,
+             comment: str) -> None:
+    """The supervisor returns the signed summary with ``comment``."""
+    base = f"/participants/{participant_id}/discharge/{summary_id}"
+    answer = supervisor.post(f"{base}/return", data={
+        "version": str(stored(app, summary_id).version), "comment": comment,
+        "csrf_token": csrf_token(supervisor, base)})
+    assert answer.status_code == 302 and stored(app, summary_id).state == LogState.RETURNED
+
+
+def test_a_summary_once_signed_is_never_discarded_even_returned(
+    app: Flask, staff: dict[str, User], episode: dict[str, Any]
+) -> None:
+    client, maria = episode["client"], episode["maria"]
+    summary_id = signed_summary(app, episode)
+    base = f"/participants/{maria.id}/discharge/{summary_id}"
+    assert "Discard the draft" not in client.get(base).get_data(as_text=True)
+    assert "add an addendum" in flashed(client, discard(app, client, maria.id, summary_id))
+    returned(app, client_for(app, staff["supervisor"]), maria.id, summary_id,
+             "Name the provider.")
+    save(client, app, maria.id, summary_id, aftercare="Riverside Outpatient.")
+    assert stored(app, summary_id).state == LogState.DRAFT  # edited after the return
+    assert "Only a draft never signed" in flashed(client, discard(app, client, maria.id,
+                                                                  summary_id))
+    assert stored(app, summary_id).state == LogState.DRAFT
+    assert [e[2] for e in events(app, "discard-discharge-summary")] == ["ok", "ok"]
+
+
+def test_signing_stops_while_the_text_names_another_participant_and_keeps_it(
+    app: Flask, make_group: Callable, staff: dict[str, User], episode: dict[str, Any]
+) -> None:
+    client, maria = episode["client"], episode["maria"]
+    with app.app_context():  # Maria L. joins while Maria G. is in the group
+        session = db.get_session()
+        namesake = Participant(display_name="Maria L.", record_number="R-namesake")
+        session.add(namesake)
+        session.add(Enrollment(group_id=episode["group"].id, participant=namesake,
+                               admitted_on=datetime.date(2026, 3, 1)))
+        session.commit()
+    # Someone of another group is nobody this summary could name by mistake.
+    make_group(facilitators=[staff["other"]], people=["Jo B."], name="Women's IOP")
+    summary_id = summary_id_of(draft(client, maria.id, medications="None (Jo B. asked)."))
+    refused = save(client, app, maria.id, summary_id, action="sign", password=PASSWORD,
+                   aftercare="Rides with SAM to the Tuesday group.",
+                   recommendations="Maria G. keeps her morning routine.")
+    assert refused.status_code == 400
+    page = " ".join(refused.get_data(as_text=True).split())
+    assert ('<p class="error" id="aftercare-error">A discharge summary names only Maria G.: '
+            'the aftercare referrals name another participant of the group (Sam T.).</p>'
+            ) in page
+    assert "Rides with SAM to the Tuesday group." in page
+    assert 'id="recommendations-error"' not in page and 'id="medications-error"' not in page
+    summary = stored(app, summary_id)
+    assert summary.state == LogState.DRAFT and summary.aftercare.startswith("Rides with SAM")
+    assert [e[2] for e in events(app, "sign-discharge-summary")] == ["refused"]
+    # A first name shared with another participant is theirs too: the message says what to do.
+    shared = save(client, app, maria.id, summary_id, action="sign", password=PASSWORD,
+                  aftercare="Riverside Outpatient.", recommendations="Maria will keep going.")
+    assert "They share a first name: write “the participant” instead." in shared.get_data(
+        as_text=True)
+    signed = save(client, app, maria.id, summary_id, action="sign", password=PASSWORD,
+                  aftercare="Riverside Outpatient.", recommendations="The participant will "
+                  "keep her morning routine.")
+    assert signed.status_code == 302, signed.get_data(as_text=True)
+    assert stored(app, summary_id).state == LogState.SIGNED
+
+
+def test_home_lists_returned_summaries_and_unsigned_drafts_for_their_counselors(
+    app: Flask, staff: dict[str, User], episode: dict[str, Any]
+) -> None:
+    """Returned summaries reach every counselor of the group, drafts only their author; each
+    list is one statement, and every page says the summary's state in words."""
+    client, maria, sam = episode["client"], episode["maria"], episode["sam"]
+    colleague = client_for(app, add_facilitator(app, episode["group"], "Cole League"))
+    others = [client_for(app, staff[who]) for who in ("other", "supervisor")]
+    supervisor = others[1]
+    maria_id = summary_id_of(draft(client, maria.id))
+    home = " ".join(client.get("/").get_data(as_text=True).split())
+    assert "Discharge summaries waiting for your signature" in home
+    assert (f'<span class="badge badge-draft">Draft, not signed</span> <a href="/participants/'
+            f'{maria.id}/discharge/{maria_id}/edit">Discharge summary of Maria G.</a>') in home
+    assert "Draft, not signed" in client.get(f"/participants/{maria.id}").get_data(as_text=True)
+    for reader in (colleague, *others):
+        assert "Discharge summary of Maria G." not in reader.get("/").get_data(as_text=True)
+    one_draft = statement_count(app, client, "/")
+    # Maria's and Sam's are signed and returned; Lee's is a draft.
+    sam_id = summary_id_of(draft(client, sam.id))
+    summary_id_of(draft(client, episode["group"].participants[2].id))
+    for participant_id, summary_id in ((maria.id, maria_id), (sam.id, sam_id)):
+        save(client, app, participant_id, summary_id, action="sign", password=PASSWORD)
+    queue = supervisor.get("/review/").get_data(as_text=True)
+    assert queue.count("Signed, waiting for co-signature") == 2
+    assert "Signed, waiting for co-signature" in client.get(
+        f"/participants/{maria.id}").get_data(as_text=True)
+    for participant_id, summary_id in ((maria.id, maria_id), (sam.id, sam_id)):
+        returned(app, supervisor, participant_id, summary_id,
+                 f"Name the aftercare provider ({summary_id}).")
+    for reader in (client, colleague):
+        home = " ".join(reader.get("/").get_data(as_text=True).split())
+        assert "Discharge summaries returned by your supervisor" in home
+        assert (f'<a href="/participants/{maria.id}/discharge/{maria_id}/edit">Fix the discharge '
+                f'summary of Maria G.</a>, {episode["group"].name} — Sue Pervisor: '
+                f'“<span class="prewrap">Name the aftercare provider ({maria_id}).</span>”'
+                ) in home
+        assert "Fix the discharge summary of Sam T." in home
+    assert "Discharge summary of Lee K." in client.get("/").get_data(as_text=True)
+    assert "Discharge summary of Lee K." not in colleague.get("/").get_data(as_text=True)
+    for reader in others:
+        assert "Fix the discharge summary" not in reader.get("/").get_data(as_text=True)
+    assert "Returned to the counselor" in client.get(
+        f"/participants/{maria.id}").get_data(as_text=True)
+    assert statement_count(app, client, "/") == one_draft  # no statement per summary
+    listed = [e for e in events(app, "list-discharge-summaries")
+              if e[0] == staff["facilitator"].id]
+    assert listed[-1][1:3] == ("home", "ok") and len(listed[-1][3]["summaries"]) == 3

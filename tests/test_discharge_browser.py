@@ -81,6 +81,13 @@ def test_log_with_check_ins_then_draft_sign_and_cosign_a_discharge_summary(
     page.wait_for_url(re.compile(r".*/discharge/\d+/edit$"))
     assert "Draft saved." in page.get_by_role("status").first.inner_text()
     check(page, "discharge draft", findings)
+    draft_url = page.url
+    page.goto("/")  # the draft waits on the home page, a link back to it
+    check(page, "home with a summary to sign", findings)
+    page.locator("section", has=page.get_by_role(
+        "heading", name="Discharge summaries waiting for your signature")).get_by_role(
+        "link", name="Discharge summary of Maria G.").click()
+    page.wait_for_url(draft_url)
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Save and sign").click()
     page.wait_for_url(re.compile(r".*/discharge/\d+$"))

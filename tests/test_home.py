@@ -7,8 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from curriculum import db
-from models import LogState, Role, SessionLog
-from tests.helpers import AuthActions
+from models import LogReview, LogState, ReviewAction, Role, SessionLog
+from tests.helpers import AuthActions, statement_count
 
 
 def test_home_shows_week_drafts_returned_and_overdue(
@@ -32,6 +32,23 @@ def test_home_shows_week_drafts_returned_and_overdue(
     assert "(today)" in page
     assert "Overdue for signature (over 72 hours)" in page
     assert "Returned by your supervisor" in page and "Drafts to finish" in page
+    # A returned log names its reviewer's comment: no statement per returned log.
+    reviewer = make_user(Role.SUPERVISOR, name="Rita Viewer")
+    one_returned = statement_count(app, client, "/")
+    with app.app_context():
+        session = db.get_session()
+        for back in range(2, 5):
+            returned = SessionLog(group_id=group.id, session_date=old - datetime.timedelta(back),
+                                  start_time=datetime.time(18), minutes=180,
+                                  created_by_id=facilitator.id, state=LogState.RETURNED)
+            returned.reviews.append(LogReview(reviewer_id=reviewer.id,
+                                              action=ReviewAction.RETURNED,
+                                              comment=f"Add the plan ({back})."))
+            session.add(returned)
+        session.commit()
+    assert statement_count(app, client, "/") == one_returned
+    page = client.get("/").get_data(as_text=True)
+    assert "Rita Viewer: “Add the plan (4).”" in page
 
 
 def test_new_staff_see_a_helpful_empty_state(client: FlaskClient, make_user: Callable) -> None:

@@ -432,3 +432,31 @@ def test_hostile_watch_list_acknowledgements(app: Flask, facilitator_client: dic
         assert stored.note == clean(NOTE_PAYLOADS[0] + "\u202e")
     for page in (client.get("/"), client.get(f"/participants/{maria.id}")):
         assert page.status_code == 200 and "<script>alert" not in page.get_data(as_text=True)
+
+
+def test_hostile_discard_requests(app: Flask, facilitator_client: dict) -> None:
+    """Odd ids on the discard route are a 404; only the exact confirmation discards a draft,
+    and a draft named by markup in its fields is discarded without running it."""
+    client, group = facilitator_client["client"], facilitator_client["group"]
+    maria = group.participants[0]
+    token = csrf_token(client, "/")
+    made = client.post(f"/participants/{maria.id}/discharge", data={
+        "reason": "completed", "discharged_on": "2026-01-05", "csrf_token": token,
+        "recommendations": NOTE_PAYLOADS[0], "aftercare": NOTE_PAYLOADS[1]})
+    base = made.headers["Location"].removesuffix("/edit")
+    for path in ("/participants/0/discharge/1/discard", f"/participants/{maria.id}/discharge/"
+                 "99999999999/discard", f"/participants/{maria.id}/discharge/%00/discard",
+                 f"/participants/{maria.id}/discharge/1e3/discard",
+                 f"/participants/-1{base.removeprefix(f'/participants/{maria.id}')}/discard"):
+        assert client.post(path, data={"confirm": "1", "csrf_token": token}).status_code in (
+            400, 404), path
+    form = {"confirm": "1", "version": "1", "csrf_token": token}
+    for field, value in (("confirm", "1' OR '1'='1"), ("confirm", "yes"), ("confirm", "1\x00"),
+                         ("version", "1 OR 1=1"), ("version", "²"), ("version", "9" * 5000)):
+        assert client.post(f"{base}/discard", data={**form, field: value}).status_code == 302
+    assert "Discard the draft" in client.get(base).get_data(as_text=True)  # still a draft
+    no_csrf = client.post(f"{base}/discard", data={"confirm": "1", "version": "1"})
+    assert no_csrf.status_code == 400
+    client.post(f"{base}/discard", data=form)
+    page = client.get(base).get_data(as_text=True)
+    assert "Discarded draft, never signed" in page and "<script>alert" not in page
