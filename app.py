@@ -39,6 +39,7 @@ from curriculum import (
     topics,
     track_versions,
     tracks,
+    translation_versions,
     two_factor,
 )
 
@@ -74,7 +75,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth.bp, home.bp, topics.bp, topic_versions.bp, tracks.bp,
                       track_versions.bp, sessions.bp, goals.bp, participants.bp, discharge.bp,
                       review.bp, reports.bp, coverage.bp, audit_trail.bp, exports.bp,
-                      spot_checks.bp, admin.bp, staff_accounts.bp, two_factor.bp, passkeys.bp):
+                      spot_checks.bp, admin.bp, staff_accounts.bp, two_factor.bp, passkeys.bp,
+                      translation_versions.bp):
         app.register_blueprint(blueprint)
 
     # One error page for every status we answer with, and for a database that cannot answer.

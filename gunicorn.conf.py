@@ -41,13 +41,17 @@ def when_ready(_server: object) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    """Fork this worker's PDF render child, and lay the program's approved topic versions over
-    its library (its own database connection, after the fork), now rather than on its first
+    """Give this worker database connections of its own, fork its PDF render child, and lay
+    the program's approved topic versions over its library, now rather than on its first
     request."""
-    from curriculum import pdf, served_library
+    from curriculum import db, pdf, served_library
 
     app = worker.wsgi
     if "pdf_cache" in getattr(app, "extensions", {}):  # Groupwork, not bench's bare hello app
         with app.app_context():
+            # The master's start-up checks left connections in the pool every worker inherits:
+            # two workers talking over one socket answer each other's queries (SQLAlchemy's
+            # advice for a fork: drop the inherited pool without closing the parent's).
+            db.engine().dispose(close=False)
             pdf.renderer().start()
             served_library.current_library()

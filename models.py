@@ -903,6 +903,7 @@ class SpotCheckItem(Base):
 class ContentKind(enum.StrEnum):
     TOPIC = "topic"
     TRACK = "track"
+    TRANSLATION = "translation"  # a topic's Spanish handout (the only translated language)
 
 
 class VersionState(enum.StrEnum):

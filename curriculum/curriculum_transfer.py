@@ -45,9 +45,12 @@ class Imported:
 def approved_texts(session: Session, files: Library) -> dict[tuple[ContentKind, str], str]:
     """Every text the program approved and serves, by kind and slug: approved versions, and
     topics approved as shipped (as approved, even where an upgrade changed the file since)."""
+    # Kinds with a place in the export's layout (approved Spanish handouts, kind translation,
+    # have none yet: they would go to topics/<slug>.es.md).
     found = {(kind, slug): source for kind, slug, source in session.execute(
         select(CurriculumVersion.kind, CurriculumVersion.slug, CurriculumVersion.source)
-        .where(CurriculumVersion.state == VersionState.APPROVED))}
+        .where(CurriculumVersion.state == VersionState.APPROVED,
+               CurriculumVersion.kind.in_(FOLDERS)))}
     as_shipped = session.scalars(select(ShippedTopicReview.slug).where(
         ShippedTopicReview.decision == ShippedReviewDecision.APPROVED).distinct())
     for slug in as_shipped:

@@ -16,7 +16,7 @@ from typing import NoReturn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from curriculum import audit
+from curriculum import audit, translation_check
 from curriculum.library import Library, source_hash
 from curriculum.served_library import version_path
 from curriculum.topic_check import SourceCheck, check_source
@@ -80,7 +80,10 @@ def approved_version(session: Session, slug: str,
 
 
 def file_text(files: Library, slug: str, kind: ContentKind = TOPIC) -> str | None:
-    """The content folder file's text of a topic or track (None: no file serves it)."""
+    """The content folder file's text of a topic, track or Spanish handout (None: no file
+    serves it)."""
+    if kind == ContentKind.TRANSLATION:
+        return translation_check.file_text(files, slug)
     found = (files.topics if kind == TOPIC else files.tracks).get(slug)
     return found.path.read_bytes().decode("utf-8") if found is not None else None
 
@@ -164,8 +167,11 @@ def returned_to(session: Session, author_id: int) -> list[CurriculumVersion]:
 
 def check_text(kind: ContentKind, slug: str, source: str, library: Library,
                path: Path) -> SourceCheck:
-    """A topic's or track's problems, as ``curriculum check`` would report them."""
-    return (check_source if kind == TOPIC else check_track_source)(slug, source, library, path)
+    """A topic's, track's or Spanish handout's problems, as ``curriculum check`` would report
+    them."""
+    checker = {TOPIC: check_source, ContentKind.TRACK: check_track_source,
+               ContentKind.TRANSLATION: translation_check.check_translation_source}[kind]
+    return checker(slug, source, library, path)
 
 
 def check(version: CurriculumVersion, library: Library) -> SourceCheck:

@@ -56,6 +56,8 @@ class Translation:
     handout_html: Markup
     translates: str
     english_hash: str  # the English handout's hash now, to compare with ``translates``
+    # The program's version number when the text is a version approved in the browser.
+    version: int | None = None
 
     @property
     def stale(self) -> bool:
@@ -67,10 +69,17 @@ def load_translation(path: Path, language: str, english_markdown: str
                      ) -> tuple[Translation | None, list[Problem]]:
     """Read one translation of the handout ``english_markdown``; a translation is returned only
     when there are no problems."""
-    file = display_path(path)
     source, problems = read_source(path)
     if source is None:
         return None, problems
+    return parse_translation(source, path, language, english_markdown)
+
+
+def parse_translation(source: str, path: Path, language: str, english_markdown: str,
+                      version: int | None = None) -> tuple[Translation | None, list[Problem]]:
+    """Validate one translation's whole source (a file's text, or a version written in the
+    browser, named ``path``), as ``load_translation`` does."""
+    file = display_path(path)
     front, body, problems = read_front_matter(file, source, _TranslationFront)
     if front is None:
         return None, problems
@@ -79,4 +88,4 @@ def load_translation(path: Path, language: str, english_markdown: str
         return None, [Problem(file, "body", "the handout must start at its first '## ' "
                                             "heading (no '# Participant handout' line)")]
     return Translation(language, front.title, path, body, markdown_to_html(body),
-                       front.translates, handout_hash(english_markdown)), []
+                       front.translates, handout_hash(english_markdown), version), []

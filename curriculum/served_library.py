@@ -9,7 +9,8 @@ transaction; only when it moved are the approved versions and the program's deci
 shipped texts read again, each topic's review status worked out (review_status), and the
 approved texts laid over the files: an approved version, or a shipped text the program
 approved whose file an upgrade has changed since (kept until an approver adopts the new one);
-and each approved track version in place of its file.
+each approved track version in place of its file; and each approved Spanish handout in place
+of the file's, compared with the English served.
 """
 
 import dataclasses
@@ -26,7 +27,7 @@ from sqlalchemy import Connection, Engine, Row, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from curriculum import db, library_cache
-from curriculum.handout_translations import handout_hash
+from curriculum.handout_translations import Translation, handout_hash, parse_translation
 from curriculum.library import Library, Problem, Topic, parse_topic
 from curriculum.library_search import SearchIndex
 from curriculum.review_status import NOT_REVIEWED, Decision, ReviewStatus, review_statuses
@@ -46,7 +47,8 @@ _APPROVED = (select(CurriculumVersion.id, CurriculumVersion.kind, CurriculumVers
                     CurriculumVersion.number)
              .where(CurriculumVersion.state == VersionState.APPROVED)
              .order_by(CurriculumVersion.kind, CurriculumVersion.slug))
-TOPIC, TRACK = ContentKind.TOPIC, ContentKind.TRACK
+TOPIC, TRACK, TRANSLATION = ContentKind.TOPIC, ContentKind.TRACK, ContentKind.TRANSLATION
+TRANSLATED = "es"  # the language of translation versions (the only translated one)
 _DECISIONS = select(ShippedTopicReview.id, ShippedTopicReview.slug, ShippedTopicReview.decision,
                     ShippedTopicReview.shipped_hash).order_by(ShippedTopicReview.id)
 
@@ -56,6 +58,8 @@ def version_path(slug: str, number: int, kind: ContentKind = TOPIC) -> Path:
     check``): it lives in the database, not in a content folder."""
     if kind == TRACK:
         return Path("versions") / "tracks" / f"{slug}.v{number}.yaml"
+    if kind == TRANSLATION:
+        return Path("versions") / "topics" / f"{slug}.{TRANSLATED}.v{number}.md"
     return Path("versions") / "topics" / f"{slug}.v{number}.md"
 
 
@@ -91,6 +95,7 @@ class ServedLibrary:
         # tracks' by their slug and number).
         self._parsed: dict[tuple[str, int | str], tuple[Topic | None, list[Problem]]] = {}
         self._tracks: dict[tuple[str, int], tuple[Track | None, list[Problem]]] = {}
+        self._translated: dict[tuple[str, int], tuple[Translation | None, list[Problem]]] = {}
         self._refreshing = threading.Lock()
 
     @property
@@ -120,6 +125,7 @@ class ServedLibrary:
                 rows = connection.execute(_APPROVED).all() if serial else []
                 approved = [row for row in rows if row.kind == TOPIC]
                 tracks = [row for row in rows if row.kind == TRACK]
+                translated = [row for row in rows if row.kind == TRANSLATION]
                 decisions = [Decision(*row) for row in connection.execute(_DECISIONS)] \
                     if serial else []
                 statuses = review_statuses(
@@ -130,12 +136,15 @@ class ServedLibrary:
                     if status.held is not None]
                 self._parse_new(connection, approved, statuses)
                 self._parse_new_tracks(connection, tracks)
+                self._parse_new_translations(connection, translated)
         except SQLAlchemyError as error:
             log.info("approved curriculum versions unavailable (%s); serving the library as "
                      "it was", error.__class__.__name__)
             return
-        self.served = self._serve(self._overlay_tracks(
-            self._overlay(texts), [(row.slug, row.number) for row in tracks]), statuses, serial)
+        library = self._overlay_tracks(self._overlay(texts),
+                                       [(row.slug, row.number) for row in tracks])
+        self.served = self._serve(self._overlay_translations(
+            library, [(row.slug, row.number) for row in translated]), statuses, serial)
         self.serial = serial
 
     def _parse_new(self, connection: Connection, approved: list[Row[Any]],
@@ -183,6 +192,37 @@ class ServedLibrary:
                 continue
             served[key[0]] = track
         return dataclasses.replace(library, tracks=served, problems=problems)
+
+    def _parse_new_translations(self, connection: Connection, approved: list[Row[Any]]) -> None:
+        """Parse the approved Spanish handouts this worker has not parsed yet (the English
+        they are compared with is laid on in ``_overlay_translations``)."""
+        keys = {(row.slug, row.number) for row in approved}
+        self._translated = {key: found for key, found in self._translated.items() if key in keys}
+        new = [row.id for row in approved if (row.slug, row.number) not in self._translated]
+        for slug, number, source in connection.execute(
+                select(CurriculumVersion.slug, CurriculumVersion.number,
+                       CurriculumVersion.source)
+                .where(CurriculumVersion.id.in_(new))) if new else ():
+            path = version_path(slug, number, TRANSLATION)
+            self._translated[(slug, number)] = parse_translation(source, path, TRANSLATED, "",
+                                                                 number)
+
+    def _overlay_translations(self, library: Library, translations: list[tuple[str, int]]
+                              ) -> Library:
+        """The library with the approved Spanish handouts in place of the files', each
+        compared with the English served."""
+        if not translations:
+            return library
+        topics, problems = dict(library.topics), list(library.problems)
+        for slug, number in translations:
+            translation, found = self._translated[(slug, number)]
+            problems += found
+            if translation is not None and (topic := topics.get(slug)) is not None:
+                translation = dataclasses.replace(
+                    translation, english_hash=handout_hash(topic.handout_markdown))
+                topics[slug] = dataclasses.replace(topic, translations={
+                    **topic.translations, TRANSLATED: translation})
+        return dataclasses.replace(library, topics=topics, problems=problems)
 
     def _overlay(self, texts: list[tuple[str, int | str]]) -> Library:
         """The files' library with these approved texts (parsed) in place of, or beside, the

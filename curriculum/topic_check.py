@@ -72,9 +72,14 @@ def check_source(slug: str, source: str, library: Library, path: Path) -> Source
         problems += found
         grade = grades[slug]
     lines = source.split("\n")
-    located = [SourceProblem(_line_of(problem, lines), problem.field, problem.message)
-               for problem in problems]
-    return SourceCheck(lines, located, topic, grade, _translation_notices(topic, library))
+    return SourceCheck(lines, located(problems, lines), topic, grade,
+                       _translation_notices(topic, library))
+
+
+def located(problems: list[Problem], lines: list[str]) -> list[SourceProblem]:
+    """Each problem with the line of the source (``lines``) it is about, where one is found."""
+    return [SourceProblem(_line_of(problem, lines), problem.field, problem.message)
+            for problem in problems]
 
 
 def _translation_notices(topic: Topic | None, library: Library) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from curriculum import content_safety, spanish_readability
 from curriculum.content_files import Problem, display_path
-from curriculum.glossary import load_glossary
+from curriculum.glossary import Glossary, load_glossary
 from curriculum.handout_translations import Translation, handout_hash
 from curriculum.library import Library, Topic
 from curriculum.render import WRITE_LINES_MARK
@@ -107,9 +107,17 @@ def check_library(library: Library) -> tuple[list[Problem], dict[str, SpanishGra
         file = display_path(translation.path)
         if translation.stale:
             problems.append(_stale_problem(file, topic))
-        problems += structure_problems(file, topic, translation, glossary.practice_heading)
-        problems += content_safety.check_translation(file, topic.slug, translation,
-                                                     glossary.rules)
-        grade = grades[topic.slug] = spanish_readability.grade(translation.handout_html)
-        problems += [Problem(file, "handout", message) for message in grade.problems()]
+        found, grades[topic.slug] = translation_problems(file, topic, translation, glossary)
+        problems += found
     return problems, grades
+
+
+def translation_problems(file: str, topic: Topic, translation: Translation, glossary: Glossary
+                         ) -> tuple[list[Problem], SpanishGrade]:
+    """One Spanish handout's problems but its being out of date (structure, the glossary's
+    words, stop-now advice, reading ease), and its reading ease."""
+    problems = structure_problems(file, topic, translation, glossary.practice_heading)
+    problems += content_safety.check_translation(file, topic.slug, translation, glossary.rules)
+    grade = spanish_readability.grade(translation.handout_html)
+    problems += [Problem(file, "handout", message) for message in grade.problems()]
+    return problems, grade

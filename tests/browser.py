@@ -28,6 +28,15 @@ BROWSER_TEST_MARKS = [
         "ignore:Exception ignored in. <_io.FileIO name='[^']*/static/"
         ":pytest.PytestUnraisableExceptionWarning"),
 ]
+
+
+def browser_test(test: Any) -> Any:
+    """Marks one test as BROWSER_TEST_MARKS marks a whole browser module."""
+    for mark in BROWSER_TEST_MARKS:
+        test = mark(test)
+    return test
+
+
 # What this machine's closed network needs (see the machine notes): no background requests.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",

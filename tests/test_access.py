@@ -30,10 +30,11 @@ FOR_EVERY_ROLE = {"auth", "two_factor", "passkeys", "home", "topics", "tracks", 
                   "coverage", "goals", "participants", "discharge"}
 # Blueprints for accounts with a curriculum permission, whatever their role; within them, the
 # views for approvers only.
-FOR_CURRICULUM_EDITORS = {"topic_versions", "track_versions"}
+FOR_CURRICULUM_EDITORS = {"topic_versions", "track_versions", "translation_versions"}
 FOR_CURRICULUM_APPROVERS = {"topic_versions.approve", "topic_versions.return_version",
                             "topic_versions.approve_shipped", "topic_versions.keep_program_text",
-                            "track_versions.approve", "track_versions.return_version"}
+                            "track_versions.approve", "track_versions.return_version",
+                            "translation_versions.approve", "translation_versions.return_version"}
 
 
 def test_every_blueprint_is_placed(app: Flask) -> None:

@@ -291,10 +291,12 @@ def test_hostile_goal_text_is_stored_clean_and_shown_inert(
     assert len(load_log(app, log_id).note_for(maria.id).goal_links) == len(stored)
 
 
-def test_hostile_markdown_from_the_topic_editor(app: Flask, make_user: Callable) -> None:
-    """An editor's text is untrusted: script, images, frames, styles and script links never
-    reach a page or a PDF as anything but inert text, and no preview fetches anything (a
-    listener on loopback would see it)."""
+@pytest.mark.parametrize("edited", ["coping-with-cravings", "coping-with-cravings/es"])
+def test_hostile_markdown_from_the_topic_editor(app: Flask, make_user: Callable,
+                                                edited: str) -> None:
+    """An editor's text is untrusted, in a topic or its Spanish handout: script, images,
+    frames, styles and script links never reach a page or a PDF as anything but inert text,
+    and no preview fetches anything (a listener on loopback would see it)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
@@ -308,24 +310,24 @@ def test_hostile_markdown_from_the_topic_editor(app: Flask, make_user: Callable)
                f"\" onclick=\"alert(2)\">z</a> {{{{ 7*7 }}}}\n\n")
     editor = make_user(Role.FACILITATOR, curriculum_permission=CurriculumPermission.EDITOR)
     client = client_for(app, editor)
-    source, base = topic_editor(client, "coping-with-cravings")
+    source, base = topic_editor(client, edited)
     markdown = source.replace("## Before next group", hostile + "## Before next group")
     live = ("<script>alert", "<img", "<iframe", "<style", "<link rel=attachment",
             "href=\"javascript", "onclick=\"alert", f"href=\"http://127.0.0.1:{port}")
     pages = []
     for action in ("check", "preview"):
-        answer = client.post("/topics/coping-with-cravings/edit", data={
+        answer = client.post(f"/topics/{edited}/edit", data={
             "markdown": markdown, "change_note": "x", "base": base, "action": action,
             "csrf_token": csrf_token(client, "/")})
         assert answer.status_code == 200
         pages.append(answer)
-    number = save_topic_draft(client, "coping-with-cravings", markdown, base)
+    number = save_topic_draft(client, edited, markdown, base)
     for text in (pages[0].get_data(as_text=True), client.get(
-            f"/topics/coping-with-cravings/versions/{number}").get_data(as_text=True)):
+            f"/topics/{edited}/versions/{number}").get_data(as_text=True)):
         assert not [tag for tag in live if tag in text]
         assert "{{ 7*7 }}" in html.unescape(text)  # shown as typed, never run
     for pdf in (pages[1].data, client.get(
-            f"/topics/coping-with-cravings/versions/{number}/handout.pdf").data):
+            f"/topics/{edited}/versions/{number}/handout.pdf").data):
         reader = PdfReader(io.BytesIO(pdf))
         text = " ".join(page.extract_text() for page in reader.pages)
         assert "alert" not in text and not reader.attachments and b"/JavaScript" not in pdf

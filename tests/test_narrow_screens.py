@@ -83,9 +83,9 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount,
                 editor: demo.DemoAccount) -> dict[Any, Any]:
     """What fills each URL parameter, from the demo data: the evening group, its records (a
     participant and one of their goals), a spot-check drawn through its form, a topic whose
-    handout has a table, a draft of that topic saved through the editor, the demo's discharge
-    summary and a draft one saved through its form. A key ``(endpoint, parameter)`` fills that
-    parameter for that endpoint only."""
+    handout has a table, drafts of that topic and of its Spanish handout saved through their
+    editors, the demo's discharge summary and a draft one saved through its form. A key
+    ``(endpoint, parameter)`` fills that parameter for that endpoint only."""
     with app.app_context():
         session = db.get_session()
         group = session.scalar(select(Group).where(Group.name.startswith("Evening")))
@@ -121,6 +121,8 @@ def demo_values(app: Flask, supervisor: demo.DemoAccount,
             ("tracks.show", "slug"): track, ("track_versions.edit", "slug"): track,
             ("track_versions.index", "slug"): track, ("track_versions.version", "slug"): track,
             ("track_versions.version", "number"): track_draft,
+            ("translation_versions.version", "number"): draft_version(app, editor,
+                                                                      f"{slug}/es"),
             # The demo's co-signed summary (its supervisor reads it), and a draft of the
             # evening group's (its facilitator edits it).
             ("discharge.show", "participant_id"): summary.participant_id,
@@ -141,12 +143,14 @@ def discharge_draft(app: Flask, facilitator: demo.DemoAccount, enrollment: Enrol
     return int(saved.headers["Location"].split("/")[-2])
 
 
-def draft_version(app: Flask, editor: demo.DemoAccount, slug: str) -> int:
-    """A draft of the topic, saved through its editor by the demo's curriculum editor."""
+def draft_version(app: Flask, editor: demo.DemoAccount, edited: str) -> int:
+    """A draft of the topic (``slug``) or of its Spanish handout (``slug/es``), saved through
+    its editor by the demo's curriculum editor: a note added to its first section."""
     client = client_for(app, editor)  # type: ignore[arg-type]
-    source, base = topic_editor(client, slug)
-    return save_topic_draft(client, slug, source.replace(
-        "## Overview\n", "## Overview\n\nA program note.\n", 1), base)
+    source, base = topic_editor(client, edited)
+    first_section = source.index("\n", source.index("\n## ") + 1) + 1
+    return save_topic_draft(client, edited, f"{source[:first_section]}\nA note.\n"
+                                            f"{source[first_section:]}", base)
 
 
 def track_draft_version(app: Flask, editor: demo.DemoAccount, slug: str) -> tuple[str, int]:

@@ -8,6 +8,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from sqlalchemy import create_engine, text
+
 from curriculum.settings import PROJECT_ROOT
 from models import Role, User
 from tests.web_client import Gunicorn, WebClient
@@ -56,4 +59,32 @@ def test_serves_with_the_production_safeguards(
             time.sleep(0.2)
         assert len(processes_of(server)) == 5
     finally:
+        server.stop()
+
+
+def test_each_worker_talks_to_postgresql_over_its_own_connection(
+        make_user: Callable[..., User], database_url: str) -> None:
+    """The master's start-up checks use the database before forking; a worker that kept the
+    pool it inherited would share the master's socket with the other worker, and the two would
+    read each other's answers (a sign-in failed with 'connection in transaction status')."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("connections are counted in PostgreSQL's pg_stat_activity")
+    make_user(Role.ADMIN)
+    named = f"{database_url}?application_name=groupwork-serving-test"
+    server = Gunicorn(production(named, GROUPWORK_TRUSTED_HOSTS="127.0.0.1"),
+                      options=("--config", "gunicorn.conf.py"), app_spec="wsgi:app")
+    server.start()
+    engine = create_engine(database_url)
+    try:
+        # The master's connection and one per worker (each laid approvals over its library).
+        deadline, backends = time.monotonic() + 20, 0
+        while backends < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            with engine.connect() as connection:
+                backends = connection.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE application_name = 'groupwork-serving-test'"))
+        assert backends == 3
+    finally:
+        engine.dispose()
         server.stop()

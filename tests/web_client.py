@@ -35,13 +35,19 @@ class WebClient:
             urllib.request.HTTPCookieProcessor(self.cookies), _KeepRedirects())
 
     def request(self, path: str, data: Any = None, timeout: float = 30) -> tuple[int, str]:
+        status, body = self.request_bytes(path, data, timeout)
+        return status, body.decode()
+
+    def request_bytes(self, path: str, data: Any = None, timeout: float = 30
+                      ) -> tuple[int, bytes]:
+        """The status and body of a GET (or, with ``data``, a form POST), as bytes."""
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         try:
             with self.opener.open(self.base_url + path, data=body, timeout=timeout) as response:
-                return response.status, response.read().decode()
+                return response.status, response.read()
         except urllib.error.HTTPError as answer:  # 3xx, 4xx, 5xx: still an answer
             with answer:
-                return answer.code, answer.read().decode()
+                return answer.code, answer.read()
 
     def headers(self, path: str, **sent: str) -> tuple[int, Any]:
         """The status and headers of a GET, with extra request headers."""
