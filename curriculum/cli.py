@@ -105,8 +105,8 @@ def curriculum_check() -> None:
 @curriculum_cli.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def curriculum_export(directory: Path) -> None:
-    """Write every topic and track the program approved to DIRECTORY as topics/<slug>.md and
-    tracks/<slug>.yaml (the shipped layout)."""
+    """Write every topic, Spanish handout and track the program approved to DIRECTORY as
+    topics/<slug>.md, topics/<slug>.es.md and tracks/<slug>.yaml (the shipped layout)."""
     session = db.write_session()
     try:
         counts = curriculum_transfer.export(session, file_library(), directory)
@@ -114,7 +114,8 @@ def curriculum_export(directory: Path) -> None:
         session.rollback()
         _fail([f"{directory}: cannot write there ({error.strerror or error})"])
     session.commit()
-    click.echo(f"Wrote {counts[ContentKind.TOPIC]} approved topics and "
+    click.echo(f"Wrote {counts[ContentKind.TOPIC]} approved topics, "
+               f"{counts[ContentKind.TRANSLATION]} approved Spanish handouts and "
                f"{counts[ContentKind.TRACK]} approved tracks to {directory}")
 
 
@@ -123,9 +124,9 @@ def curriculum_export(directory: Path) -> None:
 @click.option("--author", "email", required=True,
               help="Email of the curriculum editor the drafts are written by.")
 def curriculum_import(directory: Path, email: str) -> None:
-    """Turn DIRECTORY's topics/*.md and tracks/*.yaml into draft versions by the author, each
-    awaiting another person's approval; files identical to the text in force are skipped.
-    Any bad file or author: one line per problem, exit 1, nothing imported."""
+    """Turn DIRECTORY's topics/*.md, topics/*.es.md and tracks/*.yaml into draft versions by
+    the author, each awaiting another person's approval; files identical to the text in force
+    are skipped. Any bad file or author: one line per problem, exit 1, nothing imported."""
     session = db.write_session()
     result = curriculum_transfer.import_drafts(session, file_library(), current_library(),
                                                directory, email)

@@ -2,11 +2,11 @@
 --author EMAIL``), so a program can keep it in git or carry it to another instance.
 
 Export writes what the program approved, in the shipped layout (``topics/<slug>.md``,
-``tracks/<slug>.yaml``): each approved version, and each topic approved as shipped (its text
-as approved). Import turns such files into draft versions by one curriculum editor, awaiting
-another person's approval like any draft; a file identical to the text in force is skipped.
-An import is all or nothing: any bad file, or an author who may not edit, and nothing is
-written. Both are audited.
+``topics/<slug>.es.md``, ``tracks/<slug>.yaml``): each approved version (Spanish handouts
+too), and each topic approved as shipped (its text as approved). Import turns such files into
+draft versions by one curriculum editor, awaiting another person's approval like any draft; a
+file identical to the text in force is skipped. An import is all or nothing: any bad file, or
+an author who may not edit, and nothing is written. Both are audited.
 """
 
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ from curriculum import accounts, audit
 from curriculum import curriculum_versions as versions
 from curriculum.handout_translations import language_of
 from curriculum.library import RESERVED_SLUGS, SLUG_RE, Library
+from curriculum.served_library import TRANSLATED
 from curriculum.text import clean_document
 from models import (
     ContentKind,
@@ -29,7 +30,10 @@ from models import (
     VersionState,
 )
 
-FOLDERS = {ContentKind.TOPIC: ("topics", ".md"), ContentKind.TRACK: ("tracks", ".yaml")}
+# Where each kind's files go; a Spanish handout sits beside its topic, as shipped.
+FOLDERS = {ContentKind.TOPIC: ("topics", ".md"),
+           ContentKind.TRANSLATION: ("topics", f".{TRANSLATED}.md"),
+           ContentKind.TRACK: ("tracks", ".yaml")}
 EDITORS = (CurriculumPermission.EDITOR, CurriculumPermission.APPROVER)
 
 
@@ -45,8 +49,6 @@ class Imported:
 def approved_texts(session: Session, files: Library) -> dict[tuple[ContentKind, str], str]:
     """Every text the program approved and serves, by kind and slug: approved versions, and
     topics approved as shipped (as approved, even where an upgrade changed the file since)."""
-    # Kinds with a place in the export's layout (approved Spanish handouts, kind translation,
-    # have none yet: they would go to topics/<slug>.es.md).
     found = {(kind, slug): source for kind, slug, source in session.execute(
         select(CurriculumVersion.kind, CurriculumVersion.slug, CurriculumVersion.source)
         .where(CurriculumVersion.state == VersionState.APPROVED,
@@ -72,7 +74,8 @@ def export(session: Session, files: Library, directory: Path) -> dict[ContentKin
         (directory / folder / f"{slug}{suffix}").write_bytes(source.encode("utf-8"))
         counts[kind] += 1
     audit.record(session, "export-curriculum", "curriculum", detail={
-        "topics": counts[ContentKind.TOPIC], "tracks": counts[ContentKind.TRACK]})
+        "topics": counts[ContentKind.TOPIC], "tracks": counts[ContentKind.TRACK],
+        "spanish_handouts": counts[ContentKind.TRANSLATION]})
     return counts
 
 
@@ -89,7 +92,8 @@ def import_drafts(session: Session, files: Library, library: Library, directory:
                                f"or approver); an admin sets it on the accounts page")
     read = _read(directory, result.problems)
     if not read and not result.problems:
-        result.problems.append(f"{directory}: no topics/*.md or tracks/*.yaml files to import")
+        result.problems.append(f"{directory}: no topics/*.md, topics/*.{TRANSLATED}.md or "
+                               f"tracks/*.yaml files to import")
     changed = []
     for kind, slug, name, source in read:
         current = versions.current_text(session, files, slug, kind)
@@ -124,7 +128,7 @@ def _read(directory: Path, problems: list[str]) -> list[tuple[ContentKind, str, 
         for path in sorted((directory / folder).glob(f"*{suffix}")):
             name = f"{folder}/{path.name}"
             if kind == ContentKind.TOPIC and language_of(path):
-                continue  # a translated handout: brought in step separately, never imported
+                continue  # a translated handout: its own kind
             slug = path.name.removesuffix(suffix)
             if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
                 problems.append(f"{name}: the name must be a slug (1 to 64 of a-z, 0-9 and "

@@ -20,8 +20,10 @@ from tests.helpers import (
     PASSWORD,
     client_for,
     csrf_token,
+    english_hash,
     save_topic_draft,
     topic_editor,
+    write_spanish,
     write_topic,
 )
 
@@ -81,7 +83,8 @@ def test_export_then_import_round_trips_the_program_curriculum(
     approved_program(app, people)
     out = tmp_path / "export"
     assert run(app, "export", str(out))[:2] == (
-        0, f"Wrote 2 approved topics and 1 approved tracks to {out}\n")
+        0, f"Wrote 2 approved topics, 0 approved Spanish handouts and 1 approved tracks to "
+        f"{out}\n")
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.*")) == [
         f"topics/{SLUG}.md", "topics/talking-it-through.md", "tracks/core.yaml"]
     exported = (out / "topics" / f"{SLUG}.md").read_text()
@@ -137,11 +140,14 @@ def users(app: Flask) -> list[User]:
 
 
 def test_import_refuses_bad_files_and_authors_with_a_line_each_and_writes_nothing(
-    app: Flask, people: dict[str, User], make_user: Callable[..., User], tmp_path: Path
+    app: Flask, people: dict[str, User], make_user: Callable[..., User], tmp_path: Path,
+    content_dir: Path
 ) -> None:
     folder = tmp_path / "incoming"
     write_topic(folder, "new-topic", title="A Topic Brought In")  # good on its own
-    write_topic(folder, "coping-with-cravings.es", title="Sobre los antojos")  # skipped
+    write_spanish(folder, "coping-with-cravings",  # good too: translates the English in force
+                  translates=english_hash(content_dir, "coping-with-cravings"))
+    (folder / "topics" / "naming-feelings.es.md").write_text("no front matter")
     (folder / "topics" / "Bad_Name.md").write_text("x")
     (folder / "topics" / "latin1.md").write_bytes("caf\xe9".encode("latin-1"))
     (folder / "tracks").mkdir()
@@ -154,6 +160,8 @@ def test_import_refuses_bad_files_and_authors_with_a_line_each_and_writes_nothin
         "drafts, new).md",
         "topics/latin1.md: not UTF-8 text",
         "tracks/huge.yaml: larger than 100,000 characters",
+        "topics/naming-feelings.es.md: line 1: front matter: missing (the file must start "
+        "with ---)",
         "tracks/core.yaml: file: not valid YAML (ParserError)"]  # checked last
     for author, line in (
             ("nobody@example.org", "--author: no active account has the email "
@@ -172,12 +180,13 @@ def test_import_refuses_bad_files_and_authors_with_a_line_each_and_writes_nothin
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "import-curriculum")) == 0
     for path in ("topics/Bad_Name.md", "topics/latin1.md", "tracks/core.yaml",
-                 "tracks/huge.yaml"):
+                 "tracks/huge.yaml", "topics/naming-feelings.es.md"):
         (folder / path).unlink()
     code, stdout, _ = run(app, "import", str(folder), "--author", people["editor"].email)
     assert code == 0 and stdout.startswith("topics/new-topic.md: draft version 1")
     assert [(kind, slug, state) for kind, slug, _, state, _ in versions(app)] == [
-        ("topic", "new-topic", VersionState.DRAFT)]
+        ("topic", "new-topic", VersionState.DRAFT),
+        ("translation", "coping-with-cravings", VersionState.DRAFT)]
     assert client_for(app, people["facilitator"]).get("/topics/new-topic").status_code == 404
 
 
@@ -188,7 +197,7 @@ def test_export_writes_nothing_unapproved_and_is_audited(
     source, base = topic_editor(editor, SLUG)
     save_topic_draft(editor, SLUG, source.replace(OLD, NEW), base)  # a draft: not exported
     code, stdout, _ = run(app, "export", str(tmp_path / "out"))
-    assert code == 0 and stdout.startswith("Wrote 0 approved topics and 0 approved tracks")
+    assert code == 0 and stdout.startswith("Wrote 0 approved topics, 0 approved Spanish")
     assert not list((tmp_path / "out").rglob("*.*"))
     (tmp_path / "a-file").write_text("x")
     code, _, stderr = run(app, "export", str(tmp_path / "a-file" / "below"))

@@ -141,16 +141,28 @@ def test_a_spanish_draft_waits_for_another_approver_then_is_served_everywhere(
         page, handout, packet = spanish_served(client)
         assert "The program's Spanish version 1" in page
         assert NEW in handout and NEW in packet and OLD not in handout + packet
-    # Exporting Spanish handouts is still to come (curriculum_transfer.FOLDERS): until
-    # then the export leaves them out rather than fail.
-    exported = runner.invoke(args=["curriculum", "export", str(tmp_path / "export")])
-    assert exported.exit_code == 0 and not list((tmp_path / "export").glob("topics/*.es.md"))
     with app.app_context():
         events = db.get_session().execute(select(AuditEvent.action, AuditEvent.outcome).where(
             AuditEvent.object_type == "translation-version").order_by(AuditEvent.id)).all()
     assert [tuple(e) for e in events] == [("save-translation-draft", "ok"),
                                           ("approve-translation-version", "refused"),
                                           ("approve-translation-version", "ok")]
+    # Exported beside its topic as shipped; imported back, it is the text in force, and an
+    # edited copy becomes a Spanish draft by the importing editor.
+    out = tmp_path / "export"
+    exported = runner.invoke(args=["curriculum", "export", str(out)])
+    assert exported.exit_code == 0 and "1 approved Spanish handouts" in exported.output
+    spanish_file = out / "topics" / f"{SLUG}.es.md"
+    assert spanish_file.read_text() == approved.source
+    imported = runner.invoke(args=["curriculum", "import", str(out), "--author",
+                                   people["editor"].email])
+    assert "0 draft(s) await" in imported.output, imported.output
+    spanish_file.write_text(approved.source.replace(NEW, NEW + " Hoy."))
+    imported = runner.invoke(args=["curriculum", "import", str(out), "--author",
+                                   people["editor"].email])
+    assert f"topics/{SLUG}.es.md: draft version 2\n" in imported.output, imported.output
+    assert (stored(app, 2).kind, stored(app, 2).state) == (ContentKind.TRANSLATION,
+                                                           VersionState.DRAFT)
 
 
 def test_the_two_person_rule_and_the_review_steps_hold_for_spanish_versions(
