@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from curriculum import audit, discharge_record
+from curriculum import audit, discharge_record, review_decisions
 from curriculum.db import begin_write
 from curriculum.library import Library
 from curriculum.logbook import names_in
@@ -235,11 +235,7 @@ def sign(session: Session, summary: DischargeSummary, user: User,
     for enrollment in discharged:
         enrollment.discharged_on = summary.discharged_on
     with session.no_autoflush:  # hashed before the flush that locks the summary
-        summary.state = LogState.SIGNED
-        summary.signed_by_id = user.id
-        summary.signed_at = at or utcnow()
-        summary.attestation = f"{ATTESTATION} Signed by {user.name}."
-        summary.content_hash = summary.compute_content_hash()
+        summary.mark_signed(user, ATTESTATION, at)
     ids = sorted(e.id for e in discharged)
     audit.record(session, "sign-discharge-summary", "discharge-summary", summary.id,
                  user_id=user.id, detail={"participant": summary.participant_id,
@@ -249,24 +245,18 @@ def sign(session: Session, summary: DischargeSummary, user: User,
 
 def cosign(session: Session, summary: DischargeSummary, supervisor: User) -> None:
     """Co-sign a signed summary under the supervisor's attestation (final)."""
-    summary.state = LogState.COSIGNED
-    summary.cosigned_by_id = supervisor.id
-    summary.cosigned_at = utcnow()
-    session.add(DischargeReview(summary=summary, reviewer_id=supervisor.id,
-                                action=ReviewAction.COSIGNED, comment=COSIGN_ATTESTATION))
-    audit.record(session, "cosign-discharge-summary", "discharge-summary", summary.id,
-                 user_id=supervisor.id)
+    review_decisions.decide(session, summary, supervisor, DischargeReview(
+        summary=summary, reviewer_id=supervisor.id, action=ReviewAction.COSIGNED,
+        comment=COSIGN_ATTESTATION), "discharge-summary", "cosign-discharge-summary")
 
 
 def return_to_counselor(session: Session, summary: DischargeSummary, supervisor: User,
                         comment: str) -> None:
     """Send a signed summary back with the supervisor's comment; its signature no longer
     stands (the discharge dates it set stay: the participant has still left)."""
-    summary.mark_returned()
-    session.add(DischargeReview(summary=summary, reviewer_id=supervisor.id,
-                                action=ReviewAction.RETURNED, comment=comment))
-    audit.record(session, "return-discharge-summary", "discharge-summary", summary.id,
-                 user_id=supervisor.id)
+    review_decisions.decide(session, summary, supervisor, DischargeReview(
+        summary=summary, reviewer_id=supervisor.id, action=ReviewAction.RETURNED,
+        comment=comment), "discharge-summary", "return-discharge-summary")
 
 
 def add_addendum(session: Session, summary: DischargeSummary, user: User,

@@ -13,7 +13,7 @@ from sqlalchemy import Date, Row, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from curriculum import audit
+from curriculum import audit, review_decisions
 from curriculum.library import Library
 from models import (
     ATTENDED,
@@ -317,11 +317,7 @@ def sign(session: Session, session_log: SessionLog, user: User, overrides: dict[
         for link in note.goal_links:  # the goal as worded now is what the note signs
             link.goal_text = link.goal.goal
     with session.no_autoflush:  # hashed before the flush that locks the log
-        session_log.state = LogState.SIGNED
-        session_log.signed_by_id = user.id
-        session_log.signed_at = at or utcnow()
-        session_log.attestation = f"{ATTESTATION} Signed by {user.name}."
-        session_log.content_hash = session_log.compute_content_hash()
+        session_log.mark_signed(user, ATTESTATION, at)
     audit.record(session, "sign-log", "session-log", session_log.id, user_id=user.id,
                  detail={"overrides": sorted(k for k, v in overrides.items() if v)})
 
@@ -333,30 +329,18 @@ def _taught(slug: str, library: Library) -> TaughtTopic:
 
 
 def cosign(session: Session, session_log: SessionLog, supervisor: User) -> None:
-    """Co-sign a signed log under the supervisor's attestation (final).
-
-    The caller has checked the log is signed, unchanged since shown, and attested.
-    """
-    session_log.state = LogState.COSIGNED
-    session_log.cosigned_by_id = supervisor.id
-    session_log.cosigned_at = utcnow()
-    _keep_review(session, session_log, supervisor, ReviewAction.COSIGNED, COSIGN_ATTESTATION,
-                 "cosign-log")
+    """Co-sign a signed log under the supervisor's attestation (final)."""
+    review_decisions.decide(session, session_log, supervisor, LogReview(
+        log=session_log, reviewer_id=supervisor.id, action=ReviewAction.COSIGNED,
+        comment=COSIGN_ATTESTATION), "session-log", "cosign-log")
 
 
 def return_to_facilitator(session: Session, session_log: SessionLog, supervisor: User,
                           comment: str) -> None:
     """Send a signed log back with the supervisor's comment; its signature no longer stands."""
-    session_log.mark_returned()
-    _keep_review(session, session_log, supervisor, ReviewAction.RETURNED, comment, "return-log")
-
-
-def _keep_review(session: Session, session_log: SessionLog, supervisor: User,
-                 action: ReviewAction, comment: str, event: str) -> None:
-    """The supervisor's decision in the log's review history and in the audit trail."""
-    session.add(LogReview(log=session_log, reviewer_id=supervisor.id, action=action,
-                          comment=comment))
-    audit.record(session, event, "session-log", session_log.id, user_id=supervisor.id)
+    review_decisions.decide(session, session_log, supervisor, LogReview(
+        log=session_log, reviewer_id=supervisor.id, action=ReviewAction.RETURNED,
+        comment=comment), "session-log", "return-log")
 
 
 def add_addendum(session: Session, session_log: SessionLog, user: User, text: str) -> Addendum:
