@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from curriculum import audit, discharge_record, review_decisions
+from curriculum.access import facilitated_group_ids
 from curriculum.db import begin_write
 from curriculum.library import Library
 from curriculum.logbook import names_in
@@ -26,7 +27,6 @@ from models import (
     Participant,
     ReviewAction,
     User,
-    group_facilitators,
     utcnow,
 )
 
@@ -81,7 +81,7 @@ def returned_to(session: Session, user_id: int) -> list[tuple[DischargeSummary,
         select(DischargeSummary, DischargeReview).join(DischargeSummary.enrollment)
         .join(DischargeReview, DischargeReview.id == last_return)
         .where(DischargeSummary.state == LogState.RETURNED,
-               Enrollment.group_id.in_(_facilitated(user_id)))
+               Enrollment.group_id.in_(facilitated_group_ids(user_id)))
         .options(contains_eager(DischargeSummary.enrollment).joinedload(Enrollment.group),
                  joinedload(DischargeSummary.participant), joinedload(DischargeReview.reviewer))
         .order_by(DischargeReview.created_at, DischargeSummary.id))]
@@ -94,7 +94,7 @@ def drafts_by(session: Session, user_id: int) -> list[DischargeSummary]:
         select(DischargeSummary).join(DischargeSummary.enrollment)
         .where(DischargeSummary.state == LogState.DRAFT,
                DischargeSummary.created_by_id == user_id,
-               Enrollment.group_id.in_(_facilitated(user_id)))
+               Enrollment.group_id.in_(facilitated_group_ids(user_id)))
         .options(contains_eager(DischargeSummary.enrollment).joinedload(Enrollment.group),
                  joinedload(DischargeSummary.participant))
         .order_by(DischargeSummary.created_at, DischargeSummary.id)))
@@ -112,10 +112,6 @@ def read_unfinished(session: Session, user_id: int, place: str) -> tuple[
             "summaries": [s.id for s, _ in returned] + [s.id for s in drafts]})
         session.commit()
     return returned, drafts
-
-
-def _facilitated(user_id: int) -> object:
-    return select(group_facilitators.c.group_id).where(group_facilitators.c.user_id == user_id)
 
 
 def start_summary(session: Session, enrollment: Enrollment, user: User, values: SummaryValues,
