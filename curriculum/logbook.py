@@ -191,6 +191,12 @@ class LogEdit:
     rows: dict[int, RowEdit] = field(default_factory=dict)
 
 
+# What an edit copies, by name, onto each note and onto the log itself.
+_NOTE_EDITS = ("fields", "engagement", "is_safety_concern", "safety_follow_up", "craving", "mood",
+               "use_since_last_group", "use_days")
+_LOG_EDITS = ("start_time", "minutes", "topics", "interventions", "summary")
+
+
 def apply_edit(session_log: SessionLog, edit: LogEdit) -> None:
     """Copy an edit onto a draft; a returned log becomes a draft again. The log's own row is
     written last, so the save is one UPDATE of it: one new version."""
@@ -201,18 +207,11 @@ def apply_edit(session_log: SessionLog, edit: LogEdit) -> None:
         if note is None:
             note = ParticipantNote(participant_id=row.participant_id, fields={})
             session_log.notes.append(note)
-        note.fields = change.fields
-        note.engagement = change.engagement
-        note.is_safety_concern = change.is_safety_concern
-        note.safety_follow_up = change.safety_follow_up
-        note.craving, note.mood = change.craving, change.mood
-        note.use_since_last_group, note.use_days = change.use_since_last_group, change.use_days
+        for name in _NOTE_EDITS:
+            setattr(note, name, getattr(change, name))
         _tick_goals(note, change.goal_ids)
-    session_log.start_time = edit.start_time
-    session_log.minutes = edit.minutes
-    session_log.topics = edit.topics
-    session_log.interventions = edit.interventions
-    session_log.summary = edit.summary
+    for name in _LOG_EDITS:
+        setattr(session_log, name, getattr(edit, name))
     if session_log.state == LogState.RETURNED:
         session_log.state = LogState.DRAFT
     _new_version(session_log)
