@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
+    ColumnElement,
     Date,
     DateTime,
     Enum,
@@ -353,6 +354,13 @@ class Enrollment(Base):
 
     def is_enrolled_on(self, day: datetime.date) -> bool:
         return self.admitted_on <= day and (self.discharged_on is None or day <= self.discharged_on)
+
+    @classmethod
+    def enrolled_between(cls, first: Any, last: Any) -> ColumnElement[bool]:
+        """In a query: the enrollment covers at least one day from ``first`` to ``last`` (dates
+        or bound parameters)."""
+        return (cls.admitted_on <= last) & (cls.discharged_on.is_(None)
+                                            | (cls.discharged_on >= first))
 
 
 class LockedLogError(Exception):

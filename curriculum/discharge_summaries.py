@@ -175,9 +175,7 @@ def others_in_the_group(session: Session, summary: DischargeSummary) -> list[Par
         select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
         .where(Enrollment.group_id == episode.group_id,
                Participant.id != summary.participant_id,
-               Enrollment.admitted_on <= ended,
-               (Enrollment.discharged_on.is_(None))
-               | (Enrollment.discharged_on >= episode.admitted_on))
+               Enrollment.enrolled_between(episode.admitted_on, ended))
         .distinct().order_by(Participant.id)))
 
 

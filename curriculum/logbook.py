@@ -49,9 +49,8 @@ MAX_USE_DAYS = 14
 # Built once (the group and the day are parameters): a page can ask several times.
 _ROSTER = (select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
            .where(Enrollment.group_id == bindparam("group_id"),
-                  Enrollment.admitted_on <= bindparam("day", type_=Date),
-                  Enrollment.discharged_on.is_(None)
-                  | (Enrollment.discharged_on >= bindparam("day", type_=Date)))
+                  Enrollment.enrolled_between(bindparam("day", type_=Date),
+                                              bindparam("day", type_=Date)))
            .order_by(Participant.display_name, Participant.id).distinct())
 _RECENT_TOPICS = (select(SessionLog.topics)
                   .where(SessionLog.group_id == bindparam("group_id"),
