@@ -14,9 +14,9 @@ def decide(session: Session, record: SessionLog | DischargeSummary, supervisor: 
     """Apply ``review`` (the supervisor's, of this signed record) and write ``event`` on the
     audit target ``kind``. The caller has checked the record is signed, unchanged since shown,
     and, for a co-signature, attested."""
+    session.add(review)  # first: a log's return loads its topic texts, and loading flushes
     if review.action == ReviewAction.COSIGNED:
         record.mark_cosigned(supervisor)
     else:
         record.mark_returned()
-    session.add(review)
     audit.record(session, event, kind, record.id, user_id=supervisor.id)
