@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
+    ColumnElement,
     Date,
     DateTime,
     Enum,
@@ -354,6 +355,13 @@ class Enrollment(Base):
     def is_enrolled_on(self, day: datetime.date) -> bool:
         return self.admitted_on <= day and (self.discharged_on is None or day <= self.discharged_on)
 
+    @classmethod
+    def enrolled_between(cls, first: Any, last: Any) -> ColumnElement[bool]:
+        """In a query: the enrollment covers at least one day from ``first`` to ``last`` (dates
+        or bound parameters)."""
+        return (cls.admitted_on <= last) & (cls.discharged_on.is_(None)
+                                            | (cls.discharged_on >= first))
+
 
 class LockedLogError(Exception):
     """A signed, co-signed or voided log (or its attendance or notes) was about to change."""
@@ -393,6 +401,27 @@ class Signed:
 
     def compute_content_hash(self) -> str:
         return hashlib.sha256(self.canonical_content().encode()).hexdigest()
+
+    def mark_signed(self, user: User, attestation: str,
+                    at: datetime.datetime | None = None) -> None:
+        """Lock under the signer's name, with ``attestation`` signed by them; the hash is taken
+        last, over all of it (the caller keeps the session from flushing before)."""
+        self.state = LogState.SIGNED
+        self.signed_by_id = user.id
+        self.signed_at = at or utcnow()
+        self.attestation = f"{attestation} Signed by {user.name}."
+        self.content_hash = self.compute_content_hash()
+
+    def mark_cosigned(self, supervisor: User) -> None:
+        """Co-signed under the supervisor's name: final."""
+        self.state = LogState.COSIGNED
+        self.cosigned_by_id = supervisor.id
+        self.cosigned_at = utcnow()
+
+    def mark_returned(self) -> None:
+        """Back to its author: the signature no longer stands (the audit trail keeps it)."""
+        self.state = LogState.RETURNED
+        self.signed_by_id = self.signed_at = self.attestation = self.content_hash = None
 
 
 class SessionLog(Signed, Base):
@@ -447,11 +476,10 @@ class SessionLog(Signed, Base):
         return next((n for n in self.notes if n.participant_id == participant_id), None)
 
     def mark_returned(self) -> None:
-        """Back to the facilitator: the signature no longer stands (the audit trail keeps it)."""
+        """Back to the facilitator, without the topic texts the signature recorded."""
         if self.topics:
             self.taught_topics.clear()
-        self.state = LogState.RETURNED
-        self.signed_by_id = self.signed_at = self.attestation = self.content_hash = None
+        super().mark_returned()
 
     def canonical_content(self) -> str:
         """Everything a signature covers, as stable JSON (ids, not names, so renames are safe)."""
@@ -796,11 +824,6 @@ class DischargeSummary(Signed, Base):
     def state_label(self) -> str:
         """The state in the counselor's words, as the pages and the PDF say it."""
         return _SUMMARY_STATE_LABELS[self.state]
-
-    def mark_returned(self) -> None:
-        """Back to the counselor: the signature no longer stands (the audit trail keeps it)."""
-        self.state = LogState.RETURNED
-        self.signed_by_id = self.signed_at = self.attestation = self.content_hash = None
 
     def canonical_content(self) -> str:
         """Everything a signature covers, as stable JSON."""

@@ -50,9 +50,13 @@ WHOLE_LOG = (
 
 def clinical_group_ids(user: User) -> Select[tuple[int]]:
     """Ids of the groups whose rosters and logs this user may read."""
-    facilitated = select(group_facilitators.c.group_id).where(
-        group_facilitators.c.user_id == user.id)
-    return select(Group.id).where(or_(Group.supervisor_id == user.id, Group.id.in_(facilitated)))
+    return select(Group.id).where(or_(Group.supervisor_id == user.id,
+                                      Group.id.in_(facilitated_group_ids(user.id))))
+
+
+def facilitated_group_ids(user_id: int) -> Select[tuple[int]]:
+    """Ids of the groups the account facilitates (its open logs and discharge summaries)."""
+    return select(group_facilitators.c.group_id).where(group_facilitators.c.user_id == user_id)
 
 
 def supervised_group_ids(user: User) -> Select[tuple[int]]:
@@ -335,12 +339,10 @@ def get_episode(participant_id: int, action: str) -> Enrollment:
     :raise 404: if there is none (the denial is audited).
     """
     session = write_session()
-    facilitated = select(group_facilitators.c.group_id).where(
-        group_facilitators.c.user_id == current_user.id)
     enrollment = session.scalars(
         select(Enrollment).options(joinedload(Enrollment.group), joinedload(Enrollment.participant))
         .where(Enrollment.participant_id == participant_id, Enrollment.discharged_on.is_(None),
-               Enrollment.group_id.in_(facilitated))
+               Enrollment.group_id.in_(facilitated_group_ids(current_user.id)))
         .order_by(Enrollment.admitted_on, Enrollment.id)).first()
     if enrollment is None:
         deny("participant", participant_id, action)

@@ -4,7 +4,7 @@ participant), or its author discards a draft started by mistake; the group's sup
 co-signs it or returns it with a comment; after signing, corrections are addenda. Every read
 and write is audited; anyone else gets a 404."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -25,7 +25,7 @@ from curriculum.db import get_session
 from curriculum.discharge_summaries import MAX_TEXT, SummaryValues
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
-from curriculum.responses import pdf_response
+from curriculum.responses import flash_redirect, pdf_response
 from curriculum.review_checks import cosign_refusal, return_refusal
 from curriculum.served_library import current_library
 from curriculum.step_up import step_up_problems
@@ -35,6 +35,8 @@ from models import DischargeReason, DischargeSummary, Enrollment, LogState
 
 bp = Blueprint("discharge", __name__, url_prefix="/participants/<id:participant_id>/discharge")
 SIGNED_STATES = (LogState.SIGNED, LogState.COSIGNED)
+CHANGED_BEFORE_DISCARD = ("This draft changed after you opened it, so it was not discarded: "
+                          "read it, then discard it if you still want to.")
 
 
 def _text(value: str | None) -> str | None:
@@ -109,9 +111,9 @@ def create(participant_id: int) -> ResponseReturnValue:
     form = SummaryForm()
     if existing is not None:  # a double submit, or a colleague's draft
         session.commit()
-        flash("A summary of this episode is already drafted: here it is.")
-        return redirect(url_for("discharge.edit", participant_id=participant_id,
-                                summary_id=existing.id))
+        return flash_redirect("A summary of this episode is already drafted: here it is.",
+                              "discharge.edit", participant_id=participant_id,
+                              summary_id=existing.id)
     if not form.validate_on_submit():
         record = discharge_record.assemble(session, enrollment, current_library(), today())
         session.commit()  # the attempt stays in the audit trail; nothing else is saved
@@ -119,9 +121,8 @@ def create(participant_id: int) -> ResponseReturnValue:
     summary = discharge_summaries.start_summary(session, enrollment, current_user.account(),
                                                 form.values(), current_library(), today())
     session.commit()
-    flash("Draft saved. Check it, then sign it.")
-    return redirect(url_for("discharge.edit", participant_id=participant_id,
-                            summary_id=summary.id))
+    return flash_redirect("Draft saved. Check it, then sign it.", "discharge.edit",
+                          participant_id=participant_id, summary_id=summary.id)
 
 
 @bp.get("/<id:summary_id>/edit")
@@ -145,13 +146,11 @@ def save(participant_id: int, summary_id: int) -> ResponseReturnValue:
     summary = get_summary(participant_id, summary_id, "edit-discharge-summary",
                           allowed=facilitates)
     form = SummaryForm()
+    if summary.state == LogState.DISCARDED:
+        return _back(summary, "This draft was discarded; start a new one from the participant's "
+                              "page.")
     if not summary.is_editable:
-        session.commit()
-        flash("This draft was discarded; start a new one from the participant's page."
-              if summary.state == LogState.DISCARDED
-              else "This summary is signed; add an addendum instead.")
-        return redirect(url_for("discharge.show", participant_id=participant_id,
-                                summary_id=summary_id))
+        return _back(summary, "This summary is signed; add an addendum instead.")
     if not form.validate_on_submit():
         session.commit()
         return _form_page(summary.enrollment, form, summary.record, summary, status=400)
@@ -175,10 +174,9 @@ def save(participant_id: int, summary_id: int) -> ResponseReturnValue:
     if request.form.get("action") == "sign":
         return _sign(summary, form)
     session.commit()
-    flash("Record assembled again and draft saved." if request.form.get("action") == "refresh"
-          else "Draft saved.")
-    return redirect(url_for("discharge.edit", participant_id=participant_id,
-                            summary_id=summary_id))
+    return flash_redirect("Record assembled again and draft saved."
+                          if request.form.get("action") == "refresh" else "Draft saved.",
+                          "discharge.edit", participant_id=participant_id, summary_id=summary_id)
 
 
 def _sign(summary: DischargeSummary, form: SummaryForm) -> ResponseReturnValue:
@@ -198,11 +196,9 @@ def _sign(summary: DischargeSummary, form: SummaryForm) -> ResponseReturnValue:
         return _form_page(summary.enrollment, form, summary.record, summary, step_up=step_up,
                           status=400)
     discharge_summaries.sign(session, summary, signer)
-    session.commit()
-    flash(f"Signed. {summary.participant.display_name} is discharged on "
-          f"{summary.discharged_on:%d %b %Y}; the summary is locked (corrections are addenda).")
-    return redirect(url_for("discharge.show", participant_id=summary.participant_id,
-                            summary_id=summary.id))
+    return _back(summary, f"Signed. {summary.participant.display_name} is discharged on "
+                          f"{summary.discharged_on:%d %b %Y}; the summary is locked "
+                          f"(corrections are addenda).")
 
 
 @bp.get("/<id:summary_id>")
@@ -222,10 +218,10 @@ def show(participant_id: int, summary_id: int) -> ResponseReturnValue:
 
 
 def _back(summary: DischargeSummary, message: str) -> ResponseReturnValue:
-    get_session().commit()  # keeps the audit event, and any change made
-    flash(message)
-    return redirect(url_for("discharge.show", participant_id=summary.participant_id,
-                            summary_id=summary.id))
+    """Commit (the change, or the audit event of the refused attempt) and go to the summary."""
+    get_session().commit()
+    return flash_redirect(message, "discharge.show", participant_id=summary.participant_id,
+                          summary_id=summary.id)
 
 
 @bp.post("/<id:summary_id>/cosign")
@@ -267,20 +263,17 @@ def discard(participant_id: int, summary_id: int) -> ResponseReturnValue:
     if request.form.get("confirm") != "1":
         return _back(summary, "Tick the box to confirm you want to discard this draft.")
     if request.form.get("version") != str(summary.version):
-        return _back(summary, "This draft changed after you opened it, so it was not "
-                              "discarded: read it, then discard it if you still want to.")
+        return _back(summary, CHANGED_BEFORE_DISCARD)
     try:  # a colleague may sign or save it between our read and our write
         discharge_summaries.discard(session, summary, current_user.account())
         session.flush()
     except StaleDataError:
         session.rollback()
-        flash("This draft changed after you opened it, so it was not discarded: read it, "
-              "then discard it if you still want to.")
-        return redirect(url_for("discharge.show", participant_id=participant_id,
-                                summary_id=summary_id))
+        return flash_redirect(CHANGED_BEFORE_DISCARD, "discharge.show",
+                              participant_id=participant_id, summary_id=summary_id)
     session.commit()
-    flash("Draft discarded. It stays on file, marked discarded; you can start a new one.")
-    return redirect(url_for("participants.show", participant_id=participant_id))
+    return flash_redirect("Draft discarded. It stays on file, marked discarded; you can start "
+                          "a new one.", "participants.show", participant_id=participant_id)
 
 
 @bp.post("/<id:summary_id>/addenda")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from curriculum import audit, discharge_record
+from curriculum import audit, discharge_record, review_decisions
+from curriculum.access import facilitated_group_ids
 from curriculum.db import begin_write
 from curriculum.library import Library
 from curriculum.logbook import names_in
@@ -26,7 +27,6 @@ from models import (
     Participant,
     ReviewAction,
     User,
-    group_facilitators,
     utcnow,
 )
 
@@ -81,7 +81,7 @@ def returned_to(session: Session, user_id: int) -> list[tuple[DischargeSummary,
         select(DischargeSummary, DischargeReview).join(DischargeSummary.enrollment)
         .join(DischargeReview, DischargeReview.id == last_return)
         .where(DischargeSummary.state == LogState.RETURNED,
-               Enrollment.group_id.in_(_facilitated(user_id)))
+               Enrollment.group_id.in_(facilitated_group_ids(user_id)))
         .options(contains_eager(DischargeSummary.enrollment).joinedload(Enrollment.group),
                  joinedload(DischargeSummary.participant), joinedload(DischargeReview.reviewer))
         .order_by(DischargeReview.created_at, DischargeSummary.id))]
@@ -94,7 +94,7 @@ def drafts_by(session: Session, user_id: int) -> list[DischargeSummary]:
         select(DischargeSummary).join(DischargeSummary.enrollment)
         .where(DischargeSummary.state == LogState.DRAFT,
                DischargeSummary.created_by_id == user_id,
-               Enrollment.group_id.in_(_facilitated(user_id)))
+               Enrollment.group_id.in_(facilitated_group_ids(user_id)))
         .options(contains_eager(DischargeSummary.enrollment).joinedload(Enrollment.group),
                  joinedload(DischargeSummary.participant))
         .order_by(DischargeSummary.created_at, DischargeSummary.id)))
@@ -112,10 +112,6 @@ def read_unfinished(session: Session, user_id: int, place: str) -> tuple[
             "summaries": [s.id for s, _ in returned] + [s.id for s in drafts]})
         session.commit()
     return returned, drafts
-
-
-def _facilitated(user_id: int) -> object:
-    return select(group_facilitators.c.group_id).where(group_facilitators.c.user_id == user_id)
 
 
 def start_summary(session: Session, enrollment: Enrollment, user: User, values: SummaryValues,
@@ -179,9 +175,7 @@ def others_in_the_group(session: Session, summary: DischargeSummary) -> list[Par
         select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
         .where(Enrollment.group_id == episode.group_id,
                Participant.id != summary.participant_id,
-               Enrollment.admitted_on <= ended,
-               (Enrollment.discharged_on.is_(None))
-               | (Enrollment.discharged_on >= episode.admitted_on))
+               Enrollment.enrolled_between(episode.admitted_on, ended))
         .distinct().order_by(Participant.id)))
 
 
@@ -235,11 +229,7 @@ def sign(session: Session, summary: DischargeSummary, user: User,
     for enrollment in discharged:
         enrollment.discharged_on = summary.discharged_on
     with session.no_autoflush:  # hashed before the flush that locks the summary
-        summary.state = LogState.SIGNED
-        summary.signed_by_id = user.id
-        summary.signed_at = at or utcnow()
-        summary.attestation = f"{ATTESTATION} Signed by {user.name}."
-        summary.content_hash = summary.compute_content_hash()
+        summary.mark_signed(user, ATTESTATION, at)
     ids = sorted(e.id for e in discharged)
     audit.record(session, "sign-discharge-summary", "discharge-summary", summary.id,
                  user_id=user.id, detail={"participant": summary.participant_id,
@@ -249,24 +239,18 @@ def sign(session: Session, summary: DischargeSummary, user: User,
 
 def cosign(session: Session, summary: DischargeSummary, supervisor: User) -> None:
     """Co-sign a signed summary under the supervisor's attestation (final)."""
-    summary.state = LogState.COSIGNED
-    summary.cosigned_by_id = supervisor.id
-    summary.cosigned_at = utcnow()
-    session.add(DischargeReview(summary=summary, reviewer_id=supervisor.id,
-                                action=ReviewAction.COSIGNED, comment=COSIGN_ATTESTATION))
-    audit.record(session, "cosign-discharge-summary", "discharge-summary", summary.id,
-                 user_id=supervisor.id)
+    review_decisions.decide(session, summary, supervisor, DischargeReview(
+        summary=summary, reviewer_id=supervisor.id, action=ReviewAction.COSIGNED,
+        comment=COSIGN_ATTESTATION), "discharge-summary", "cosign-discharge-summary")
 
 
 def return_to_counselor(session: Session, summary: DischargeSummary, supervisor: User,
                         comment: str) -> None:
     """Send a signed summary back with the supervisor's comment; its signature no longer
     stands (the discharge dates it set stay: the participant has still left)."""
-    summary.mark_returned()
-    session.add(DischargeReview(summary=summary, reviewer_id=supervisor.id,
-                                action=ReviewAction.RETURNED, comment=comment))
-    audit.record(session, "return-discharge-summary", "discharge-summary", summary.id,
-                 user_id=supervisor.id)
+    review_decisions.decide(session, summary, supervisor, DischargeReview(
+        summary=summary, reviewer_id=supervisor.id, action=ReviewAction.RETURNED,
+        comment=comment), "discharge-summary", "return-discharge-summary")
 
 
 def add_addendum(session: Session, summary: DischargeSummary, user: User,

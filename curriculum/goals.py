@@ -2,7 +2,7 @@
 (the "golden thread" each note ties to). Every read and write is audited; a goal's changes are
 kept in its history."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from curriculum import treatment_goals
 from curriculum.access import get_goal, get_participant, read_participant
 from curriculum.db import get_session
+from curriculum.responses import flash_redirect
 from curriculum.text import clean, clean_line
 from curriculum.treatment_goals import STATUS_LABELS
 from models import GoalStatus, Participant, TreatmentGoal
@@ -97,8 +98,7 @@ def add(participant_id: int) -> ResponseReturnValue:
         return _goals_page(participant, form, status=400)
     treatment_goals.add_goal(session, participant, current_user.account(), form.values())
     session.commit()
-    flash("Goal added.")
-    return redirect(url_for("goals.index", participant_id=participant_id))
+    return flash_redirect("Goal added.", "goals.index", participant_id=participant_id)
 
 
 def _edit_page(goal: TreatmentGoal, form: GoalEditForm, conflict: TreatmentGoal | None = None,
@@ -147,5 +147,5 @@ def update(participant_id: int, goal_id: int) -> ResponseReturnValue:
         goal = get_goal(participant_id, goal_id, "edit-goal")
         session.commit()
         return _conflict(goal, form)
-    flash("Goal saved." if changed else "Nothing changed.")
-    return redirect(url_for("goals.index", participant_id=participant_id))
+    return flash_redirect("Goal saved." if changed else "Nothing changed.", "goals.index",
+                          participant_id=participant_id)

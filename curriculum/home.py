@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from curriculum import discharge_summaries, watch_list
-from curriculum.access import clinical_group_ids
+from curriculum.access import clinical_group_ids, facilitated_group_ids
 from curriculum.calendar_dates import WEEKDAYS, monday
 from curriculum.db import database_answers, get_session
 from curriculum.localtime import today
 from curriculum.logbook import overdue_before
-from models import EDITABLE_STATES, Group, LogReview, LogState, SessionLog, group_facilitators
+from models import EDITABLE_STATES, Group, LogReview, LogState, SessionLog
 
 bp = Blueprint("home", __name__)
 
@@ -43,10 +43,8 @@ def index() -> ResponseReturnValue:
     groups = session.scalars(select(Group).where(Group.id.in_(clinical_group_ids(current_user)),
                                                  Group.is_archived.is_(False))
                              .order_by(Group.name)).all()
-    mine = select(group_facilitators.c.group_id).where(
-        group_facilitators.c.user_id == current_user.id)
     open_logs = session.scalars(
-        select(SessionLog).where(SessionLog.group_id.in_(mine),
+        select(SessionLog).where(SessionLog.group_id.in_(facilitated_group_ids(current_user.id)),
                                  SessionLog.state.in_(EDITABLE_STATES))
         .order_by(SessionLog.session_date)
         # The lists name each log's group and a returned log's last review and reviewer.

@@ -62,9 +62,8 @@ _ENROLLED = (
            Enrollment.admitted_on, Enrollment.discharged_on)
     .join(Enrollment, Enrollment.participant_id == Participant.id)
     .where(Enrollment.group_id == bindparam("group_id"),
-           Enrollment.admitted_on <= bindparam("sunday", type_=Date),
-           Enrollment.discharged_on.is_(None)
-           | (Enrollment.discharged_on >= bindparam("monday", type_=Date)))
+           Enrollment.enrolled_between(bindparam("monday", type_=Date),
+                                       bindparam("sunday", type_=Date)))
     .order_by(Participant.display_name, Participant.id))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Date, Row, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from curriculum import audit
+from curriculum import audit, review_decisions
 from curriculum.library import Library
 from models import (
     ATTENDED,
@@ -49,9 +49,8 @@ MAX_USE_DAYS = 14
 # Built once (the group and the day are parameters): a page can ask several times.
 _ROSTER = (select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
            .where(Enrollment.group_id == bindparam("group_id"),
-                  Enrollment.admitted_on <= bindparam("day", type_=Date),
-                  Enrollment.discharged_on.is_(None)
-                  | (Enrollment.discharged_on >= bindparam("day", type_=Date)))
+                  Enrollment.enrolled_between(bindparam("day", type_=Date),
+                                              bindparam("day", type_=Date)))
            .order_by(Participant.display_name, Participant.id).distinct())
 _RECENT_TOPICS = (select(SessionLog.topics)
                   .where(SessionLog.group_id == bindparam("group_id"),
@@ -191,6 +190,12 @@ class LogEdit:
     rows: dict[int, RowEdit] = field(default_factory=dict)
 
 
+# What an edit copies, by name, onto each note and onto the log itself.
+_NOTE_EDITS = ("fields", "engagement", "is_safety_concern", "safety_follow_up", "craving", "mood",
+               "use_since_last_group", "use_days")
+_LOG_EDITS = ("start_time", "minutes", "topics", "interventions", "summary")
+
+
 def apply_edit(session_log: SessionLog, edit: LogEdit) -> None:
     """Copy an edit onto a draft; a returned log becomes a draft again. The log's own row is
     written last, so the save is one UPDATE of it: one new version."""
@@ -201,18 +206,11 @@ def apply_edit(session_log: SessionLog, edit: LogEdit) -> None:
         if note is None:
             note = ParticipantNote(participant_id=row.participant_id, fields={})
             session_log.notes.append(note)
-        note.fields = change.fields
-        note.engagement = change.engagement
-        note.is_safety_concern = change.is_safety_concern
-        note.safety_follow_up = change.safety_follow_up
-        note.craving, note.mood = change.craving, change.mood
-        note.use_since_last_group, note.use_days = change.use_since_last_group, change.use_days
+        for name in _NOTE_EDITS:
+            setattr(note, name, getattr(change, name))
         _tick_goals(note, change.goal_ids)
-    session_log.start_time = edit.start_time
-    session_log.minutes = edit.minutes
-    session_log.topics = edit.topics
-    session_log.interventions = edit.interventions
-    session_log.summary = edit.summary
+    for name in _LOG_EDITS:
+        setattr(session_log, name, getattr(edit, name))
     if session_log.state == LogState.RETURNED:
         session_log.state = LogState.DRAFT
     _new_version(session_log)
@@ -317,11 +315,7 @@ def sign(session: Session, session_log: SessionLog, user: User, overrides: dict[
         for link in note.goal_links:  # the goal as worded now is what the note signs
             link.goal_text = link.goal.goal
     with session.no_autoflush:  # hashed before the flush that locks the log
-        session_log.state = LogState.SIGNED
-        session_log.signed_by_id = user.id
-        session_log.signed_at = at or utcnow()
-        session_log.attestation = f"{ATTESTATION} Signed by {user.name}."
-        session_log.content_hash = session_log.compute_content_hash()
+        session_log.mark_signed(user, ATTESTATION, at)
     audit.record(session, "sign-log", "session-log", session_log.id, user_id=user.id,
                  detail={"overrides": sorted(k for k, v in overrides.items() if v)})
 
@@ -333,30 +327,18 @@ def _taught(slug: str, library: Library) -> TaughtTopic:
 
 
 def cosign(session: Session, session_log: SessionLog, supervisor: User) -> None:
-    """Co-sign a signed log under the supervisor's attestation (final).
-
-    The caller has checked the log is signed, unchanged since shown, and attested.
-    """
-    session_log.state = LogState.COSIGNED
-    session_log.cosigned_by_id = supervisor.id
-    session_log.cosigned_at = utcnow()
-    _keep_review(session, session_log, supervisor, ReviewAction.COSIGNED, COSIGN_ATTESTATION,
-                 "cosign-log")
+    """Co-sign a signed log under the supervisor's attestation (final)."""
+    review_decisions.decide(session, session_log, supervisor, LogReview(
+        log=session_log, reviewer_id=supervisor.id, action=ReviewAction.COSIGNED,
+        comment=COSIGN_ATTESTATION), "session-log", "cosign-log")
 
 
 def return_to_facilitator(session: Session, session_log: SessionLog, supervisor: User,
                           comment: str) -> None:
     """Send a signed log back with the supervisor's comment; its signature no longer stands."""
-    session_log.mark_returned()
-    _keep_review(session, session_log, supervisor, ReviewAction.RETURNED, comment, "return-log")
-
-
-def _keep_review(session: Session, session_log: SessionLog, supervisor: User,
-                 action: ReviewAction, comment: str, event: str) -> None:
-    """The supervisor's decision in the log's review history and in the audit trail."""
-    session.add(LogReview(log=session_log, reviewer_id=supervisor.id, action=action,
-                          comment=comment))
-    audit.record(session, event, "session-log", session_log.id, user_id=supervisor.id)
+    review_decisions.decide(session, session_log, supervisor, LogReview(
+        log=session_log, reviewer_id=supervisor.id, action=ReviewAction.RETURNED,
+        comment=comment), "session-log", "return-log")
 
 
 def add_addendum(session: Session, session_log: SessionLog, user: User, text: str) -> Addendum:
