@@ -101,7 +101,7 @@ def pages(session: Session, built: dataset.Built, library: Any) -> dict[str, Pag
     def course_figures(course: Any, raw: Any) -> Any:
         """Each session (log, attendance, note or none), minutes per week, topics covered."""
         if raw is None:
-            return ([(s.log.id, s.attendance.status.value, s.note is not None)
+            return ([(s.log_id, s.status.value, s.note is not None)
                      for s in course.sessions],
                     sorted((w.week, w.minutes) for c in course.groups for w in c.weeks
                            if w.minutes),
