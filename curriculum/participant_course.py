@@ -240,8 +240,8 @@ def participant_course(session: Session, participant: Participant, reader: User,
 
 def _has_check_in(note: CourseNote) -> bool:
     """As ``ParticipantNote.has_check_in``."""
-    return any(value is not None for value in (note.craving, note.mood,
-                                               note.use_since_last_group, note.use_days))
+    return not (note.craving is None and note.mood is None
+                and note.use_since_last_group is None and note.use_days is None)
 
 
 def _add_hours(group_course: GroupCourse, sessions: list[CourseSession],
