@@ -5,8 +5,9 @@ week against each group's minimum, topics covered and missing, and their check-i
 Drafts (and returned logs) appear in time order marked as not signed, with attendance and the
 check-in recorded there, but never their note text (it may still change; the record is what
 was signed), and they count toward no hours (as in the hours report). Voided logs never
-appear. Statements: groups, goals, addenda, goal links, sessions (with their notes), then
-coverage per group.
+appear. Statements: groups, goals, addenda, goal links, sessions (with their notes, whose
+topics also give the topics attended), then per group with a track its latest topics (for
+when each missing one comes round).
 
 Rows, not ORM objects: the page reads many sessions and changes none, and building objects
 (with their identity map and relationships) cost several times the queries themselves. Each
@@ -229,7 +230,8 @@ def participant_course(session: Session, participant: Participant, reader: User,
                       None if row[_NOTE_ID] is None else
                       CourseNote(*row[_NOTE_ID + 1:], goal_links.get(row[_NOTE_ID], [])),
                       addenda.get(row[0], []))
-        for row in connection.execute(_SESSIONS, ids).all()]
+        for row in connection.execute(_SESSIONS, ids).all()
+        if row[1] in groups]  # the groups of their enrollments, as the page lists them
     for group_course in groups.values():
         _add_hours(group_course, sessions, day)
         _add_coverage(session, group_course, sessions, library, day)
