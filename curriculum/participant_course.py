@@ -112,8 +112,7 @@ class CourseSession(NamedTuple):
         return self.status in ATTENDED
 
 
-@dataclass
-class WeekHours:
+class WeekHours(NamedTuple):
     week: datetime.date
     minutes: int
     mark: str  # as ``weekly_hours.week_marks``
@@ -250,10 +249,11 @@ def _add_hours(group_course: GroupCourse, sessions: list[CourseSession],
                day: datetime.date) -> None:
     """Minutes attended per week of the enrollment, from signed and co-signed logs."""
     group = group_course.group
-    minutes: dict[datetime.date, int] = {}
+    # Weeks numbered by ordinal: day 1 (1 January of year 1) was a Monday.
+    minutes: dict[int, int] = {}
     for s in sessions:
-        if s.group is group and s.is_signed:
-            week = monday(s.session_date)
+        if s.group is group and s.state in COUNTED_STATES:  # as is_signed
+            week = (s.session_date.toordinal() - 1) // 7
             minutes[week] = minutes.get(week, 0) + s.minutes_attended
     first = monday(min(e.admitted_on for e in group_course.enrollments))
     last = monday(day if group_course.is_enrolled else
@@ -261,7 +261,7 @@ def _add_hours(group_course: GroupCourse, sessions: list[CourseSession],
     shown_from = max(first, last - datetime.timedelta(weeks=MAX_WEEKS - 1))
     group_course.earlier_weeks = (shown_from - first).days // 7
     weeks = mondays(shown_from, last)
-    attended = [minutes.get(week, 0) for week in weeks]
+    attended = [minutes.get((week.toordinal() - 1) // 7, 0) for week in weeks]
     spans = [(e.admitted_on, e.discharged_on) for e in group_course.enrollments]
     marks = week_marks(spans, weeks, attended, group.weekly_minimum_minutes, day)
     group_course.weeks = [WeekHours(week, spent, mark)
@@ -278,7 +278,8 @@ def _add_coverage(session: Session, group_course: GroupCourse, sessions: list[Co
         return
     group: Any = group_course.group  # has what topic_coverage reads of a Group
     # As topic_coverage.attended_topics counts them, from the sessions already read.
-    seen = {topic for s in sessions if s.group is group and s.attended for topic in s.topics}
+    seen = {topic for s in sessions if s.group is group and s.status in ATTENDED
+            for topic in s.topics}
     upcoming = (topic_coverage.next_dates(session, group, track, library, day)
                 if group_course.is_enrolled and not group.is_archived else {})
     topics = list(dict.fromkeys(track.topics))
