@@ -3,8 +3,11 @@ a million notes): each timed at the function that builds the page's data, in alt
 the SQL a careful person would write by hand for the same figures (bench/raw_sql.py) on the
 same driver, with the app's query plans. SQLite always; PostgreSQL too when TEST_DATABASE_URL
 is set. Before timing, each page's figures are checked against its baseline's.
+
+`python -m bench.scale --page participant` times only the pages whose name has that word.
 """
 
+import argparse
 import datetime
 import os
 import shutil
@@ -101,7 +104,7 @@ def pages(session: Session, built: dataset.Built, library: Any) -> dict[str, Pag
     def course_figures(course: Any, raw: Any) -> Any:
         """Each session (log, attendance, note or none), minutes per week, topics covered."""
         if raw is None:
-            return ([(s.log.id, s.attendance.status.value, s.note is not None)
+            return ([(s.log_id, s.status.value, s.note is not None)
                      for s in course.sessions],
                     sorted((w.week, w.minutes) for c in course.groups for w in c.weeks
                            if w.minutes),
@@ -193,9 +196,10 @@ def prepare(url: str, scratch: Path, groups: int = dataset.GROUPS,
     return app, built
 
 
-def measure(app: Flask, built: dataset.Built, rounds: int = ROUNDS) -> dict[str, Any]:
-    """Every page against its baseline on this app's database: figures compared, then timed
-    in alternation, with the app's query plans."""
+def measure(app: Flask, built: dataset.Built, rounds: int = ROUNDS,
+            page_name: str = "") -> dict[str, Any]:
+    """Every page (or those whose name has ``page_name``) against its baseline on this app's
+    database: figures compared, then timed in alternation, with the app's query plans."""
     engine = app.extensions["engine"]
     name = engine.dialect.name
     results: dict[str, Any] = {}
@@ -210,6 +214,8 @@ def measure(app: Flask, built: dataset.Built, rounds: int = ROUNDS) -> dict[str,
             session.rollback()
 
         for label, page in pages(session, built, app.extensions["library"]).items():
+            if page_name not in label:
+                continue
             run_raw = raw_sql.Baseline(engine, raw[label], parameters)
             reset()
             figures = page.figures(page.app(session), None)
@@ -234,28 +240,31 @@ def measure(app: Flask, built: dataset.Built, rounds: int = ROUNDS) -> dict[str,
     return results
 
 
-def run_engine(url: str, scratch: Path) -> dict[str, Any]:
+def run_engine(url: str, scratch: Path, page_name: str = "") -> dict[str, Any]:
     app, built = prepare(url, scratch)
     print(f"\n{app.extensions['engine'].dialect.name}: {built.counts} built in "
           f"{built.seconds:.1f} s")
     results = {"build_seconds": built.seconds, "counts": built.counts,
-               "pages": measure(app, built)}
+               "pages": measure(app, built, page_name=page_name)}
     app.extensions["engine"].dispose()
     return results
 
 
-def run() -> dict[str, Any]:
+def run(page_name: str = "") -> dict[str, Any]:
     scratch = Path(tempfile.mkdtemp(prefix="groupwork-scale-"))
     try:
-        results = {"sqlite": run_engine(f"sqlite:///{scratch}/scale.sqlite3", scratch)}
+        results = {"sqlite": run_engine(f"sqlite:///{scratch}/scale.sqlite3", scratch,
+                                        page_name)}
         if url := os.environ.get("TEST_DATABASE_URL"):
-            results["postgresql"] = run_engine(url, scratch)
+            results["postgresql"] = run_engine(url, scratch, page_name)
         return results
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
+    parser.add_argument("--page", default="", help="only the pages whose name has this text")
     started = time.perf_counter()
-    run()
+    run(parser.parse_args().page)
     print(f"\n{time.perf_counter() - started:.0f} s in all")

@@ -13,7 +13,7 @@ from typing import Any, NoReturn, TypeVar
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import BindParameter, Select, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from curriculum import audit
@@ -50,11 +50,17 @@ WHOLE_LOG = (
 
 def clinical_group_ids(user: User) -> Select[tuple[int]]:
     """Ids of the groups whose rosters and logs this user may read."""
-    return select(Group.id).where(or_(Group.supervisor_id == user.id,
-                                      Group.id.in_(facilitated_group_ids(user.id))))
+    return groups_read_by(user.id)
 
 
-def facilitated_group_ids(user_id: int) -> Select[tuple[int]]:
+def groups_read_by(user_id: int | BindParameter[int]) -> Select[tuple[int]]:
+    """``clinical_group_ids`` by user id, which may be a bound parameter (for a statement
+    built once)."""
+    return select(Group.id).where(or_(Group.supervisor_id == user_id,
+                                      Group.id.in_(facilitated_group_ids(user_id))))
+
+
+def facilitated_group_ids(user_id: int | BindParameter[int]) -> Select[tuple[int]]:
     """Ids of the groups the account facilitates (its open logs and discharge summaries)."""
     return select(group_facilitators.c.group_id).where(group_facilitators.c.user_id == user_id)
 

@@ -6,7 +6,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from curriculum import check_ins, discharge_summaries, watch_list
-from curriculum.access import clinical_group_ids, facilitates, get_participant, read_participant
+from curriculum.access import clinical_group_ids, get_participant, read_participant
 from curriculum.db import get_session
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
@@ -33,8 +33,7 @@ def show(participant_id: int) -> ResponseReturnValue:
                                                  clinical_group_ids(current_user))
     summarized = {s.enrollment_id for s in summaries if s.state != LogState.DISCARDED}
     # A facilitator of a group the person is still enrolled in may draft the episode's summary.
-    may_draft = any(e.discharged_on is None and e.id not in summarized
-                    and facilitates(current_user, g.group)
+    may_draft = any(e.discharged_on is None and e.id not in summarized and g.is_facilitated
                     for g in course.groups for e in g.enrollments)
     return render_template(
         "participants/show.html", course=course, participant=participant,
