@@ -32,7 +32,8 @@ class GroupCoverage:
 
 def upcoming_sessions(group: Group, start: datetime.date, count: int) -> list[datetime.date]:
     """The group's next ``count`` meeting dates from ``start`` (inclusive)."""
-    days = set(group.meeting_days.split(","))
+    # Only real weekday codes: a group stored with none (or "") meets on no date, not forever.
+    days = set(group.meeting_days.split(",")) & set(WEEKDAYS)
     dates, day = [], start
     while len(dates) < count and days:
         if WEEKDAYS[day.weekday()] in days:

@@ -102,6 +102,10 @@ def test_upcoming_sessions_follow_meeting_days(rolling: dict) -> None:
     group = rolling["group"]
     assert upcoming_sessions(group, datetime.date(2026, 3, 3), 3) == [
         datetime.date(2026, 3, 4), datetime.date(2026, 3, 6), datetime.date(2026, 3, 9)]
+    # A group stored with no meeting days has no upcoming dates (the walk used to run forever).
+    for stored in ("", ","):
+        group.meeting_days = stored
+        assert upcoming_sessions(group, datetime.date(2026, 3, 3), 3) == []
 
 
 def test_group_without_track(app: Flask, make_user: Callable, make_group: Callable,
