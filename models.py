@@ -623,19 +623,27 @@ class NoteGoal(Base):
         return f"<NoteGoal note={self.note_id} goal={self.goal_id}>"
 
 
-class Addendum(Base):
+class AddendumEntry:
+    """What an addendum to a signed record holds: its author, when, and the text."""
+
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    text: Mapped[str] = mapped_column(Text)
+
+    @declared_attr
+    def author(cls) -> Mapped[User]:
+        return relationship()
+
+
+class Addendum(AddendumEntry, Base):
     """A correction or late entry added to a signed log; the log itself never changes."""
 
     __tablename__ = "addenda"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     log_id: Mapped[int] = mapped_column(ForeignKey("session_logs.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    text: Mapped[str] = mapped_column(Text)
 
     log: Mapped[SessionLog] = relationship(back_populates="addenda")
-    author: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
         return f"<Addendum {self.id} log={self.log_id}>"
@@ -727,20 +735,29 @@ class ReviewAction(enum.StrEnum):
     RETURNED = "returned"
 
 
-class LogReview(Base):
-    """A supervisor's co-signature or return of a log, with their comment; kept as history."""
+class ReviewEntry:
+    """What a supervisor's review of a signed record holds: who, the co-signature or return,
+    their comment, and when; kept as history."""
 
-    __tablename__ = "log_reviews"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    log_id: Mapped[int] = mapped_column(ForeignKey("session_logs.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     action: Mapped[ReviewAction] = mapped_column(_enum(ReviewAction))
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    @declared_attr
+    def reviewer(cls) -> Mapped[User]:
+        return relationship()
+
+
+class LogReview(ReviewEntry, Base):
+    """A supervisor's co-signature or return of a log, with their comment."""
+
+    __tablename__ = "log_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("session_logs.id"), index=True)
+
     log: Mapped[SessionLog] = relationship(back_populates="reviews")
-    reviewer: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
         return f"<LogReview {self.id} {self.action.value}>"
@@ -842,38 +859,29 @@ class DischargeSummary(Signed, Base):
         return f"<DischargeSummary {self.id} {self.state.value}>"
 
 
-class DischargeReview(Base):
+class DischargeReview(ReviewEntry, Base):
     """A supervisor's co-signature or return of a discharge summary, with their comment."""
 
     __tablename__ = "discharge_reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summary_id: Mapped[int] = mapped_column(ForeignKey("discharge_summaries.id"), index=True)
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[ReviewAction] = mapped_column(_enum(ReviewAction))
-    comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     summary: Mapped[DischargeSummary] = relationship(back_populates="reviews")
-    reviewer: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
         return f"<DischargeReview {self.id} {self.action.value}>"
 
 
-class DischargeAddendum(Base):
+class DischargeAddendum(AddendumEntry, Base):
     """A correction or late entry added to a signed discharge summary, which never changes."""
 
     __tablename__ = "discharge_addenda"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summary_id: Mapped[int] = mapped_column(ForeignKey("discharge_summaries.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    text: Mapped[str] = mapped_column(Text)
 
     summary: Mapped[DischargeSummary] = relationship(back_populates="addenda")
-    author: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
         return f"<DischargeAddendum {self.id} summary={self.summary_id}>"

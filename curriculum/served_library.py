@@ -150,11 +150,7 @@ class ServedLibrary:
     def _parse_new(self, connection: Connection, approved: list[Row[Any]],
                    statuses: dict[str, ReviewStatus]) -> None:
         """Parse the approved texts this worker has not parsed yet (an approval adds one)."""
-        new = [row.id for row in approved if (row.slug, row.number) not in self._parsed]
-        for slug, number, source in connection.execute(
-                select(CurriculumVersion.slug, CurriculumVersion.number,
-                       CurriculumVersion.source)
-                .where(CurriculumVersion.id.in_(new))) if new else ():
+        for slug, number, source in _new_sources(connection, approved, self._parsed):
             self._parsed[(slug, number)] = parse_topic(slug, source, version_path(slug, number),
                                                        number)
         held = {status.held.id: status.held for status in statuses.values()
@@ -169,13 +165,8 @@ class ServedLibrary:
 
     def _parse_new_tracks(self, connection: Connection, tracks: list[Row[Any]]) -> None:
         """Parse the approved tracks this worker has not parsed yet."""
-        keys = {(row.slug, row.number) for row in tracks}
-        self._tracks = {key: found for key, found in self._tracks.items() if key in keys}
-        new = [row.id for row in tracks if (row.slug, row.number) not in self._tracks]
-        for slug, number, source in connection.execute(
-                select(CurriculumVersion.slug, CurriculumVersion.number,
-                       CurriculumVersion.source)
-                .where(CurriculumVersion.id.in_(new))) if new else ():
+        self._tracks = _still_approved(self._tracks, tracks)
+        for slug, number, source in _new_sources(connection, tracks, self._tracks):
             self._tracks[(slug, number)] = parse_track(slug, source,
                                                        version_path(slug, number, TRACK))
 
@@ -196,13 +187,8 @@ class ServedLibrary:
     def _parse_new_translations(self, connection: Connection, approved: list[Row[Any]]) -> None:
         """Parse the approved Spanish handouts this worker has not parsed yet (the English
         they are compared with is laid on in ``_overlay_translations``)."""
-        keys = {(row.slug, row.number) for row in approved}
-        self._translated = {key: found for key, found in self._translated.items() if key in keys}
-        new = [row.id for row in approved if (row.slug, row.number) not in self._translated]
-        for slug, number, source in connection.execute(
-                select(CurriculumVersion.slug, CurriculumVersion.number,
-                       CurriculumVersion.source)
-                .where(CurriculumVersion.id.in_(new))) if new else ():
+        self._translated = _still_approved(self._translated, approved)
+        for slug, number, source in _new_sources(connection, approved, self._translated):
             path = version_path(slug, number, TRANSLATION)
             self._translated[(slug, number)] = parse_translation(source, path, TRANSLATED, "",
                                                                  number)
@@ -271,6 +257,25 @@ class ServedLibrary:
             withheld=library.withheld | (library.topics.keys() - approved.keys()),
             index=SearchIndex.build(approved.values()))
         return Served(library, only, statuses, serial)
+
+
+def _still_approved(parsed: dict[tuple[str, int], Any], approved: list[Row[Any]]
+                    ) -> dict[tuple[str, int], Any]:
+    """The parses kept from earlier refreshes of versions still approved."""
+    keys = {(row.slug, row.number) for row in approved}
+    return {key: found for key, found in parsed.items() if key in keys}
+
+
+def _new_sources(connection: Connection, approved: list[Row[Any]],
+                 parsed: dict[tuple[str, int], Any]) -> list[Row[Any]]:
+    """(slug, number, source) of the approved versions not parsed yet: only their text is
+    read, once per worker."""
+    new = [row.id for row in approved if (row.slug, row.number) not in parsed]
+    if not new:
+        return []
+    return list(connection.execute(
+        select(CurriculumVersion.slug, CurriculumVersion.number, CurriculumVersion.source)
+        .where(CurriculumVersion.id.in_(new))))
 
 
 def init_app(app: Flask) -> None:
