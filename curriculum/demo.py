@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from curriculum import discharge_summaries, logbook, treatment_goals
+from curriculum import discharge_summaries, logbook, signed_records, treatment_goals
 from curriculum.discharge_summaries import SummaryValues
 from curriculum.library import Library
 from curriculum.passwords import hash_password
@@ -231,14 +231,14 @@ def _seed_logs(session: Session, group: Group, facilitator: User, supervisor: Us
                      at=datetime.datetime.combine(day, datetime.time(23), tzinfo=datetime.UTC))
         session.flush()
         if position == len(days) - 3:
-            logbook.return_to_facilitator(
+            signed_records.return_to_author(
                 session, session_log, supervisor,
                 "Please make each plan specific to the person: what will they do, and by when?")
         elif position == 1:
             logbook.void(session, session_log, facilitator,
                          "Logged under the wrong date by mistake (demo).")
         elif position < len(days) - 5:
-            logbook.cosign(session, session_log, supervisor)
+            signed_records.cosign(session, session_log, supervisor)
         session.flush()
         if position == len(days) - 4:  # the last signed session: later logs go without
             _seed_discharge(session, group, facilitator, supervisor, library, day)
@@ -263,6 +263,6 @@ def _seed_discharge(session: Session, group: Group, facilitator: User, superviso
                              at=datetime.datetime.combine(day, datetime.time(23, 30),
                                                           tzinfo=datetime.UTC))
     session.flush()
-    discharge_summaries.cosign(session, summary, supervisor)
+    signed_records.cosign(session, summary, supervisor)
     session.flush()
 

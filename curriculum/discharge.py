@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from curriculum import audit, discharge_record, discharge_summaries, pdf
+from curriculum import audit, discharge_record, discharge_summaries, pdf, signed_records
 from curriculum.access import (
     can_read,
     facilitates,
@@ -26,7 +26,6 @@ from curriculum.discharge_summaries import MAX_TEXT, SummaryValues
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.responses import flash_redirect, pdf_response
-from curriculum.review_checks import cosign_refusal, return_refusal
 from curriculum.served_library import current_library
 from curriculum.step_up import step_up_problems
 from curriculum.text import clean
@@ -34,7 +33,6 @@ from curriculum.weekly_hours import hours_label
 from models import DischargeReason, DischargeSummary, Enrollment, LogState
 
 bp = Blueprint("discharge", __name__, url_prefix="/participants/<id:participant_id>/discharge")
-SIGNED_STATES = (LogState.SIGNED, LogState.COSIGNED)
 CHANGED_BEFORE_DISCARD = ("This draft changed after you opened it, so it was not discarded: "
                           "read it, then discard it if you still want to.")
 
@@ -212,7 +210,7 @@ def show(participant_id: int, summary_id: int) -> ResponseReturnValue:
         record=summary.record, hours=hours_label, notice=REDISCLOSURE_NOTICE,
         may_edit=summary.is_editable and facilitates(current_user, group),
         may_review=summary.state == LogState.SIGNED and supervises(current_user, group),
-        may_add=summary.state in SIGNED_STATES,
+        may_add=summary.state in signed_records.SIGNED_STATES,
         may_discard=_may_discard(summary),
         cosign_attestation=discharge_summaries.COSIGN_ATTESTATION)
 
@@ -227,29 +225,20 @@ def _back(summary: DischargeSummary, message: str) -> ResponseReturnValue:
 @bp.post("/<id:summary_id>/cosign")
 def cosign(participant_id: int, summary_id: int) -> ResponseReturnValue:
     """Co-sign a signed summary (final): the group's supervisor."""
-    session = get_session()
     summary = get_summary(participant_id, summary_id, "cosign-discharge-summary",
                           allowed=supervises)
-    cosigner = current_user.account()
-    if refusal := cosign_refusal(session, summary.state, summary.version, request.form,
-                                 cosigner, "summary", "cosign-discharge-summary"):
-        return _back(summary, refusal)
-    discharge_summaries.cosign(session, summary, cosigner)
-    return _back(summary, "Co-signed.")
+    return _back(summary, signed_records.try_cosign(
+        get_session(), summary, current_user.account(), request.form) or "Co-signed.")
 
 
 @bp.post("/<id:summary_id>/return")
 def return_summary(participant_id: int, summary_id: int) -> ResponseReturnValue:
     """Send a signed summary back to the counselor with a comment."""
-    session = get_session()
     summary = get_summary(participant_id, summary_id, "return-discharge-summary",
                           allowed=supervises)
-    comment = clean(request.form.get("comment", ""))
-    if refusal := return_refusal(summary.state, summary.version, request.form, comment,
-                                 "summary"):
-        return _back(summary, refusal)
-    discharge_summaries.return_to_counselor(session, summary, current_user.account(), comment)
-    return _back(summary, "Returned to the counselor with your comment.")
+    return _back(summary, signed_records.try_return(
+        get_session(), summary, current_user.account(), request.form)
+        or "Returned to the counselor with your comment.")
 
 
 @bp.post("/<id:summary_id>/discard")
@@ -279,16 +268,10 @@ def discard(participant_id: int, summary_id: int) -> ResponseReturnValue:
 @bp.post("/<id:summary_id>/addenda")
 def add_addendum(participant_id: int, summary_id: int) -> ResponseReturnValue:
     """Add a correction or late entry to a signed summary."""
-    session = get_session()
     summary = get_summary(participant_id, summary_id, "add-discharge-addendum",
                           allowed=can_read)
-    text = clean(request.form.get("text", ""))
-    if summary.state not in SIGNED_STATES:
-        return _back(summary, "Addenda are for signed summaries; edit the draft instead.")
-    if not text or len(text) > MAX_TEXT:
-        return _back(summary, f"Write the addendum (up to {MAX_TEXT:,} characters).")
-    discharge_summaries.add_addendum(session, summary, current_user.account(), text)
-    return _back(summary, "Addendum added.")
+    return _back(summary, signed_records.try_add_addendum(
+        get_session(), summary, current_user.account(), request.form) or "Addendum added.")
 
 
 @bp.get("/<id:summary_id>.pdf")

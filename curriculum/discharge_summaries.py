@@ -1,5 +1,6 @@
 """Discharge summary operations: draft one for an episode, edit or refresh the draft, discard
-it, sign it (which discharges the participant), co-sign or return it, add to it.
+it, sign it (which discharges the participant). Co-signing, returning and addenda are
+``signed_records``.
 
 Views and demo data call these and commit; each writes its audit event (ids, never the text)
 in the same transaction.
@@ -12,13 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from curriculum import audit, discharge_record, review_decisions
+from curriculum import audit, discharge_record
 from curriculum.access import facilitated_group_ids
 from curriculum.db import begin_write
 from curriculum.library import Library
 from curriculum.logbook import names_in
 from models import (
-    DischargeAddendum,
     DischargeReason,
     DischargeReview,
     DischargeSummary,
@@ -236,28 +236,3 @@ def sign(session: Session, summary: DischargeSummary, user: User,
                                           "discharged_enrollments": ids})
     return ids
 
-
-def cosign(session: Session, summary: DischargeSummary, supervisor: User) -> None:
-    """Co-sign a signed summary under the supervisor's attestation (final)."""
-    review_decisions.decide(session, summary, supervisor, DischargeReview(
-        summary=summary, reviewer_id=supervisor.id, action=ReviewAction.COSIGNED,
-        comment=COSIGN_ATTESTATION), "discharge-summary", "cosign-discharge-summary")
-
-
-def return_to_counselor(session: Session, summary: DischargeSummary, supervisor: User,
-                        comment: str) -> None:
-    """Send a signed summary back with the supervisor's comment; its signature no longer
-    stands (the discharge dates it set stay: the participant has still left)."""
-    review_decisions.decide(session, summary, supervisor, DischargeReview(
-        summary=summary, reviewer_id=supervisor.id, action=ReviewAction.RETURNED,
-        comment=comment), "discharge-summary", "return-discharge-summary")
-
-
-def add_addendum(session: Session, summary: DischargeSummary, user: User,
-                 text: str) -> DischargeAddendum:
-    addendum = DischargeAddendum(summary=summary, author=user, text=text)
-    session.add(addendum)
-    session.flush()
-    audit.record(session, "add-discharge-addendum", "discharge-summary", summary.id,
-                 user_id=user.id, detail={"addendum": addendum.id})
-    return addendum

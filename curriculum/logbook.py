@@ -1,5 +1,5 @@
-"""Session-log operations: start a log, apply an edit, check it, sign it, co-sign or return
-it, add to it, void it.
+"""Session-log operations: start a log, apply an edit, check it, sign it, void it (co-signing,
+returning and addenda are ``signed_records``, shared with discharge summaries).
 
 Views call these and commit; each writes its audit event in the same transaction.
 """
@@ -13,22 +13,19 @@ from sqlalchemy import Date, Row, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from curriculum import audit, review_decisions
+from curriculum import audit
 from curriculum.library import Library
 from models import (
     ATTENDED,
     NOTE_FIELDS,
-    Addendum,
     Attendance,
     AttendanceStatus,
     Enrollment,
     Group,
-    LogReview,
     LogState,
     NoteGoal,
     Participant,
     ParticipantNote,
-    ReviewAction,
     SessionLog,
     SubstanceUse,
     TaughtTopic,
@@ -324,30 +321,6 @@ def _taught(slug: str, library: Library) -> TaughtTopic:
     topic = library.get(slug)
     return TaughtTopic(slug=slug, content_hash=topic.content_hash if topic else None,
                        version_number=topic.version if topic else None)
-
-
-def cosign(session: Session, session_log: SessionLog, supervisor: User) -> None:
-    """Co-sign a signed log under the supervisor's attestation (final)."""
-    review_decisions.decide(session, session_log, supervisor, LogReview(
-        log=session_log, reviewer_id=supervisor.id, action=ReviewAction.COSIGNED,
-        comment=COSIGN_ATTESTATION), "session-log", "cosign-log")
-
-
-def return_to_facilitator(session: Session, session_log: SessionLog, supervisor: User,
-                          comment: str) -> None:
-    """Send a signed log back with the supervisor's comment; its signature no longer stands."""
-    review_decisions.decide(session, session_log, supervisor, LogReview(
-        log=session_log, reviewer_id=supervisor.id, action=ReviewAction.RETURNED,
-        comment=comment), "session-log", "return-log")
-
-
-def add_addendum(session: Session, session_log: SessionLog, user: User, text: str) -> Addendum:
-    addendum = Addendum(log=session_log, author=user, text=text)
-    session.add(addendum)
-    session.flush()
-    audit.record(session, "add-addendum", "session-log", session_log.id, user_id=user.id,
-                 detail={"addendum": addendum.id})
-    return addendum
 
 
 def void(session: Session, session_log: SessionLog, user: User, reason: str) -> None:

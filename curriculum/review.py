@@ -9,7 +9,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from curriculum import logbook, watch_list
+from curriculum import signed_records, watch_list
 from curriculum.access import (
     get_log,
     openable_participants,
@@ -20,16 +20,16 @@ from curriculum.access import (
 )
 from curriculum.db import get_session
 from curriculum.localtime import today
+from curriculum.logbook import COSIGN_ATTESTATION
 from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.responses import flash_redirect
-from curriculum.review_checks import cosign_refusal, return_refusal
 from curriculum.review_queue import (
     PAGE_SIZE,
     awaiting_cosignature,
     overdue_for_signature,
     summaries_awaiting_cosignature,
 )
-from curriculum.text import clean, whole_number
+from curriculum.text import whole_number
 from models import NOTE_FIELDS, utcnow
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -59,39 +59,32 @@ def show(log_id: int) -> ResponseReturnValue:
     session_log = read_log(log_id, action="review-log", allowed=supervises)
     return render_template("review/log.html", log=session_log,
                            fields=NOTE_FIELDS[session_log.group.note_format],
-                           notice=REDISCLOSURE_NOTICE, attestation=logbook.COSIGN_ATTESTATION,
+                           notice=REDISCLOSURE_NOTICE, attestation=COSIGN_ATTESTATION,
                            openable=openable_participants(
                                current_user, (r.participant_id for r in session_log.attendance)))
 
 
-def _refuse(log_id: int, message: str) -> ResponseReturnValue:
-    get_session().commit()  # keeps the audit event of the refused attempt
-    return flash_redirect(message, "review.show", log_id=log_id)
+def _decided(log_id: int, refusal: str | None, done: str) -> ResponseReturnValue:
+    """Commit the decision (or the audit event of the refused attempt); back to the queue, or
+    to the log when refused."""
+    get_session().commit()
+    if refusal:
+        return flash_redirect(refusal, "review.show", log_id=log_id)
+    return flash_redirect(done, "review.queue")
 
 
 @bp.post("/logs/<id:log_id>/cosign")
 def cosign(log_id: int) -> ResponseReturnValue:
     """Co-sign a signed log (final)."""
-    session = get_session()
     session_log = get_log(log_id, action="cosign-log", allowed=supervises)
-    cosigner = current_user.account()
-    if refusal := cosign_refusal(session, session_log.state, session_log.version, request.form,
-                                 cosigner, "log", "cosign-log"):
-        return _refuse(log_id, refusal)
-    logbook.cosign(session, session_log, cosigner)
-    session.commit()
-    return flash_redirect("Co-signed.", "review.queue")
+    return _decided(log_id, signed_records.try_cosign(
+        get_session(), session_log, current_user.account(), request.form), "Co-signed.")
 
 
 @bp.post("/logs/<id:log_id>/return")
 def return_log(log_id: int) -> ResponseReturnValue:
     """Send a signed log back to its facilitator with a comment."""
-    session = get_session()
     session_log = get_log(log_id, action="return-log", allowed=supervises)
-    comment = clean(request.form.get("comment", ""))
-    if refusal := return_refusal(session_log.state, session_log.version, request.form, comment,
-                                 "log"):
-        return _refuse(log_id, refusal)
-    logbook.return_to_facilitator(session, session_log, current_user.account(), comment)
-    session.commit()
-    return flash_redirect("Returned to the facilitator with your comment.", "review.queue")
+    return _decided(log_id, signed_records.try_return(
+        get_session(), session_log, current_user.account(), request.form),
+        "Returned to the facilitator with your comment.")

@@ -17,7 +17,16 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from curriculum import audit, check_ins, log_form, logbook, pdf, topic_coverage, treatment_goals
+from curriculum import (
+    audit,
+    check_ins,
+    log_form,
+    logbook,
+    pdf,
+    signed_records,
+    topic_coverage,
+    treatment_goals,
+)
 from curriculum.access import (
     can_read,
     clinical_group_ids,
@@ -248,14 +257,8 @@ def add_addendum(log_id: int) -> ResponseReturnValue:
     """Add a correction or late entry to a signed log."""
     session = get_session()
     session_log = get_log(log_id, action="add-addendum", allowed=can_read)
-    text = clean(request.form.get("text", ""))
-    if session_log.is_editable or session_log.state == LogState.VOIDED:
-        message = "Addenda are for signed logs; edit the draft instead."
-    elif not text or len(text) > log_form.MAX_TEXT:
-        message = f"Write the addendum (up to {log_form.MAX_TEXT} characters)."
-    else:
-        logbook.add_addendum(session, session_log, current_user.account(), text)
-        message = "Addendum added."
+    message = signed_records.try_add_addendum(session, session_log, current_user.account(),
+                                              request.form) or "Addendum added."
     session.commit()  # the change, or the audit event of the refused attempt
     return flash_redirect(message, "sessions.show", log_id=log_id)
 

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, select
 
-from curriculum import db, logbook
+from curriculum import db, logbook, signed_records
 from curriculum.localtime import today
 from models import (
     Enrollment,
@@ -60,7 +60,7 @@ def test_the_page_shows_the_course_from_the_readers_groups_only(
     with app.app_context():
         session = db.get_session()
         log = session.get(SessionLog, two_groups["mine"])
-        logbook.add_addendum(session, log, session.get(User, staff["facilitator"].id),
+        signed_records.add_addendum(session, log, session.get(User, staff["facilitator"].id),
                              "Late entry: called her sponsor after group.")
         session.commit()
     client = client_for(app, staff["facilitator"])
@@ -252,7 +252,7 @@ def test_the_page_reads_the_same_statements_however_many_sessions(
         log_id = record(app, group, staff["facilitator"], datetime.date(2026, 3, day))
         with app.app_context():
             session = db.get_session()
-            logbook.add_addendum(session, session.get(SessionLog, log_id),
+            signed_records.add_addendum(session, session.get(SessionLog, log_id),
                                  session.get(User, staff["facilitator"].id), "Late entry.")
             session.commit()
     assert statements_of_the_page() == before
