@@ -1,8 +1,11 @@
 """Command line: ``flask --app app <command>``."""
 
+import functools
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -34,6 +37,21 @@ def _fail(lines: list[str]) -> None:
     for line in lines:
         click.echo(line, err=True)
     sys.exit(1)
+
+
+def needs_current_schema(command: Callable[..., Any]) -> Callable[..., Any]:
+    """For commands that read or write records: on a database without the schema this version
+    needs (new, or not upgraded after an update) say so in one line and exit 1, rather than
+    fail on a missing table or column."""
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        current, needed = schema.current_revision(db.engine()), schema.head_revision()
+        if current != needed:
+            _fail([("database: it has no tables yet" if current is None else
+                    f"database: its schema is at revision {current}; this version needs "
+                    f"{needed}") + "; run `flask --app app init-db` first"])
+        return command(*args, **kwargs)
+    return checked
 
 
 def add_user(email: str, name: str, role: Role, password: str, temporary: bool = False,
@@ -75,6 +93,7 @@ def init_db() -> None:
 @click.option("--curriculum", type=click.Choice([p.value for p in CurriculumPermission]),
               default=CurriculumPermission.NONE.value, show_default=True,
               help="editor: drafts topic changes; approver: also approves others' drafts.")
+@needs_current_schema
 def create_user(email: str, role: str, name: str, password_stdin: bool, curriculum: str) -> None:
     """Add an account."""
     if password_stdin:
@@ -104,6 +123,7 @@ def curriculum_check() -> None:
 
 @curriculum_cli.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@needs_current_schema
 def curriculum_export(directory: Path) -> None:
     """Write every topic, Spanish handout and track the program approved to DIRECTORY as
     topics/<slug>.md, topics/<slug>.es.md and tracks/<slug>.yaml (the shipped layout)."""
@@ -123,6 +143,7 @@ def curriculum_export(directory: Path) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--author", "email", required=True,
               help="Email of the curriculum editor the drafts are written by.")
+@needs_current_schema
 def curriculum_import(directory: Path, email: str) -> None:
     """Turn DIRECTORY's topics/*.md, topics/*.es.md and tracks/*.yaml into draft versions by
     the author, each awaiting another person's approval; files identical to the text in force
@@ -184,6 +205,7 @@ def handouts_build(outdir: Path, size: str, large: bool, lang: str) -> None:
 @click.option("--password-stdin", is_flag=True,
               help="Read one password for every demo account from standard input.")
 @with_appcontext
+@needs_current_schema
 def seed_demo(password_stdin: bool) -> None:
     """Add fictional demo groups, participants and three weeks of logs."""
     if current_app.config["GROUPWORK_ENV"] == "production":
@@ -239,6 +261,7 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 
 
 @audit_cli.command("verify")
+@needs_current_schema
 def audit_verify() -> None:
     """Check the audit hash chain and every signed log's and discharge summary's content hash;
     exit 1 at the first problem."""
@@ -253,6 +276,7 @@ def audit_verify() -> None:
 @click.command("reset-two-factor")
 @click.argument("email")
 @with_appcontext
+@needs_current_schema
 def reset_two_factor(email: str) -> None:
     """Remove an account's second factors (a sole admin who lost them); it adds one again at
     its next sign-in."""
@@ -268,6 +292,7 @@ def reset_two_factor(email: str) -> None:
 
 @click.command("reseal-secrets")
 @with_appcontext
+@needs_current_schema
 def reseal_secrets() -> None:
     """After rotating SECRET_KEY (the old one in SECRET_KEY_FALLBACKS): re-encrypt every
     authenticator secret under the new key, so the old one can be dropped."""

@@ -2,13 +2,16 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from curriculum import db
+from app import create_app
+from curriculum import db, schema
 from curriculum.localtime import today
 from curriculum.served_library import current_library
 from curriculum.topic_coverage import group_coverage
@@ -216,3 +219,37 @@ def test_seed_demo_prints_generated_password_and_refuses_production(
     production = make_app(GROUPWORK_ENV="production").test_cli_runner()
     refused = production.invoke(args=["seed-demo"])
     assert refused.exit_code == 1 and "refused in production" in refused.output
+
+
+RECORD_COMMANDS = [
+    ["create-user", "sam@example.org", "--role", "facilitator", "--name", "Sam",
+     "--password-stdin"],
+    ["seed-demo", "--password-stdin"],
+    ["audit", "verify"],
+    ["reset-two-factor", "sam@example.org"],
+    ["reseal-secrets"],
+    ["curriculum", "export", "exported"],
+    ["curriculum", "import", "exported", "--author", "sam@example.org"],
+]
+
+
+@pytest.mark.engine_independent
+def test_record_commands_on_a_database_not_set_up_say_so_in_one_line(
+    app_config: dict[str, Any], tmp_path: Path
+) -> None:
+    app = create_app({**app_config, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"})
+    runner = app.test_cli_runner()
+    for args in RECORD_COMMANDS:
+        result = runner.invoke(args=args, input="a long enough password\n")
+        assert result.exit_code == 1, args
+        assert result.output == ("database: it has no tables yet; run `flask --app app init-db` "
+                                 "first\n"), args
+    with app.app_context():
+        schema.upgrade(db.engine(), "0014")
+    behind = runner.invoke(args=["audit", "verify"])
+    assert behind.exit_code == 1
+    assert behind.output.startswith("database: its schema is at revision 0014; this version "
+                                    f"needs {schema.head_revision()}; run")
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    app.extensions["engine"].dispose()
