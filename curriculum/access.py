@@ -116,21 +116,28 @@ def _managed(model: type[_Row], object_type: str, object_id: int, action: str) -
     return found
 
 
-def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Limit a view to some roles; anyone else gets a 404, as if the page did not exist, and
-    the refusal is audited."""
+def _page_for(allowed: Callable[[User], bool],
+              **marks: object) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view decorator: unless ``allowed(current_user)``, a 404 as if the page did not exist,
+    and the refusal is audited. ``marks`` become attributes of the view, saying whom it is for."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
+            if not allowed(current_user):
                 deny("page", request.endpoint, "open-page")
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        vars(wrapped).update(marks)
         return wrapped
 
     return decorator
+
+
+def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Limit a view to some roles; anyone else gets a 404, as if the page did not exist, and
+    the refusal is audited."""
+    return _page_for(lambda user: user.role in roles, allowed_roles=frozenset(roles))
 
 
 @roles_required(Role.ADMIN)
@@ -145,24 +152,16 @@ def supervisors_only() -> None:
     404, audited, whatever group is asked (even an empty queue)."""
 
 
+@_page_for(lambda user: user.can_edit_curriculum)
 def curriculum_editors_only() -> None:
     """For a blueprint's ``before_request``: anyone without a curriculum permission gets a
     404, as if the page did not exist, and the refusal is audited."""
-    if not current_user.can_edit_curriculum:
-        deny("page", request.endpoint, "open-page")
 
 
 def curriculum_approvers_only(view: Callable[..., Any]) -> Callable[..., Any]:
     """Limit a view to curriculum approvers; an editor who is not one gets a 404, audited."""
-
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.can_approve_curriculum:
-            deny("page", request.endpoint, "open-page")
-        return view(*args, **kwargs)
-
-    wrapped.for_curriculum_approvers = True  # type: ignore[attr-defined]
-    return wrapped
+    return _page_for(lambda user: user.can_approve_curriculum,
+                     for_curriculum_approvers=True)(view)
 
 
 def get_version(kind: ContentKind, slug: str, number: int,
