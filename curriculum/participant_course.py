@@ -193,8 +193,7 @@ _SESSIONS = (
            ParticipantNote.craving, ParticipantNote.mood, ParticipantNote.use_since_last_group,
            ParticipantNote.use_days)
     .join(Attendance, Attendance.log_id == SessionLog.id)
-    .outerjoin(ParticipantNote, and_(ParticipantNote.log_id == SessionLog.id,
-                                     ParticipantNote.participant_id == _PARTICIPANT))
+    .outerjoin(ParticipantNote, ParticipantNote.of_attendance())
     .outerjoin(_SIGNER, _SIGNER.id == SessionLog.signed_by_id)
     .outerjoin(_COSIGNER, _COSIGNER.id == SessionLog.cosigned_by_id)
     .where(_SHOWN)
