@@ -570,6 +570,12 @@ class ParticipantNote(Base):
     goal_links: Mapped[list["NoteGoal"]] = relationship(
         back_populates="note", cascade="all, delete-orphan", order_by="NoteGoal.goal_id")
 
+    @classmethod
+    def of_attendance(cls) -> ColumnElement[bool]:
+        """In a query: the note of an attendance row (its participant's, on its log), for an
+        outer join: not everyone on a roster has one."""
+        return (cls.log_id == Attendance.log_id) & (cls.participant_id == Attendance.participant_id)
+
     @property
     def has_check_in(self) -> bool:
         return any(value is not None for value in (self.craving, self.mood,

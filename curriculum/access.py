@@ -8,7 +8,7 @@ Every denial looks like a missing page (404) and is written to the audit trail.
 """
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn, TypeVar
 
 from flask import abort, request
@@ -36,7 +36,7 @@ from models import (
     group_facilitators,
 )
 
-_Row = TypeVar("_Row", User, Group)
+_Found = TypeVar("_Found")
 
 # What every page, form and PDF of a log reads, in five statements rather than one per
 # participant as the template reaches it. (Signers, reviews and addenda load when shown.)
@@ -45,6 +45,12 @@ WHOLE_LOG = (
     selectinload(SessionLog.attendance).joinedload(Attendance.participant),
     selectinload(SessionLog.notes).selectinload(ParticipantNote.goal_links)
     .joinedload(NoteGoal.goal),
+)
+# What a discharge summary is read with: its episode's group and staff, and the participant.
+_WHOLE_SUMMARY = (
+    joinedload(DischargeSummary.enrollment).joinedload(Enrollment.group)
+    .selectinload(Group.facilitators),
+    joinedload(DischargeSummary.participant),
 )
 
 
@@ -93,12 +99,23 @@ def deny(object_type: str, object_id: object, action: str,
     abort(404)
 
 
+def _found(model: type[_Found], object_id: int, object_type: str, action: str,
+           allowed: Callable[[_Found], bool] = lambda found: True, options: Sequence[Any] = (),
+           detail: dict[str, Any] | None = None) -> _Found:
+    """The object, if there is one and ``allowed(it)`` (the signed-in user may have it); else
+    the refusal is audited and answered 404: what every loader here starts with."""
+    found = get_session().get(model, object_id, options=options)
+    if found is None or not allowed(found):
+        deny(object_type, object_id, action, detail=detail)
+    return found
+
+
 def managed_account(user_id: int) -> User:
     """An account, for the admin pages (which only admins reach).
 
     :raise 404: if there is none (the attempt is audited).
     """
-    return _managed(User, "user", user_id, "manage-account")
+    return _found(User, user_id, "user", "manage-account")
 
 
 def managed_group(group_id: int) -> Group:
@@ -106,31 +123,31 @@ def managed_group(group_id: int) -> Group:
 
     :raise 404: if there is none (the attempt is audited).
     """
-    return _managed(Group, "group", group_id, "manage-group")
+    return _found(Group, group_id, "group", "manage-group")
 
 
-def _managed(model: type[_Row], object_type: str, object_id: int, action: str) -> _Row:
-    found = get_session().get(model, object_id)
-    if found is None:
-        deny(object_type, object_id, action)
-    return found
+def _page_for(allowed: Callable[[User], bool],
+              **marks: object) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view decorator: unless ``allowed(current_user)``, a 404 as if the page did not exist,
+    and the refusal is audited. ``marks`` become attributes of the view, saying whom it is for."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not allowed(current_user):
+                deny("page", request.endpoint, "open-page")
+            return view(*args, **kwargs)
+
+        vars(wrapped).update(marks)
+        return wrapped
+
+    return decorator
 
 
 def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Limit a view to some roles; anyone else gets a 404, as if the page did not exist, and
     the refusal is audited."""
-
-    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
-                deny("page", request.endpoint, "open-page")
-            return view(*args, **kwargs)
-
-        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
+    return _page_for(lambda user: user.role in roles, allowed_roles=frozenset(roles))
 
 
 @roles_required(Role.ADMIN)
@@ -145,24 +162,16 @@ def supervisors_only() -> None:
     404, audited, whatever group is asked (even an empty queue)."""
 
 
+@_page_for(lambda user: user.can_edit_curriculum)
 def curriculum_editors_only() -> None:
     """For a blueprint's ``before_request``: anyone without a curriculum permission gets a
     404, as if the page did not exist, and the refusal is audited."""
-    if not current_user.can_edit_curriculum:
-        deny("page", request.endpoint, "open-page")
 
 
 def curriculum_approvers_only(view: Callable[..., Any]) -> Callable[..., Any]:
     """Limit a view to curriculum approvers; an editor who is not one gets a 404, audited."""
-
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.can_approve_curriculum:
-            deny("page", request.endpoint, "open-page")
-        return view(*args, **kwargs)
-
-    wrapped.for_curriculum_approvers = True  # type: ignore[attr-defined]
-    return wrapped
+    return _page_for(lambda user: user.can_approve_curriculum,
+                     for_curriculum_approvers=True)(view)
 
 
 def get_version(kind: ContentKind, slug: str, number: int,
@@ -189,9 +198,7 @@ def get_group(group_id: int, action: str = "view-group",
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
     session = write_session()
-    group = session.get(Group, group_id)
-    if group is None or not allowed(current_user, group):
-        deny("group", group_id, action)
+    group = _found(Group, group_id, "group", action, lambda group: allowed(current_user, group))
     audit.record(session, action, "group", group_id, detail=detail)
     return group
 
@@ -226,10 +233,8 @@ def _allowed_log(log_id: int, action: str,
                  allowed: Callable[[User, Group], bool]) -> SessionLog:
     """The whole log if the signed-in user may do ``action`` on it; else the refusal is
     audited and answered 404."""
-    session_log = get_session().get(SessionLog, log_id, options=WHOLE_LOG)
-    if session_log is None or not allowed(current_user, session_log.group):
-        deny("session-log", log_id, action)
-    return session_log
+    return _found(SessionLog, log_id, "session-log", action,
+                  lambda session_log: allowed(current_user, session_log.group), options=WHOLE_LOG)
 
 
 def _record_read(action: str, object_type: str, object_id: int,
@@ -263,10 +268,9 @@ def get_spot_check(check_id: int, action: str) -> SpotCheck:
     :raise 404: if it does not exist or is not theirs (the denial is audited).
     """
     session = write_session()
-    check = session.get(SpotCheck, check_id)
-    if check is None or check.supervisor_id != current_user.id \
-            or not supervises(current_user, check.group):
-        deny("spot-check", check_id, action)
+    check = _found(SpotCheck, check_id, "spot-check", action,
+                   lambda check: check.supervisor_id == current_user.id
+                   and supervises(current_user, check.group))
     audit.record(session, action, "spot-check", check_id)
     return check
 
@@ -291,10 +295,8 @@ def openable_participants(user: User, participant_ids: Iterable[int]) -> set[int
 
 
 def _allowed_participant(participant_id: int, action: str) -> Participant:
-    participant = get_session().get(Participant, participant_id)
-    if participant is None or not staffs_participant(current_user, participant_id):
-        deny("participant", participant_id, action)
-    return participant
+    return _found(Participant, participant_id, "participant", action,
+                  lambda participant: staffs_participant(current_user, participant.id))
 
 
 def get_participant(participant_id: int, action: str) -> Participant:
@@ -329,9 +331,8 @@ def get_goal(participant_id: int, goal_id: int, action: str) -> TreatmentGoal:
     """
     session = write_session()
     _allowed_participant(participant_id, action)
-    goal = session.get(TreatmentGoal, goal_id)
-    if goal is None or goal.participant_id != participant_id:
-        deny("treatment-goal", goal_id, action)
+    goal = _found(TreatmentGoal, goal_id, "treatment-goal", action,
+                  lambda goal: goal.participant_id == participant_id)
     audit.record(session, action, "treatment-goal", goal_id,
                  detail={"participant": participant_id})
     return goal
@@ -360,14 +361,11 @@ def get_episode(participant_id: int, action: str) -> Enrollment:
 def _allowed_summary(participant_id: int, summary_id: int, action: str,
                      allowed: Callable[[User, Group], bool],
                      authored: bool = False) -> DischargeSummary:
-    summary = get_session().get(DischargeSummary, summary_id, options=(
-        joinedload(DischargeSummary.enrollment).joinedload(Enrollment.group)
-        .selectinload(Group.facilitators), joinedload(DischargeSummary.participant)))
-    if summary is None or summary.participant_id != participant_id \
-            or not allowed(current_user, summary.enrollment.group) \
-            or (authored and summary.created_by_id != current_user.id):
-        deny("discharge-summary", summary_id, action, detail={"participant": participant_id})
-    return summary
+    return _found(DischargeSummary, summary_id, "discharge-summary", action,
+                  lambda summary: summary.participant_id == participant_id
+                  and allowed(current_user, summary.enrollment.group)
+                  and (not authored or summary.created_by_id == current_user.id),
+                  options=_WHOLE_SUMMARY, detail={"participant": participant_id})
 
 
 def get_summary(participant_id: int, summary_id: int, action: str,

@@ -10,7 +10,7 @@ too, so the counselor sees what the summary leaves out. Voided logs never count.
 import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curriculum.library import Library
@@ -43,9 +43,7 @@ def assemble(session: Session, enrollment: Enrollment, library: Library,
     rows = session.execute(
         select(SessionLog, Attendance, ParticipantNote)
         .join(Attendance, Attendance.log_id == SessionLog.id)
-        .outerjoin(ParticipantNote, and_(ParticipantNote.log_id == SessionLog.id,
-                                         ParticipantNote.participant_id
-                                         == enrollment.participant_id))
+        .outerjoin(ParticipantNote, ParticipantNote.of_attendance())
         .where(Attendance.participant_id == enrollment.participant_id,
                SessionLog.group_id == enrollment.group_id,
                SessionLog.session_date >= enrollment.admitted_on,

@@ -9,6 +9,7 @@ from sqlalchemy import Date, Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from curriculum.calendar_dates import mondays
+from curriculum.logbook import roster_between
 from curriculum.sql_dialects import days_after
 from curriculum.weekly_hours import COUNTED_STATES, Span, week_marks
 from models import Attendance, Enrollment, Group, Participant, SessionLog
@@ -57,14 +58,10 @@ _MINUTES_BY_WEEK = (
            or_(*(SessionLog.state == state for state in COUNTED_STATES)),
            SessionLog.session_date.between(bindparam("monday"), bindparam("sunday")))
     .group_by(Attendance.participant_id, _WEEK))
-_ENROLLED = (
-    select(Participant.id, Participant.display_name, Participant.record_number,
-           Enrollment.admitted_on, Enrollment.discharged_on)
-    .join(Enrollment, Enrollment.participant_id == Participant.id)
-    .where(Enrollment.group_id == bindparam("group_id"),
-           Enrollment.enrolled_between(bindparam("monday", type_=Date),
-                                       bindparam("sunday", type_=Date)))
-    .order_by(Participant.display_name, Participant.id))
+_ENROLLED = roster_between(
+    bindparam("group_id"), bindparam("monday", type_=Date), bindparam("sunday", type_=Date),
+    Participant.id, Participant.display_name, Participant.record_number,
+    Enrollment.admitted_on, Enrollment.discharged_on)
 
 
 def hours_report(session: Session, group: Group, first: datetime.date, last: datetime.date,

@@ -4,7 +4,8 @@ Values are kept as the user typed them, so a form with errors re-renders with no
 """
 
 import datetime
-from typing import Any
+import enum
+from typing import Any, TypeVar
 
 from werkzeug.datastructures import MultiDict
 
@@ -23,6 +24,8 @@ from models import (
 MAX_TEXT = 5000
 MAX_SUMMARY = 10000
 MAX_INTERVENTIONS = 20
+
+_Choice = TypeVar("_Choice", bound=enum.Enum)
 
 
 def values_from_log(session_log: SessionLog) -> dict[str, Any]:
@@ -99,17 +102,25 @@ def _measure(row: dict[str, Any], key: str, pid: int, scale: str,
     return number
 
 
+def _choice(kind: type[_Choice], row: dict[str, Any], key: str, pid: int, message: str,
+            errors: dict[str, str]) -> _Choice | None:
+    """The enum member a choice field names; anything else (blank included) is None, with
+    ``message`` under the field's name."""
+    try:
+        return kind(row[key])
+    except ValueError:
+        errors[f"{key}_{pid}"] = message
+        return None
+
+
 def _check_in(pid: int, row: dict[str, Any], choices: list[TreatmentGoal],
               errors: dict[str, str]) -> dict[str, Any]:
     """The row's check-in and goal ticks, validated (errors added under their field names)."""
     craving = _measure(row, "craving", pid, "Craving is 0 (none) to 10 (strongest)", errors)
     mood = _measure(row, "mood", pid, "Mood is 0 (worst) to 10 (best)", errors)
-    use = None
-    if row["use"]:
-        try:
-            use = SubstanceUse(row["use"])
-        except ValueError:
-            errors[f"use_{pid}"] = "Choose an answer about use since the last group."
+    use = (_choice(SubstanceUse, row, "use", pid,
+                   "Choose an answer about use since the last group.", errors)
+           if row["use"] else None)
     use_days = None
     if row["use_days"]:
         use_days = whole_number(row["use_days"], 1, MAX_USE_DAYS)
@@ -150,10 +161,9 @@ def parse(values: dict[str, Any], session_log: SessionLog, library: Library,
     rows = {}
     session_minutes = minutes or session_log.minutes
     for pid, row in values["rows"].items():
-        try:
-            status = AttendanceStatus(row["status"])
-        except ValueError:
-            errors[f"status_{pid}"] = "Choose an attendance status."
+        status = _choice(AttendanceStatus, row, "status", pid, "Choose an attendance status.",
+                         errors)
+        if status is None:
             continue
         attended_minutes = whole_number(row["minutes"] or "0", 0, session_minutes)
         if attended_minutes is None:

@@ -43,12 +43,19 @@ SUMMARY_KEY = "summary"
 MAX_USE_DAYS = 14
 
 
+def roster_between(group_id: Any, first: Any, last: Any, *columns: Any) -> Select[Any]:
+    """``columns`` of each enrollment in the group that covers a day from ``first`` to ``last``
+    (values or bound parameters), its participant joined, by name: the roster on a day, or
+    over the weeks of a report."""
+    return (select(*columns).select_from(Participant)
+            .join(Enrollment, Enrollment.participant_id == Participant.id)
+            .where(Enrollment.group_id == group_id, Enrollment.enrolled_between(first, last))
+            .order_by(Participant.display_name, Participant.id))
+
+
 # Built once (the group and the day are parameters): a page can ask several times.
-_ROSTER = (select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
-           .where(Enrollment.group_id == bindparam("group_id"),
-                  Enrollment.enrolled_between(bindparam("day", type_=Date),
-                                              bindparam("day", type_=Date)))
-           .order_by(Participant.display_name, Participant.id).distinct())
+_DAY = bindparam("day", type_=Date)
+_ROSTER = roster_between(bindparam("group_id"), _DAY, _DAY, Participant).distinct()
 _RECENT_TOPICS = (select(SessionLog.topics)
                   .where(SessionLog.group_id == bindparam("group_id"),
                          SessionLog.state != LogState.VOIDED)

@@ -15,6 +15,7 @@ statement is built once, the participant and reader as parameters."""
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -192,8 +193,7 @@ _SESSIONS = (
            ParticipantNote.craving, ParticipantNote.mood, ParticipantNote.use_since_last_group,
            ParticipantNote.use_days)
     .join(Attendance, Attendance.log_id == SessionLog.id)
-    .outerjoin(ParticipantNote, and_(ParticipantNote.log_id == SessionLog.id,
-                                     ParticipantNote.participant_id == _PARTICIPANT))
+    .outerjoin(ParticipantNote, ParticipantNote.of_attendance())
     .outerjoin(_SIGNER, _SIGNER.id == SessionLog.signed_by_id)
     .outerjoin(_COSIGNER, _COSIGNER.id == SessionLog.cosigned_by_id)
     .where(_SHOWN)
@@ -218,12 +218,8 @@ def participant_course(session: Session, participant: Participant, reader: User,
         groups[group[0]].enrollments.append(CourseEnrollment(enrollment_id, admitted,
                                                              discharged))
     goals = list(connection.execute(_GOALS, ids))
-    addenda: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in connection.execute(_ADDENDA, ids):
-        addenda[row.log_id].append(row)
-    goal_links: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in connection.execute(_GOAL_LINKS, ids):
-        goal_links[row.note_id].append(row)
+    addenda = _rows_by(connection.execute(_ADDENDA, ids), "log_id")
+    goal_links = _rows_by(connection.execute(_GOAL_LINKS, ids), "note_id")
     sessions = [
         CourseSession(row[0], groups[row[1]].group, *row[2:_NOTE_ID],
                       None if row[_NOTE_ID] is None else
@@ -237,6 +233,15 @@ def participant_course(session: Session, participant: Participant, reader: User,
     check_ins = [CheckInRow(CheckIn(s.session_date, s.note.craving, s.note.mood), s)
                  for s in sessions if s.note is not None and _has_check_in(s.note)]
     return Course(participant, list(groups.values()), goals, sessions, check_ins)
+
+
+def _rows_by(rows: Iterable[Row[Any]], key: str) -> dict[int, list[Row[Any]]]:
+    """The rows grouped by one column's value, each group in the statement's order (a log's
+    addenda, a note's goal links)."""
+    grouped: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key)].append(row)
+    return grouped
 
 
 def _has_check_in(note: CourseNote) -> bool:

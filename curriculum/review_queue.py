@@ -26,6 +26,16 @@ from models import (
 PAGE_SIZE = 25
 
 
+def supervised_logs(*columns: Any) -> Select[Any]:
+    """``columns`` of the logs with a signer in the groups of the supervisor ``supervisor_id``
+    (a bound parameter), each joined to its ``Group`` and its signer (``User``): where the
+    queue and the timeliness report start."""
+    return (select(*columns).select_from(SessionLog)
+            .join(Group, SessionLog.group_id == Group.id)
+            .join(User, SessionLog.signed_by_id == User.id)
+            .where(Group.supervisor_id == bindparam("supervisor_id")))
+
+
 def _awaiting_cosignature_query() -> Select[Any]:
     """Signed logs in a supervisor's groups: safety-flagged first, then oldest signature first;
     with what the queue shows and nothing more (rows, not objects: a supervisor's queue is read
@@ -41,13 +51,10 @@ def _awaiting_cosignature_query() -> Select[Any]:
                        # Fixed values, not an expanding IN re-rendered on every execution.
                        or_(*(Attendance.status == status for status in sorted(ATTENDED))))
                 .scalar_subquery().label("attended"))
-    return (select(SessionLog.id, SessionLog.session_date, SessionLog.topics,
-                   SessionLog.signed_at, Group.name.label("group_name"),
-                   User.name.label("signed_by_name"), flagged, overridden, attended)
-            .join(Group, SessionLog.group_id == Group.id)
-            .join(User, SessionLog.signed_by_id == User.id)
-            .where(Group.supervisor_id == bindparam("supervisor_id"),
-                   SessionLog.state == LogState.SIGNED)
+    return (supervised_logs(SessionLog.id, SessionLog.session_date, SessionLog.topics,
+                            SessionLog.signed_at, Group.name.label("group_name"),
+                            User.name.label("signed_by_name"), flagged, overridden, attended)
+            .where(SessionLog.state == LogState.SIGNED)
             .order_by(flagged.desc(), SessionLog.signed_at, SessionLog.id)
             .limit(PAGE_SIZE + 1).offset(bindparam("offset")))
 

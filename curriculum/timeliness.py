@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from curriculum.review_queue import supervised_logs
 from curriculum.sql_dialects import local_start, microseconds_after
 from models import Group, LogState, SessionLog, User
 
@@ -110,16 +111,13 @@ def _statement(changes: int) -> Select[Any]:
                          bindparam(f"offset_{n - 1}", type_=BigInteger))
                         for n in range(1, changes + 1)],
                       else_=bindparam(f"offset_{changes}", type_=BigInteger))
-    logs = (select(User.name.label("signer"), Group.name.label("group"),
-                   _hours(microseconds_after(SessionLog.signed_at, started) + offset)
-                   .label("to_sign"),
-                   case((SessionLog.cosigned_at.is_not(None), _hours(microseconds_after(
-                       SessionLog.cosigned_at, SessionLog.signed_at))),
-                        else_=null()).label("to_cosign"))
-            .join(User, SessionLog.signed_by_id == User.id)
-            .join(Group, SessionLog.group_id == Group.id)
-            .where(Group.supervisor_id == bindparam("supervisor_id"),
-                   SessionLog.session_date.between(bindparam("first", type_=Date),
+    to_sign = _hours(microseconds_after(SessionLog.signed_at, started) + offset)
+    to_cosign = case((SessionLog.cosigned_at.is_not(None),
+                      _hours(microseconds_after(SessionLog.cosigned_at, SessionLog.signed_at))),
+                     else_=null())
+    logs = (supervised_logs(User.name.label("signer"), Group.name.label("group"),
+                            to_sign.label("to_sign"), to_cosign.label("to_cosign"))
+            .where(SessionLog.session_date.between(bindparam("first", type_=Date),
                                                    bindparam("last", type_=Date)),
                    SessionLog.signed_at.is_not(None), SessionLog.state != LogState.VOIDED)
             .cte("logs"))

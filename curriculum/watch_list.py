@@ -85,9 +85,7 @@ def _flags(session: Session, group_ids: Select[tuple[int]], day: datetime.date,
                ParticipantNote.use_days)
         .join(SessionLog, SessionLog.id == Attendance.log_id)
         .join(Participant, Participant.id == Attendance.participant_id)
-        .outerjoin(ParticipantNote, and_(ParticipantNote.log_id == Attendance.log_id,
-                                         ParticipantNote.participant_id
-                                         == Attendance.participant_id))
+        .outerjoin(ParticipantNote, ParticipantNote.of_attendance())
         .where(live, who, SessionLog.session_date >= _first_day(day))).all()
     rows: dict[int, list] = {}
     names: dict[int, str] = {}
