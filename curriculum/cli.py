@@ -45,11 +45,8 @@ def needs_current_schema(command: Callable[..., Any]) -> Callable[..., Any]:
     fail on a missing table or column."""
     @functools.wraps(command)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        current, needed = schema.current_revision(db.engine()), schema.head_revision()
-        if current != needed:
-            _fail([("database: it has no tables yet" if current is None else
-                    f"database: its schema is at revision {current}; this version needs "
-                    f"{needed}") + "; run `flask --app app init-db` first"])
+        if problem := schema.not_current(db.engine()):
+            _fail([problem])
         return command(*args, **kwargs)
     return checked
 

@@ -1,7 +1,7 @@
 """What production refuses to start with: debug on, a missing or weak SECRET_KEY, an invalid
-curriculum library, an account still holding a password the system printed, or second-factor
-secrets the keys cannot open. And what it starts with but warns about: sign-in by password
-alone."""
+curriculum library, a database without this version's schema, an account still holding a
+password the system printed, or second-factor secrets the keys cannot open. And what it starts
+with but warns about: sign-in by password alone."""
 
 import os
 import sys
@@ -9,7 +9,7 @@ import sys
 from flask import Flask
 from sqlalchemy import select
 
-from curriculum import db, second_factor
+from curriculum import db, schema, second_factor
 from curriculum.secret_box import SecretUnreadable, unseal
 from models import User
 
@@ -33,6 +33,8 @@ def problems(app: Flask) -> list[str]:
                      f"(python -c 'import secrets; print(secrets.token_hex(32))')")
     found += [f"curriculum: {problem}" for problem in app.extensions["library"].problems]
     with app.app_context():
+        if problem := schema.not_current(db.engine()):
+            return [*found, problem]  # the checks of accounts below read its tables
         temporary = db.get_session().scalars(select(User.email).where(
             User.is_active.is_(True), User.is_password_temporary.is_(True))).all()
         unreadable = [email for email, secret in db.get_session().execute(

@@ -32,3 +32,14 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def not_current(engine: Engine) -> str | None:
+    """Why the database cannot serve this version (no tables yet, or a schema behind or
+    ahead of it), ending in what to run; None when its schema is current."""
+    current, needed = current_revision(engine), head_revision()
+    if current == needed:
+        return None
+    found = ("it has no tables yet" if current is None else
+             f"its schema is at revision {current}; this version needs {needed}")
+    return f"database: {found}; run `flask --app app init-db` first"

@@ -2,9 +2,12 @@
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from app import create_app
+from curriculum import db, schema
 from curriculum.readiness import NotReadyForProduction, ensure_ready, problems
 from models import Role
 from tests.helpers import write_topic
@@ -27,7 +30,6 @@ def test_every_problem_is_reported_at_once(
     monkeypatch.setenv("FLASK_DEBUG", "1")
     write_topic(content_dir, "broken-topic", group_type="lecture")
     app = make_app(GROUPWORK_ENV="production")
-    from curriculum import db
     from curriculum.passwords import hash_password
     from models import User
     with app.app_context():
@@ -48,3 +50,20 @@ def test_every_problem_is_reported_at_once(
 def test_missing_secret_key(make_app: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     assert any("SECRET_KEY is not set" in p for p in problems(make_app()))
+
+
+@pytest.mark.engine_independent
+def test_a_database_without_this_versions_schema_is_one_problem(
+    app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    app = create_app({**app_config, "GROUPWORK_ENV": "production",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"})
+    assert problems(app) == ["database: it has no tables yet; run `flask --app app init-db` "
+                             "first"]
+    with app.app_context():
+        schema.upgrade(db.engine(), "0013")
+    with pytest.raises(NotReadyForProduction, match="schema is at revision 0013; this version "
+                                                    "needs"):
+        ensure_ready(app)
+    app.extensions["engine"].dispose()
