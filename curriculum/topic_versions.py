@@ -19,12 +19,11 @@ from sqlalchemy.orm import Session
 from curriculum import curriculum_versions as versions
 from curriculum import shipped_reviews
 from curriculum import version_views as views
-from curriculum.access import curriculum_approvers_only, curriculum_editors_only, get_version
+from curriculum.access import curriculum_approvers_only, curriculum_editors_only
 from curriculum.db import get_session, write_session
 from curriculum.handouts import Variant, prerender, render_handouts
 from curriculum.responses import pdf_response
 from curriculum.served_library import (
-    current_library,
     facilitators_library,
     file_library,
     refresh_now,
@@ -121,16 +120,8 @@ def version(slug: str, number: int) -> ResponseReturnValue:
 
 @bp.get("/topics/<slug>/versions/<id:number>/handout.pdf")
 def version_handout(slug: str, number: int) -> ResponseReturnValue:
-    """A version's handout as it would print, never cached.
-
-    :raise 400: when the version does not load (its page lists why).
-    """
-    found = get_version(ContentKind.TOPIC, views.slug_or_404(slug), number)
-    checked = versions.check(found, current_library())
-    if checked.topic is None:
-        abort(400, description="This version does not load, so its handout cannot print; its "
-                               "page lists the problems.")
-    return _preview(checked)
+    """A version's handout as it would print, never cached (400 when it does not load)."""
+    return views.version_handout(TOPICS, slug, number, _preview)
 
 
 @bp.post("/topics/<slug>/versions/<id:number>/withdraw")

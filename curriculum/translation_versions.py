@@ -1,41 +1,39 @@
 """Blueprint: a topic's Spanish handout edited in the browser, for accounts with a curriculum
 permission — the editor (check, preview the handout, save a draft), the Spanish versions of a
-topic and a version's page; withdraw, return and approve are the steps every kind shares
-(curriculum/version_views.py). Everyone else gets a 404 here, audited; none of these pages may
-be cached (curriculum/headers.py)."""
+topic, a version's page, and withdraw, return and approve. The steps are the ones every kind
+shares (curriculum/version_views.py); the pages here show the English topic beside the Spanish
+handout. Everyone else gets a 404 here, audited; none of these pages may be cached
+(curriculum/headers.py)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from curriculum import curriculum_versions as versions
 from curriculum import version_views as views
-from curriculum.access import curriculum_approvers_only, curriculum_editors_only, get_version
-from curriculum.db import get_session, write_session
+from curriculum.access import curriculum_approvers_only, curriculum_editors_only
+from curriculum.db import get_session
 from curriculum.handouts import Variant, prerender, render_handouts
-from curriculum.library import SLUG_RE, Topic, source_hash
+from curriculum.library import SLUG_RE, Topic
 from curriculum.responses import pdf_response
 from curriculum.served_library import (
     TRANSLATED,
     current_library,
     facilitators_library,
-    file_library,
 )
-from curriculum.text import clean, clean_document
-from curriculum.text_diff import diff_html
-from curriculum.translation_check import TranslationCheck, file_path, skeleton
-from curriculum.version_forms import ApproveForm, ReturnForm, SourceForm, WithdrawForm
-from models import ContentKind, CurriculumVersion
+from curriculum.topic_check import SourceCheck
+from curriculum.translation_check import skeleton
+from curriculum.version_forms import SourceForm
+from models import ContentKind
 
 TRANSLATION = ContentKind.TRANSLATION
-# For the review steps every kind shares (they use its kind and endpoints); the editor and the
-# pages here are this blueprint's own, with the English topic beside the Spanish handout.
+# The shared steps use its kind, endpoints and nouns; its pages are this blueprint's templates,
+# so the labels and skeleton the topic and track editors use are empty.
 SPANISH = views.Edited(
     TRANSLATION, "translation_versions", "Spanish handout", "topics.index", "Topic library",
     "topics.show", source_label="", source_hint="", skeleton="", folder="topics",
-    suffix=f".{TRANSLATED}.md")
+    suffix=f".{TRANSLATED}.md", version_noun="Spanish version", in_force="Spanish handout")
 
 bp = Blueprint("translation_versions", __name__)
 bp.before_request(curriculum_editors_only)
@@ -60,15 +58,14 @@ def _english(slug: str) -> Topic:
     return topic
 
 
-def _check(english: Topic, source: str) -> TranslationCheck:
-    return versions.check_text(TRANSLATION, english.slug, source, current_library(),
-                               file_path(english.slug))
+def _editor_for(english: Topic) -> views.Editor:
+    """The Spanish handout's editor, with the English topic beside it."""
 
+    def render(form: SourceForm, checked: SourceCheck | None, status: int) -> ResponseReturnValue:
+        return render_template("translation_versions/edit.html", form=form, topic=english,
+                               checked=checked), status
 
-def _editor(form: TranslationForm, english: Topic, checked: TranslationCheck | None,
-            status: int = 200) -> ResponseReturnValue:
-    return render_template("translation_versions/edit.html", form=form, topic=english,
-                           checked=checked), status
+    return render
 
 
 @bp.get("/topics/<slug>/es/edit")
@@ -79,56 +76,18 @@ def edit(slug: str) -> ResponseReturnValue:
     :raise 404: for an unknown topic or version.
     """
     english = _english(slug)
-    current = versions.current_text(get_session(), file_library(), slug, TRANSLATION)
-    carried = request.args.get("from", type=int)
-    if carried is not None and not 0 < carried < 2**31:
-        abort(404)
-    start = get_version(TRANSLATION, slug, carried, action="edit-version") if carried else None
-    source = start.source if start else current.source if current else skeleton(english)
-    form = TranslationForm(data={
-        "markdown": source, "change_note": start.change_note if start else "",
-        "base": current.content_hash if current else ""})
-    return _editor(form, english, _check(english, source))
+    return views.edit_page(SPANISH, slug, TranslationForm, blank=lambda: skeleton(english),
+                           render=_editor_for(english))
 
 
 @bp.post("/topics/<slug>/es/edit")
 def edit_post(slug: str) -> ResponseReturnValue:
     """Check the Spanish handout, preview it as a PDF, or save it as a draft version."""
-    english = _english(slug)
-    form = TranslationForm()
-    if not form.validate_on_submit():
-        return _editor(form, english, None, status=400)
-    source = form.markdown.data = clean_document(form.markdown.data)
-    checked = _check(english, source)
-    action = request.form.get("action", "check")
-    if action == "preview":
-        if checked.translation is None:
-            form.form_errors.append("The handout cannot be previewed until the problems that "
-                                    "stop it loading are fixed.")
-            return _editor(form, english, checked, status=400)
-        return _preview(checked)
-    if action != "save":
-        return _editor(form, english, checked)
-    note = clean(form.change_note.data or "")
-    if not note:
-        form.change_note.errors = ["Say what changed and why: the approver and the record "
-                                   "need it."]
-        return _editor(form, english, checked, status=400)
-    session = write_session()
-    try:
-        version = versions.save_draft(session, file_library(), slug, source, note,
-                                      current_user.account(), form.base.data or "", TRANSLATION)
-    except versions.Refused as refusal:
-        session.rollback()
-        form.form_errors.append(str(refusal))
-        return _editor(form, english, checked, status=400)
-    session.commit()
-    flash(f"Saved as draft Spanish version {version.number}. Facilitators keep the Spanish "
-          f"handout in force until another approver approves it.")
-    return redirect(url_for("translation_versions.version", slug=slug, number=version.number))
+    return views.submitted(SPANISH, TranslationForm(), slug, preview=_preview,
+                           render=_editor_for(_english(slug)))
 
 
-def _preview(checked: TranslationCheck) -> ResponseReturnValue:
+def _preview(checked: SourceCheck) -> ResponseReturnValue:
     """The Spanish handout as it would print (US letter), for this request alone: never
     cached, never kept in the handout cache."""
     return pdf_response(render_handouts([checked.topic], Variant(language=TRANSLATED)),
@@ -143,46 +102,21 @@ def index(slug: str) -> ResponseReturnValue:
                            versions=versions.versions_of(get_session(), slug, TRANSLATION))
 
 
-def _version(slug: str, number: int, action: str = "view-version"
-             ) -> tuple[Topic, CurriculumVersion, TranslationCheck]:
-    """The English topic, Spanish version ``number`` of it, and that version's check now.
-
-    :raise 404: for an unknown topic or version (audited).
-    """
-    english = _english(slug)
-    found = get_version(TRANSLATION, slug, number, action=action)
-    return english, found, versions.check(found, current_library())
-
-
 @bp.get("/topics/<slug>/es/versions/<id:number>")
 def version(slug: str, number: int) -> ResponseReturnValue:
     """One Spanish version: its state and decisions, problems, differences from its base and
     from the file's text, the source with line numbers, and the review forms."""
-    english, found, checked = _version(slug, number)
-    files = file_library()
-    blockers = versions.blockers(get_session(), found, current_user.id, checked, files)
-    file = versions.file_text(files, slug, TRANSLATION)
-    base = found.base_version.source if found.base_version else \
-        file if file is not None and source_hash(file) == found.base_hash else None
-    return render_template(
-        "translation_versions/version.html", topic=english, version=found, checked=checked,
-        blockers=blockers, stale=any(b.code == "stale" for b in blockers),
-        base_diff=diff_html(base, found.source) if base is not None else None,
-        file_diff=diff_html(file, found.source) if file is not None else None,
-        return_form=ReturnForm(), approve_form=ApproveForm(), withdraw_form=WithdrawForm())
+    english = _english(slug)
+    return views.version_page(SPANISH, slug, number, "translation_versions/version.html",
+                              topic=english)
 
 
 @bp.get("/topics/<slug>/es/versions/<id:number>/handout.pdf")
 def version_handout(slug: str, number: int) -> ResponseReturnValue:
-    """A Spanish version's handout as it would print, never cached.
-
-    :raise 400: when the version does not load (its page lists why).
-    """
-    _, _, checked = _version(slug, number)
-    if checked.translation is None:
-        abort(400, description="This version does not load, so its handout cannot print; its "
-                               "page lists the problems.")
-    return _preview(checked)
+    """A Spanish version's handout as it would print, never cached (400 when it does not
+    load)."""
+    _english(slug)
+    return views.version_handout(SPANISH, slug, number, _preview)
 
 
 @bp.post("/topics/<slug>/es/versions/<id:number>/withdraw")

@@ -1,6 +1,7 @@
-"""What the topic and track editors share (their blueprints, topic_versions and track_versions,
-route to these): the editor's check, preview and save, the list of versions, a version's page,
-and the review steps (withdraw, return, approve). ``Edited`` says which kind a page is about.
+"""What the topic, track and Spanish handout editors share (their blueprints, topic_versions,
+track_versions and translation_versions, route to these): the editor's check, preview and
+save, the list of versions, a version's page, and the review steps (withdraw, return,
+approve). ``Edited`` says which kind a page is about.
 """
 
 from collections.abc import Callable
@@ -33,6 +34,8 @@ from models import ContentKind, CurriculumVersion
 
 # A preview of what a source would print (topics: the handout as a PDF).
 Preview = Callable[[SourceCheck], ResponseReturnValue]
+# The editor page again, with the form as submitted, its check (None: not checked) and status.
+Editor = Callable[[SourceForm, SourceCheck | None, int], ResponseReturnValue]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class Edited:
     skeleton: str  # the template a new one starts from
     folder: str
     suffix: str
+    version_noun: str = "version"
+    in_force: str = "text"  # what facilitators keep until a draft is approved
 
     def served(self, slug: str) -> Topic | Track | None:
         """What readers with a curriculum permission are served under this slug now."""
@@ -104,11 +109,14 @@ def new_submitted(edited: Edited, preview: Preview | None = None) -> ResponseRet
                      slug_taken=edited.taken(slug), preview=preview)
 
 
-def edit_page(edited: Edited, slug: str) -> ResponseReturnValue:
+def edit_page(edited: Edited, slug: str, form_class: type[SourceForm] = SourceForm,
+              blank: Callable[[], str] | None = None, render: Editor | None = None
+              ) -> ResponseReturnValue:
     """The editor with the text in force, or (?from=N) version N's text to carry on from,
-    either way based on the text in force now.
+    either way based on the text in force now; with neither, ``blank()`` when the kind can
+    start from nothing (a first Spanish handout: the English one to translate).
 
-    :raise 404: when there is neither a text in force nor that version.
+    :raise 404: when there is nothing to start from.
     """
     slug_or_404(slug)
     current = versions.current_text(get_session(), file_library(), slug, edited.kind)
@@ -116,37 +124,53 @@ def edit_page(edited: Edited, slug: str) -> ResponseReturnValue:
     if carried is not None and not 0 < carried < 2**31:
         abort(404)
     start = get_version(edited.kind, slug, carried, action="edit-version") if carried else None
-    if current is None and start is None:
+    if current is None and start is None and blank is None:
         abort(404)
-    source = start.source if start else current.source
-    form = SourceForm(data={"markdown": source, "change_note": start.change_note if start else "",
+    source = start.source if start else current.source if current else blank()
+    form = form_class(data={"markdown": source,
+                            "change_note": start.change_note if start else "",
                             "base": current.content_hash if current else ""})
-    return editor(edited, form, slug, check(edited, slug, source))
+    checked = check(edited, slug, source)
+    if render is not None:
+        return render(form, checked, 200)
+    return editor(edited, form, slug, checked)
 
 
 def submitted(edited: Edited, form: SourceForm, slug: str | None, slug_taken: bool = False,
-              preview: Preview | None = None) -> ResponseReturnValue:
+              preview: Preview | None = None, render: Editor | None = None
+              ) -> ResponseReturnValue:
     """The editor's buttons: check the text, preview it (topics: the handout as a PDF), or
-    save it as a draft version (problems and all)."""
+    save it as a draft version (problems and all). ``render`` draws the editor again when the
+    kind has its own (the Spanish handout's, with the English topic beside it)."""
+
+    def again(checked: SourceCheck | None, status: int = 200) -> ResponseReturnValue:
+        if render is not None:
+            return render(form, checked, status)
+        return editor(edited, form, slug, checked, status)
+
     valid = form.validate_on_submit()
     if slug_taken and isinstance(form, NewSourceForm):
         form.slug.errors = [*form.slug.errors, f"'{slug}' is taken: choose another address, "
                                                f"or edit that {edited.noun}."]
     if not valid or slug is None or slug_taken:
-        return editor(edited, form, slug, None, status=400)
+        return again(None, 400)
     source = clean_document(form.markdown.data)
     form.markdown.data = source
     checked = check(edited, slug, source)
     action = request.form.get("action", "check")
     if action == "preview" and preview is not None:
-        return _preview_or_problems(edited, form, slug, checked, preview)
+        if checked.topic is None:
+            form.form_errors.append("The handout cannot be previewed until the problems that "
+                                    "stop it loading are fixed.")
+            return again(checked, 400)
+        return preview(checked)
     if action != "save":
-        return editor(edited, form, slug, checked)
+        return again(checked)
     note = clean(form.change_note.data or "")
     if not note:
         form.change_note.errors = ["Say what changed and why: the approver and the record "
                                    "need it."]
-        return editor(edited, form, slug, checked, status=400)
+        return again(checked, 400)
     session = write_session()
     try:
         version = versions.save_draft(session, file_library(), slug, source, note,
@@ -155,20 +179,11 @@ def submitted(edited: Edited, form: SourceForm, slug: str | None, slug_taken: bo
     except versions.Refused as refusal:
         session.rollback()
         form.form_errors.append(str(refusal))
-        return editor(edited, form, slug, checked, status=400)
+        return again(checked, 400)
     session.commit()
-    flash(f"Saved as draft version {version.number}. Facilitators keep the text in force "
-          f"until another approver approves it.")
+    flash(f"Saved as draft {edited.version_noun} {version.number}. Facilitators keep the "
+          f"{edited.in_force} in force until another approver approves it.")
     return redirect(edited.url("version", slug=slug, number=version.number))
-
-
-def _preview_or_problems(edited: Edited, form: SourceForm, slug: str, checked: SourceCheck,
-                        preview: Preview) -> ResponseReturnValue:
-    if checked.topic is None:
-        form.form_errors.append("The handout cannot be previewed until the problems that "
-                                "stop the topic loading are fixed.")
-        return editor(edited, form, slug, checked, status=400)
-    return preview(checked)
 
 
 def versions_index(edited: Edited, slug: str) -> ResponseReturnValue:
@@ -185,9 +200,12 @@ def versions_index(edited: Edited, slug: str) -> ResponseReturnValue:
                            served=edited.served(slug), k=edited)
 
 
-def version_page(edited: Edited, slug: str, number: int) -> ResponseReturnValue:
+def version_page(edited: Edited, slug: str, number: int,
+                 template: str = "topic_versions/version.html", **context: object
+                 ) -> ResponseReturnValue:
     """One version: its state and decisions, problems, differences from its base and from the
-    file's text, the source with line numbers, and the review forms."""
+    file's text, the source with line numbers, and the review forms (``template`` with
+    ``context``: a kind's own page)."""
     session = get_session()
     found = get_version(edited.kind, slug_or_404(slug), number)
     checked = versions.check(found, current_library())
@@ -197,11 +215,26 @@ def version_page(edited: Edited, slug: str, number: int) -> ResponseReturnValue:
     file_is_base = found.base_version is None and file is not None \
         and source_hash(file) == found.base_hash
     return render_template(
-        "topic_versions/version.html", version=found, checked=checked, k=edited,
+        template, version=found, checked=checked, k=edited,
         blockers=blockers, stale=any(b.code == "stale" for b in blockers),
         base_diff=_base_diff(found, file), file_is_base=file_is_base,
         file_diff=diff_html(file, found.source) if file is not None else None,
-        return_form=ReturnForm(), approve_form=ApproveForm(), withdraw_form=WithdrawForm())
+        return_form=ReturnForm(), approve_form=ApproveForm(), withdraw_form=WithdrawForm(),
+        **context)
+
+
+def version_handout(edited: Edited, slug: str, number: int, preview: Preview
+                    ) -> ResponseReturnValue:
+    """A version's handout as it would print, never cached.
+
+    :raise 400: when the version does not load (its page lists why).
+    """
+    found = get_version(edited.kind, slug_or_404(slug), number)
+    checked = versions.check(found, current_library())
+    if checked.topic is None:
+        abort(400, description="This version does not load, so its handout cannot print; its "
+                               "page lists the problems.")
+    return preview(checked)
 
 
 def _base_diff(version: CurriculumVersion, file: str | None) -> str | None:
