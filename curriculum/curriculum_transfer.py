@@ -134,19 +134,26 @@ def _read(directory: Path, problems: list[str]) -> list[tuple[ContentKind, str, 
                 problems.append(f"{name}: the name must be a slug (1 to 64 of a-z, 0-9 and "
                                 f"'-', not {', '.join(sorted(RESERVED_SLUGS))}){suffix}")
                 continue
-            data = path.read_bytes()
-            if len(data) > versions.MAX_SOURCE_CHARACTERS * 4:
-                problems.append(f"{name}: larger than {versions.MAX_SOURCE_CHARACTERS:,} "
-                                f"characters")
-                continue
             try:
-                source = clean_document(data.decode("utf-8"))
-            except UnicodeDecodeError:
-                problems.append(f"{name}: not UTF-8 text")
-                continue
-            if len(source) > versions.MAX_SOURCE_CHARACTERS:
-                problems.append(f"{name}: larger than {versions.MAX_SOURCE_CHARACTERS:,} "
-                                f"characters")
-                continue
-            found.append((kind, slug, name, source))
+                found.append((kind, slug, name, _source_of(path)))
+            except ValueError as problem:
+                problems.append(f"{name}: {problem}")
     return found
+
+
+def _source_of(path: Path) -> str:
+    """A file's text, cleaned as the editor cleans it.
+
+    :raise ValueError: saying why it cannot be a version's source.
+    """
+    too_large = f"larger than {versions.MAX_SOURCE_CHARACTERS:,} characters"
+    data = path.read_bytes()
+    if len(data) > versions.MAX_SOURCE_CHARACTERS * 4:  # more than any such text in UTF-8
+        raise ValueError(too_large)
+    try:
+        source = clean_document(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    if len(source) > versions.MAX_SOURCE_CHARACTERS:
+        raise ValueError(too_large)
+    return source

@@ -225,22 +225,24 @@ def save_draft(session: Session, files: Library, slug: str, source: str, change_
                                 base_hash=base_hash or None)
     session.add(version)
     session.flush()
-    audit.record(session, f"save-{kind}-draft", f"{kind}-version", version.id,
-                 user_id=author.id,
-                 detail=_detail(version) | {"base": base_hash or None, "base_version":
-                                            base_version.number if base_version else None})
+    _audit(session, f"save-{kind}-draft", version, author,
+           {"base": base_hash or None,
+            "base_version": base_version.number if base_version else None})
     return version
 
 
-def _detail(version: CurriculumVersion) -> dict[str, object]:
-    return {"slug": version.slug, "number": version.number, "hash": version.content_hash}
+def _audit(session: Session, action: str, version: CurriculumVersion, user: User,
+           detail: dict[str, object] | None = None, outcome: str = "ok") -> None:
+    """A step on a version, in the trail: which version, of what, with what text."""
+    audit.record(session, action, f"{version.kind}-version", version.id, outcome=outcome,
+                 user_id=user.id, detail={"slug": version.slug, "number": version.number,
+                                          "hash": version.content_hash} | (detail or {}))
 
 
 def _refuse(session: Session, step: str, version: CurriculumVersion, user: User, message: str,
             detail: dict[str, object] | None = None) -> NoReturn:
     """Audit the refused step (committed by the caller), then raise with the reason."""
-    audit.record(session, f"{step}-{version.kind}-version", f"{version.kind}-version", version.id,
-                 outcome="refused", user_id=user.id, detail=_detail(version) | (detail or {}))
+    _audit(session, f"{step}-{version.kind}-version", version, user, detail, outcome="refused")
     raise Refused(message)
 
 
@@ -267,9 +269,7 @@ def withdraw(session: Session, version: CurriculumVersion, user: User, comment: 
     version.state = VersionState.WITHDRAWN
     version.withdrawn_by_id, version.withdrawn_at = user.id, utcnow()
     version.withdrawal_comment = comment or None
-    audit.record(session, f"withdraw-{version.kind}-version", f"{version.kind}-version",
-                 version.id,
-                 user_id=user.id, detail=_detail(version))
+    _audit(session, f"withdraw-{version.kind}-version", version, user)
 
 
 def return_to_author(session: Session, version: CurriculumVersion, approver: User,
@@ -282,9 +282,7 @@ def return_to_author(session: Session, version: CurriculumVersion, approver: Use
     version.state = VersionState.RETURNED
     version.returned_by_id, version.returned_at = approver.id, utcnow()
     version.return_comment = comment
-    audit.record(session, f"return-{version.kind}-version", f"{version.kind}-version",
-                 version.id,
-                 user_id=approver.id, detail=_detail(version))
+    _audit(session, f"return-{version.kind}-version", version, approver)
 
 
 def blockers(session: Session, version: CurriculumVersion, approver_id: int,
@@ -358,8 +356,6 @@ def approve(session: Session, version: CurriculumVersion, approver: User, attest
             decided_at=now, version_id=version.id))
     served.serial += 1
     served.changed_at = now
-    audit.record(session, f"approve-{version.kind}-version", f"{version.kind}-version",
-                 version.id,
-                 user_id=approver.id, detail=_detail(version) | {
-                     "superseded": previous.number if previous else None})
+    _audit(session, f"approve-{version.kind}-version", version, approver,
+           {"superseded": previous.number if previous else None})
     return previous

@@ -178,8 +178,9 @@ def save(participant_id: int, summary_id: int) -> ResponseReturnValue:
 
 
 def _sign(summary: DischargeSummary, form: SummaryForm) -> ResponseReturnValue:
-    """The draft is saved (flushed); sign it too if everything holds, else commit the draft
-    and show what stops signing."""
+    """Sign the saved (flushed) summary when every part a discharge needs is there and the
+    signer's step-up holds; else commit the draft with the refusal's audit event and show the
+    form with each problem at its field."""
     session = get_session()
     signer = current_user.account()
     problems = discharge_summaries.sign_problems(session, summary, today())

@@ -122,10 +122,15 @@ def start_summary(session: Session, enrollment: Enrollment, user: User, values: 
         record=discharge_record.assemble(session, enrollment, library, day), **vars(values))
     session.add(summary)
     session.flush()
-    audit.record(session, "create-discharge-summary", "discharge-summary", summary.id,
-                 user_id=user.id, detail={"participant": enrollment.participant_id,
-                                          "enrollment": enrollment.id})
+    _audit_draft(session, "create-discharge-summary", summary, user)
     return summary
+
+
+def _audit_draft(session: Session, action: str, summary: DischargeSummary, user: User) -> None:
+    """A draft started or discarded, in the trail: whose episode."""
+    audit.record(session, action, "discharge-summary", summary.id, user_id=user.id,
+                 detail={"participant": summary.participant_id,
+                         "enrollment": summary.enrollment_id})
 
 
 def apply_edit(summary: DischargeSummary, values: SummaryValues) -> None:
@@ -161,9 +166,7 @@ def discard(session: Session, summary: DischargeSummary, user: User) -> None:
     summary.state = LogState.DISCARDED
     summary.discarded_by_id = user.id
     summary.discarded_at = utcnow()
-    audit.record(session, "discard-discharge-summary", "discharge-summary", summary.id,
-                 user_id=user.id, detail={"participant": summary.participant_id,
-                                          "enrollment": summary.enrollment_id})
+    _audit_draft(session, "discard-discharge-summary", summary, user)
 
 
 def others_in_the_group(session: Session, summary: DischargeSummary) -> list[Participant]:

@@ -8,10 +8,10 @@ import dataclasses
 import datetime
 import hashlib
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,6 +30,8 @@ from curriculum.handout_translations import Translation, language_of, load_trans
 from curriculum.library_search import SearchHit, SearchIndex
 from curriculum.render import markdown_to_html
 from curriculum.track_files import Track, load_track, track_problems
+
+Loaded = TypeVar("Loaded", "Topic", Track)  # what one content file loads as
 
 # Addresses of pages under /topics/ that a topic's slug would hide.
 RESERVED_SLUGS = frozenset({"new", "drafts"})
@@ -245,24 +247,26 @@ class Library:
                 else:
                     topic_paths[path.stem] = path
             track_paths.update((p.stem, p) for p in sorted((folder / "tracks").glob("*.yaml")))
-        for slug, path in sorted(topic_paths.items()):
-            topic, problems = load_topic(path)
-            library.problems += problems
-            if topic is None:
-                continue
-            if not library.may_serve(topic):
+        for slug, topic in library._loaded(topic_paths, load_topic):
+            if library.may_serve(topic):
+                library.topics[slug] = topic
+            else:
                 library.withheld.add(slug)
-                continue
-            library.topics[slug] = topic
         library.problems += library._attach_translations(translation_paths, topic_paths)
-        for slug, path in sorted(track_paths.items()):
-            track, problems = load_track(path)
-            library.problems += problems
-            if track is not None:
-                library.tracks[slug] = track
+        library.tracks.update(library._loaded(track_paths, load_track))
         library.problems += library._cross_check(topic_paths)
         library.index = SearchIndex.build(library.topics.values())
         return library
+
+    def _loaded(self, paths: dict[str, Path],
+                load: Callable[[Path], tuple[Loaded | None, list[Problem]]]
+                ) -> Iterator[tuple[str, Loaded]]:
+        """Each file that loads, by slug, adding every file's problems to the library's."""
+        for slug, path in sorted(paths.items()):
+            loaded, problems = load(path)
+            self.problems += problems
+            if loaded is not None:
+                yield slug, loaded
 
     def _attach_translations(self, translation_paths: dict[tuple[str, str], Path],
                              topic_paths: dict[str, Path]) -> list[Problem]:
@@ -314,6 +318,10 @@ class Library:
         if not SLUG_RE.match(slug):
             return None
         return self.topics.get(slug)
+
+    def track(self, slug: str | None) -> Track | None:
+        """A group's track (None: the group follows none, or the track is not served)."""
+        return self.tracks.get(slug) if slug else None
 
     def tags_in_use(self) -> list[str]:
         used = {tag for topic in self.topics.values() for tag in topic.meta.tags}

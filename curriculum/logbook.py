@@ -41,6 +41,7 @@ SUMMARY_KEY = "summary"
 # "On how many days since the last group?": someone back after missing a week or more of
 # sessions answers for that whole time.
 MAX_USE_DAYS = 14
+MAX_VOID_REASON = 1000  # the void form's maxlength
 
 
 def roster_between(group_id: Any, first: Any, last: Any, *columns: Any) -> Select[Any]:
@@ -69,7 +70,7 @@ def roster_on(session: Session, group: Group, day: datetime.date) -> list[Partic
 
 def suggested_topic(session: Session, group: Group, library: Library) -> str | None:
     """The track's next topic after the last one this group covered (the rotation loops)."""
-    track = library.tracks.get(group.track_slug or "")
+    track = library.track(group.track_slug)
     if track is None:
         return None
     recent = session.connection().execute(_RECENT_TOPICS, {"group_id": group.id}).scalars().all()
@@ -164,6 +165,23 @@ def add_participant(session_log: SessionLog, participant: Participant) -> None:
                                              minutes_attended=session_log.minutes))
     session_log.notes.append(ParticipantNote(participant=participant, fields={}))
     _new_version(session_log)
+
+
+def drop_in(session: Session, session_log: SessionLog, participant_id: int | None
+            ) -> Participant | None:
+    """The participant of the log's group with this id who is not on the editable log yet."""
+    if participant_id is None or not session_log.is_editable \
+            or any(row.participant_id == participant_id for row in session_log.attendance):
+        return None
+    return session.scalar(select(Participant).join(Enrollment).where(
+        Participant.id == participant_id, Enrollment.group_id == session_log.group_id))
+
+
+def add_drop_in(session: Session, session_log: SessionLog, participant: Participant) -> None:
+    """Put a participant who came without being on the roster that day on the log."""
+    add_participant(session_log, participant)
+    audit.record(session, "add-participant", "session-log", session_log.id,
+                 detail={"participant": participant.id})
 
 
 @dataclass
@@ -330,8 +348,18 @@ def _taught(slug: str, library: Library) -> TaughtTopic:
                        version_number=topic.version if topic else None)
 
 
+def void_refusal(session_log: SessionLog, reason: str) -> str | None:
+    """Why this log cannot be voided with this reason (None: it can)."""
+    if session_log.state == LogState.VOIDED:
+        return "This log is already void."
+    if not reason or len(reason) > MAX_VOID_REASON:
+        return "Give the reason for voiding this log."
+    return None
+
+
 def void(session: Session, session_log: SessionLog, user: User, reason: str) -> None:
-    """Mark a log made by mistake as void; it stays in the record with the reason."""
+    """Mark a log made by mistake as void; it stays in the record with the reason. The caller
+    has checked ``void_refusal``."""
     session_log.state = LogState.VOIDED
     session_log.void_reason = reason
     session_log.voided_by_id = user.id

@@ -214,7 +214,7 @@ def participant_course(session: Session, participant: Participant, reader: User,
         if group[0] not in groups:
             group_ = CourseGroup(*group)
             groups[group_.id] = GroupCourse(group_, facilitated, [],
-                                            library.tracks.get(group_.track_slug or ""))
+                                            library.track(group_.track_slug))
         groups[group[0]].enrollments.append(CourseEnrollment(enrollment_id, admitted,
                                                              discharged))
     goals = list(connection.execute(_GOALS, ids))

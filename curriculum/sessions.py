@@ -52,7 +52,6 @@ from models import (
     AttendanceStatus,
     Enrollment,
     Group,
-    LogState,
     Participant,
     SessionLog,
 )
@@ -221,8 +220,9 @@ def save(log_id: int) -> ResponseReturnValue:
 
 
 def _sign(session_log: SessionLog, values: dict) -> ResponseReturnValue:
-    """The draft is saved (flushed); sign it too if everything holds, else commit the draft
-    and show what stops signing."""
+    """Sign the saved (flushed) draft when it is complete, every name the check found is
+    explained and the signer's step-up holds; else commit the draft with the refusal's audit
+    event and show the editor with what stops signing."""
     session = get_session()
     problems = logbook.completeness_problems(session_log)
     hits = logbook.name_check(session_log)
@@ -257,27 +257,20 @@ def add_addendum(log_id: int) -> ResponseReturnValue:
     """Add a correction or late entry to a signed log."""
     session = get_session()
     session_log = get_log(log_id, action="add-addendum", allowed=can_read)
-    message = signed_records.try_add_addendum(session, session_log, current_user.account(),
-                                              request.form) or "Addendum added."
-    session.commit()  # the change, or the audit event of the refused attempt
-    return flash_redirect(message, "sessions.show", log_id=log_id)
+    return _committed(signed_records.try_add_addendum(
+        session, session_log, current_user.account(), request.form) or "Addendum added.", log_id)
 
 
 @bp.post("/logs/<id:log_id>/void")
 def void(log_id: int) -> ResponseReturnValue:
     """Void a log made by mistake, with a reason; it stays in the record."""
-    session = get_session()
     session_log = get_log(log_id, action="void-log", allowed=can_read)
     reason = clean(request.form.get("reason", ""))
-    if session_log.state == LogState.VOIDED:
-        message = "This log is already void."
-    elif not reason or len(reason) > 1000:
-        message = "Give the reason for voiding this log."
-    else:
-        logbook.void(session, session_log, current_user.account(), reason)
+    message = logbook.void_refusal(session_log, reason)
+    if message is None:
+        logbook.void(get_session(), session_log, current_user.account(), reason)
         message = "The log is void. It stays in the record with your reason."
-    session.commit()  # the change, or the audit event of the refused attempt
-    return flash_redirect(message, "sessions.show", log_id=log_id)
+    return _committed(message, log_id)
 
 
 @bp.post("/logs/<id:log_id>/participants")
@@ -285,23 +278,20 @@ def add_drop_in(log_id: int) -> ResponseReturnValue:
     """Add a participant of this group who is not on the log (a drop-in)."""
     session = get_session()
     session_log = get_log(log_id, action="edit-log", allowed=facilitates)
-    participant_id = whole_number(request.form.get("participant_id", ""))
-    participant = None
-    if participant_id is not None:
-        participant = session.scalar(
-            select(Participant).join(Enrollment)
-            .where(Participant.id == participant_id,
-                   Enrollment.group_id == session_log.group_id))
-    on_log = {r.participant_id for r in session_log.attendance}
-    if not session_log.is_editable or participant is None or participant.id in on_log:
-        message = "Choose a participant of this group who is not on the log yet."
-    else:
-        logbook.add_participant(session_log, participant)
-        audit.record(session, "add-participant", "session-log", log_id,
-                     detail={"participant": participant.id})
-        message = f"{participant.display_name} added to this session."
-    session.commit()  # the change, or the audit event of the refused attempt
-    return flash_redirect(message, "sessions.edit", log_id=log_id)
+    participant = logbook.drop_in(session, session_log,
+                                  whole_number(request.form.get("participant_id", "")))
+    if participant is None:
+        return _committed("Choose a participant of this group who is not on the log yet.",
+                          log_id, "sessions.edit")
+    logbook.add_drop_in(session, session_log, participant)
+    return _committed(f"{participant.display_name} added to this session.", log_id,
+                      "sessions.edit")
+
+
+def _committed(message: str, log_id: int, page: str = "sessions.show") -> ResponseReturnValue:
+    """Commit the change, or the audit event of the refused attempt, and say which."""
+    get_session().commit()
+    return flash_redirect(message, page, log_id=log_id)
 
 
 @bp.get("/logs/<id:log_id>/log.pdf")

@@ -90,7 +90,7 @@ def topic_runs(session: Session, group: Group) -> dict[str, int]:
 
 def group_coverage(session: Session, group: Group, library_: Library,
                    day: datetime.date) -> GroupCoverage | None:
-    track = library_.tracks.get(group.track_slug or "")
+    track = library_.track(group.track_slug)
     if track is None:
         return None
     topics = list(dict.fromkeys(track.topics))
