@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, abort, current_app, g, has_request_context
 from flask_login import current_user
 from sqlalchemy import Connection, Engine, Row, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -313,6 +313,17 @@ def current_library() -> Library:
     if has_request_context() and not getattr(current_user, "can_edit_curriculum", False):
         return served.approved_only
     return served.library
+
+
+def served_topic(slug: str) -> Topic:
+    """The topic served under a URL's slug.
+
+    :raise 404: for a malformed or unknown slug (never turned into a file path).
+    """
+    topic = current_library().get(slug)
+    if topic is None:
+        abort(404)
+    return topic
 
 
 def facilitators_library() -> Library:

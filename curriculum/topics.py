@@ -15,23 +15,13 @@ from curriculum.served_library import (
     file_library,
     review_status,
     served_serial,
+    served_topic,
 )
 from curriculum.templating import once_per_reader_kind
 from curriculum.text import clean_line
 
 bp = Blueprint("topics", __name__)
 MAX_QUERY_LENGTH = 200
-
-
-def get_topic(slug: str) -> Topic:
-    """The topic for a URL's slug.
-
-    :raise 404: for a malformed or unknown slug (never turned into a file path).
-    """
-    topic = current_library().get(slug)
-    if topic is None:
-        abort(404)
-    return topic
 
 
 def _variant() -> Variant:
@@ -77,7 +67,7 @@ def _shown_problems() -> list[str]:
 def show(slug: str) -> ResponseReturnValue:
     """One topic: the facilitator guide and a preview of the handout, with the program's
     review of it (curriculum editors also see what an upgrade changed, and approvers decide)."""
-    topic = get_topic(slug)
+    topic = served_topic(slug)
     status = review_status(slug)
     user = current_user
 
@@ -101,7 +91,7 @@ def handout(slug: str) -> ResponseReturnValue:
 
     :raise 404: for a language the topic has no handout in.
     """
-    topic = get_topic(slug)
+    topic = served_topic(slug)
     variant = _variant()
     if variant.language != "en" and variant.language not in topic.translations:
         abort(404, description="This topic has no handout in that language yet.")
@@ -120,6 +110,6 @@ def packet() -> ResponseReturnValue:
     if len(slugs) > current_app.config["PACKET_MAX_TOPICS"]:
         abort(400, description=f"A packet holds at most "
                                f"{current_app.config['PACKET_MAX_TOPICS']} handouts.")
-    topics = [get_topic(slug) for slug in slugs]
+    topics = [served_topic(slug) for slug in slugs]
     return _send_handouts(topics, _variant(), "handouts.pdf")
 

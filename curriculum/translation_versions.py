@@ -5,7 +5,7 @@ shares (curriculum/version_views.py); the pages here show the English topic besi
 handout. Everyone else gets a 404 here, audited; none of these pages may be cached
 (curriculum/headers.py)."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
@@ -15,12 +15,12 @@ from curriculum import version_views as views
 from curriculum.access import curriculum_approvers_only, curriculum_editors_only
 from curriculum.db import get_session
 from curriculum.handouts import Variant, prerender, render_handouts
-from curriculum.library import SLUG_RE, Topic
+from curriculum.library import Topic
 from curriculum.responses import pdf_response
 from curriculum.served_library import (
     TRANSLATED,
-    current_library,
     facilitators_library,
+    served_topic,
 )
 from curriculum.topic_check import SourceCheck
 from curriculum.translation_check import skeleton
@@ -47,17 +47,6 @@ class TranslationForm(SourceForm):
         render_kw={"rows": 30, "class": "source-input", "lang": TRANSLATED})
 
 
-def _english(slug: str) -> Topic:
-    """The English topic served under ``slug``, which the Spanish handout translates.
-
-    :raise 404: for a malformed or unknown slug.
-    """
-    topic = current_library().get(slug) if SLUG_RE.match(slug) else None
-    if topic is None:
-        abort(404)
-    return topic
-
-
 def _editor_for(english: Topic) -> views.Editor:
     """The Spanish handout's editor, with the English topic beside it."""
 
@@ -75,7 +64,7 @@ def edit(slug: str) -> ResponseReturnValue:
 
     :raise 404: for an unknown topic or version.
     """
-    english = _english(slug)
+    english = served_topic(slug)
     return views.edit_page(SPANISH, slug, TranslationForm, blank=lambda: skeleton(english),
                            render=_editor_for(english))
 
@@ -84,7 +73,7 @@ def edit(slug: str) -> ResponseReturnValue:
 def edit_post(slug: str) -> ResponseReturnValue:
     """Check the Spanish handout, preview it as a PDF, or save it as a draft version."""
     return views.submitted(SPANISH, TranslationForm(), slug, preview=_preview,
-                           render=_editor_for(_english(slug)))
+                           render=_editor_for(served_topic(slug)))
 
 
 def _preview(checked: SourceCheck) -> ResponseReturnValue:
@@ -97,7 +86,7 @@ def _preview(checked: SourceCheck) -> ResponseReturnValue:
 @bp.get("/topics/<slug>/es/versions")
 def index(slug: str) -> ResponseReturnValue:
     """Every version of a topic's Spanish handout, newest first."""
-    english = _english(slug)
+    english = served_topic(slug)
     return render_template("translation_versions/index.html", topic=english,
                            versions=versions.versions_of(get_session(), slug, TRANSLATION))
 
@@ -106,7 +95,7 @@ def index(slug: str) -> ResponseReturnValue:
 def version(slug: str, number: int) -> ResponseReturnValue:
     """One Spanish version: its state and decisions, problems, differences from its base and
     from the file's text, the source with line numbers, and the review forms."""
-    english = _english(slug)
+    english = served_topic(slug)
     return views.version_page(SPANISH, slug, number, "translation_versions/version.html",
                               topic=english)
 
@@ -115,14 +104,14 @@ def version(slug: str, number: int) -> ResponseReturnValue:
 def version_handout(slug: str, number: int) -> ResponseReturnValue:
     """A Spanish version's handout as it would print, never cached (400 when it does not
     load)."""
-    _english(slug)
+    served_topic(slug)
     return views.version_handout(SPANISH, slug, number, _preview)
 
 
 @bp.post("/topics/<slug>/es/versions/<id:number>/withdraw")
 def withdraw(slug: str, number: int) -> ResponseReturnValue:
     """The author withdraws their draft."""
-    _english(slug)
+    served_topic(slug)
     return views.withdraw(SPANISH, slug, number)
 
 
@@ -130,7 +119,7 @@ def withdraw(slug: str, number: int) -> ResponseReturnValue:
 @curriculum_approvers_only
 def return_version(slug: str, number: int) -> ResponseReturnValue:
     """An approver returns a draft to its author with a comment."""
-    _english(slug)
+    served_topic(slug)
     return views.return_to_author(SPANISH, slug, number)
 
 
@@ -139,6 +128,6 @@ def return_version(slug: str, number: int) -> ResponseReturnValue:
 def approve(slug: str, number: int) -> ResponseReturnValue:
     """An approver who did not write it approves a Spanish draft, attesting to it: it is
     served from now on, and its handouts are rendered ahead for the first to print."""
-    _english(slug)
+    served_topic(slug)
     return views.approve(SPANISH, slug, number,
                          lambda approved: prerender(facilitators_library(), approved))
