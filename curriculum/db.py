@@ -1,10 +1,14 @@
 """The database engine, and one session per app context (kept on ``g``, closed on teardown)."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, Select, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+Result = TypeVar("Result")
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -77,6 +81,26 @@ def write_session() -> Session:
     session = get_session()
     begin_write(session)
     return session
+
+
+class StaleWrite:
+    """What ``flush_unless_stale`` answers when another editor's save landed first."""
+
+
+STALE = StaleWrite()
+
+
+def flush_unless_stale(session: Session, change: Callable[[], Result]) -> Result | StaleWrite:
+    """Make the change and flush it; ``STALE``, with the session rolled back, when another
+    editor committed the same record between our version check and this write (the models'
+    version counters raise it at flush). The caller shows the saved record beside its text."""
+    try:
+        result = change()
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        return STALE
+    return result
 
 
 class DriverQuery:

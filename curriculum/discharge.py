@@ -4,11 +4,13 @@ participant), or its author discards a draft started by mistake; the group's sup
 co-signs it or returns it with a comment; after signing, corrections are addenda. Every read
 and write is audited; anyone else gets a 404."""
 
+from collections.abc import Callable
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -21,7 +23,7 @@ from curriculum.access import (
     read_summary,
     supervises,
 )
-from curriculum.db import get_session
+from curriculum.db import STALE, flush_unless_stale, get_session
 from curriculum.discharge_summaries import MAX_TEXT, SummaryValues
 from curriculum.localtime import today
 from curriculum.notices import REDISCLOSURE_NOTICE
@@ -157,13 +159,7 @@ def save(participant_id: int, summary_id: int) -> ResponseReturnValue:
         form.version.data = str(summary.version)
         return _form_page(summary.enrollment, form, summary.record, summary, conflict=True,
                           status=409)
-    try:  # another editor may commit between our version check and our write
-        if request.form.get("action") == "refresh":
-            discharge_summaries.refresh_record(session, summary, current_library(), today())
-        discharge_summaries.apply_edit(summary, form.values())
-        session.flush()
-    except StaleDataError:
-        session.rollback()
+    if flush_unless_stale(session, lambda: _apply_edit(session, summary, form)) is STALE:
         summary = get_summary(participant_id, summary_id, "edit-discharge-summary",
                               allowed=facilitates)
         session.commit()
@@ -175,6 +171,13 @@ def save(participant_id: int, summary_id: int) -> ResponseReturnValue:
     return flash_redirect("Record assembled again and draft saved."
                           if request.form.get("action") == "refresh" else "Draft saved.",
                           "discharge.edit", participant_id=participant_id, summary_id=summary_id)
+
+
+def _apply_edit(session: Session, summary: DischargeSummary, form: SummaryForm) -> None:
+    """The form's text on the draft, its record assembled again first when asked."""
+    if request.form.get("action") == "refresh":
+        discharge_summaries.refresh_record(session, summary, current_library(), today())
+    discharge_summaries.apply_edit(summary, form.values())
 
 
 def _sign(summary: DischargeSummary, form: SummaryForm) -> ResponseReturnValue:
@@ -223,23 +226,27 @@ def _back(summary: DischargeSummary, message: str) -> ResponseReturnValue:
                           summary_id=summary.id)
 
 
+def _signed_step(participant_id: int, summary_id: int, action: str, allowed: Callable[..., bool],
+                 step: signed_records.Step, done: str) -> ResponseReturnValue:
+    """Take a step on a signed summary (co-sign, return, addendum) from the posted form: the
+    refusal, or ``done``, is flashed on the summary's page."""
+    summary = get_summary(participant_id, summary_id, action, allowed=allowed)
+    return _back(summary, step(get_session(), summary, current_user.account(), request.form)
+                 or done)
+
+
 @bp.post("/<id:summary_id>/cosign")
 def cosign(participant_id: int, summary_id: int) -> ResponseReturnValue:
     """Co-sign a signed summary (final): the group's supervisor."""
-    summary = get_summary(participant_id, summary_id, "cosign-discharge-summary",
-                          allowed=supervises)
-    return _back(summary, signed_records.try_cosign(
-        get_session(), summary, current_user.account(), request.form) or "Co-signed.")
+    return _signed_step(participant_id, summary_id, "cosign-discharge-summary", supervises,
+                        signed_records.try_cosign, "Co-signed.")
 
 
 @bp.post("/<id:summary_id>/return")
 def return_summary(participant_id: int, summary_id: int) -> ResponseReturnValue:
     """Send a signed summary back to the counselor with a comment."""
-    summary = get_summary(participant_id, summary_id, "return-discharge-summary",
-                          allowed=supervises)
-    return _back(summary, signed_records.try_return(
-        get_session(), summary, current_user.account(), request.form)
-        or "Returned to the counselor with your comment.")
+    return _signed_step(participant_id, summary_id, "return-discharge-summary", supervises,
+                        signed_records.try_return, "Returned to the counselor with your comment.")
 
 
 @bp.post("/<id:summary_id>/discard")
@@ -254,11 +261,8 @@ def discard(participant_id: int, summary_id: int) -> ResponseReturnValue:
         return _back(summary, "Tick the box to confirm you want to discard this draft.")
     if request.form.get("version") != str(summary.version):
         return _back(summary, CHANGED_BEFORE_DISCARD)
-    try:  # a colleague may sign or save it between our read and our write
-        discharge_summaries.discard(session, summary, current_user.account())
-        session.flush()
-    except StaleDataError:
-        session.rollback()
+    if flush_unless_stale(session, lambda: discharge_summaries.discard(
+            session, summary, current_user.account())) is STALE:
         return flash_redirect(CHANGED_BEFORE_DISCARD, "discharge.show",
                               participant_id=participant_id, summary_id=summary_id)
     session.commit()
@@ -269,10 +273,8 @@ def discard(participant_id: int, summary_id: int) -> ResponseReturnValue:
 @bp.post("/<id:summary_id>/addenda")
 def add_addendum(participant_id: int, summary_id: int) -> ResponseReturnValue:
     """Add a correction or late entry to a signed summary."""
-    summary = get_summary(participant_id, summary_id, "add-discharge-addendum",
-                          allowed=can_read)
-    return _back(summary, signed_records.try_add_addendum(
-        get_session(), summary, current_user.account(), request.form) or "Addendum added.")
+    return _signed_step(participant_id, summary_id, "add-discharge-addendum", can_read,
+                        signed_records.try_add_addendum, "Addendum added.")
 
 
 @bp.get("/<id:summary_id>.pdf")

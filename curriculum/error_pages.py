@@ -59,7 +59,8 @@ def render_error(error: HTTPException) -> tuple[str, int]:
 
 def render_conflict(_error: StaleDataError) -> tuple[str, int]:
     """Another save landed between this request's read and its write; this one is undone
-    whole. (The log editor answers this itself, with both texts side by side.)"""
+    whole. (The log, goal and discharge summary editors answer it themselves, through
+    ``db.flush_unless_stale``, with the user's text beside the saved one.)"""
     get_session().rollback()
     return render_template("errors.html", code=409, title="Changed by someone else",
                            message="Someone else saved this at the same moment, so nothing "

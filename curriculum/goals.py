@@ -8,13 +8,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from curriculum import treatment_goals
 from curriculum.access import get_goal, get_participant, read_participant
-from curriculum.db import get_session
+from curriculum.db import STALE, flush_unless_stale, get_session
 from curriculum.responses import flash_redirect
 from curriculum.text import clean, clean_line
 from curriculum.treatment_goals import STATUS_LABELS
@@ -138,14 +137,12 @@ def update(participant_id: int, goal_id: int) -> ResponseReturnValue:
     if form.version.data != str(goal.version):
         session.commit()
         return _conflict(goal, form)
-    try:  # another editor may commit between our version check and our write
-        changed = treatment_goals.change_goal(session, goal, current_user.account(),
-                                              form.values(GoalStatus(form.status.data)))
-        session.commit()
-    except StaleDataError:
-        session.rollback()
+    changed = flush_unless_stale(session, lambda: treatment_goals.change_goal(
+        session, goal, current_user.account(), form.values(GoalStatus(form.status.data))))
+    if changed is STALE:
         goal = get_goal(participant_id, goal_id, "edit-goal")
         session.commit()
         return _conflict(goal, form)
+    session.commit()
     return flash_redirect("Goal saved." if changed else "Nothing changed.", "goals.index",
                           participant_id=participant_id)

@@ -15,7 +15,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from curriculum import (
     audit,
@@ -38,7 +37,7 @@ from curriculum.access import (
     read_group,
     read_log,
 )
-from curriculum.db import get_session
+from curriculum.db import STALE, flush_unless_stale, get_session
 from curriculum.localtime import now_local, today
 from curriculum.notices import REDISCLOSURE_NOTICE
 from curriculum.responses import flash_redirect, pdf_response
@@ -202,11 +201,7 @@ def save(log_id: int) -> ResponseReturnValue:
             return _autosave_answer(400, "Not saved automatically: "
                                     + next(iter(errors.values())), session_log)
         return _render_edit(session_log, values, errors=errors, status=400)
-    try:  # another editor may commit between our version check and our write
-        logbook.apply_edit(session_log, edit_values)
-        session.flush()
-    except StaleDataError:
-        session.rollback()
+    if flush_unless_stale(session, lambda: logbook.apply_edit(session_log, edit_values)) is STALE:
         return _render_edit(session_log, values, conflict=log_form.values_from_log(
             get_log(log_id, action="edit-log", allowed=facilitates)), status=409)
     if autosave:

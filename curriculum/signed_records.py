@@ -5,7 +5,7 @@ entries; the record itself never changes). Each operation writes its audit event
 ``*_refusal`` functions say what refuses one, and the ``try_*`` functions check a posted form
 and apply it. Views commit."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from sqlalchemy.orm import Session
@@ -130,6 +130,10 @@ def return_refusal(record: SignedRecord, form: Mapping[str, str], comment: str) 
     if not comment or len(comment) > MAX_COMMENT:
         return f"Write a comment saying what to change (up to {MAX_COMMENT:,} characters)."
     return None
+
+
+# A supervisor's or reader's step taken from a posted form: the refusal, or None once taken.
+Step = Callable[[Session, SignedRecord, User, Mapping[str, str]], str | None]
 
 
 def try_cosign(session: Session, record: SignedRecord, cosigner: User,

@@ -122,8 +122,8 @@ def test_returning_may_not_rewrite_content(app: Flask, signed_log_id: int) -> No
         mutate(app, signed_log_id, return_and_edit)
 
 
-def test_stale_version_is_refused(app: Flask, make_user: Callable, make_group: Callable) -> None:
-    from sqlalchemy.orm.exc import StaleDataError
+@pytest.fixture
+def draft_log_id(app: Flask, make_user: Callable, make_group: Callable) -> int:
     facilitator = make_user(Role.FACILITATOR)
     group = make_group(facilitators=[facilitator])
     with app.app_context():
@@ -131,7 +131,12 @@ def test_stale_version_is_refused(app: Flask, make_user: Callable, make_group: C
         log = logbook.start_log(session, session.get(Group, group.id), datetime.date(2026, 3, 4),
                                 session.get(User, facilitator.id), [], current_library())
         session.commit()
-        log_id = log.id
+        return log.id
+
+
+def test_stale_version_is_refused(app: Flask, draft_log_id: int) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+    log_id = draft_log_id
     engine = app.extensions["engine"]
     from sqlalchemy.orm import Session
     with Session(engine, expire_on_commit=False) as first, \
@@ -146,6 +151,31 @@ def test_stale_version_is_refused(app: Flask, make_user: Callable, make_group: C
             second.commit()
     with app.app_context():
         assert db.get_session().get(SessionLog, log_id).summary == "first"
+
+
+def test_flush_unless_stale_answers_stale_and_undoes_the_change(app: Flask,
+                                                                draft_log_id: int) -> None:
+    from sqlalchemy.orm import Session
+    engine = app.extensions["engine"]
+    with Session(engine, expire_on_commit=False) as first, \
+            Session(engine, expire_on_commit=False) as second:
+        stale = second.get(SessionLog, draft_log_id)
+        second.commit()
+        fresh = first.get(SessionLog, draft_log_id)
+        assert db.flush_unless_stale(first, lambda: setattr(fresh, "summary", "first")) is None
+        first.commit()
+
+        def edit_stale() -> str:
+            stale.summary = "second"
+            return "edited"
+        assert db.flush_unless_stale(second, edit_stale) is db.STALE
+        assert not second.in_transaction() and not second.dirty
+        again = second.get(SessionLog, draft_log_id)
+        assert again.summary == "first"
+        assert db.flush_unless_stale(second, edit_stale) == "edited"
+        second.commit()
+    with app.app_context():
+        assert db.get_session().get(SessionLog, draft_log_id).summary == "second"
 
 
 def test_repr_never_shows_note_text(app: Flask, signed_log_id: int) -> None:
