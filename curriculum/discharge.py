@@ -88,12 +88,17 @@ def _may_discard(summary: DischargeSummary) -> bool:
             and facilitates(current_user, summary.enrollment.group))
 
 
+def _episode(participant_id: int) -> tuple[Enrollment, DischargeSummary | None]:
+    """The participant's open episode (its access audited) and its summary, once drafted."""
+    enrollment = get_episode(participant_id, "draft-discharge-summary")
+    return enrollment, discharge_summaries.summary_of(get_session(), enrollment)
+
+
 @bp.get("/new")
 def new(participant_id: int) -> ResponseReturnValue:
     """The draft's form, prefilled from the record of the participant's open episode."""
     session = get_session()
-    enrollment = get_episode(participant_id, "draft-discharge-summary")
-    existing = discharge_summaries.summary_of(session, enrollment)
+    enrollment, existing = _episode(participant_id)
     record = discharge_record.assemble(session, enrollment, current_library(), today())
     session.commit()
     if existing is not None:
@@ -106,8 +111,7 @@ def new(participant_id: int) -> ResponseReturnValue:
 def create(participant_id: int) -> ResponseReturnValue:
     """Save the first draft, with the record as it stands now."""
     session = get_session()
-    enrollment = get_episode(participant_id, "draft-discharge-summary")
-    existing = discharge_summaries.summary_of(session, enrollment)
+    enrollment, existing = _episode(participant_id)
     form = SummaryForm()
     if existing is not None:  # a double submit, or a colleague's draft
         session.commit()
