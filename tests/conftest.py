@@ -140,13 +140,15 @@ def app_config(tmp_path: Path, content_dir: Path, database_url: str) -> dict[str
 
 @pytest.fixture
 def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
-    """Build apps from the test config (overrides as keywords), schema upgraded to head."""
+    """Build apps from the test config (overrides as keywords); a database of the test's own
+    choosing is upgraded to head (``database_url``'s already is)."""
     apps: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
         app = create_app({**app_config, **overrides})
-        with app.app_context():
-            schema.upgrade(db.engine())
+        if "DATABASE_URL" in overrides:
+            with app.app_context():
+                schema.upgrade(db.engine())
         apps.append(app)
         return app
 

@@ -348,7 +348,7 @@ def empty_postgres(url: str) -> None:
     """Every table of the migrated PostgreSQL database at ``url`` emptied, ids restarted; the
     schema rebuilt first when a test has dropped or downgraded it."""
     engine = _postgres(url)
-    if schema.current_revision(engine) != schema.head_revision():
+    if schema.current_revision(engine) != _head_revision():
         engine.dispose()
         reset_postgres(url)
         schema.upgrade(engine)
@@ -360,6 +360,12 @@ def empty_postgres(url: str) -> None:
             connection.execute(text(f"TRUNCATE {', '.join(used)} CASCADE"))
         connection.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S' "
                                 "AND relnamespace = 'public'::regnamespace"))
+
+
+@functools.cache
+def _head_revision() -> str | None:
+    """The migrations' head, read from their files once a run (not once a test)."""
+    return schema.head_revision()
 
 
 # One query naming every table that holds a row.
