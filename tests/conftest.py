@@ -35,12 +35,15 @@ from tests.helpers import (
     MONDAY,
     PASSWORD,
     AuthActions,
+    SharedTemplateCode,
     empty_postgres,
     log_session,
     reset_postgres,
     worker_database,
     write_topic,
 )
+
+TEMPLATE_CODE = SharedTemplateCode()
 
 
 @pytest.fixture
@@ -146,6 +149,7 @@ def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
 
     def build(**overrides: Any) -> Flask:
         app = create_app({**app_config, **overrides})
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         if "DATABASE_URL" in overrides:
             with app.app_context():
                 schema.upgrade(db.engine())

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import frontmatter
+import jinja2
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
@@ -360,6 +361,22 @@ def empty_postgres(url: str) -> None:
             connection.execute(text(f"TRUNCATE {', '.join(used)} CASCADE"))
         connection.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S' "
                                 "AND relnamespace = 'public'::regnamespace"))
+
+
+class SharedTemplateCode(jinja2.BytecodeCache):
+    """Compiled templates kept for every app of the run: each test builds a fresh app, whose
+    Jinja environment would otherwise parse and compile each template it renders again (a
+    fifth of a typical test's time). Jinja checks each entry against the template's source."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 @functools.cache
