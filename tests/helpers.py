@@ -353,12 +353,17 @@ def empty_postgres(url: str) -> None:
         engine.dispose()
         reset_postgres(url)
         schema.upgrade(engine)
-    # TRUNCATE costs a new file per table, so only the tables a test wrote to are truncated;
-    # every sequence restarts, as a rolled-back insert moves one on and leaves its table empty.
+    # Only the tables a test wrote to are emptied, children first. DELETE, as a TRUNCATE
+    # costs new files for every table its CASCADE reaches (nearly all: 0.16 s a test); the
+    # append-only tables, whose triggers refuse DELETE and which no table references, are
+    # truncated. Every sequence restarts, as a rolled-back insert moves one on.
     with engine.begin() as connection:
-        used = connection.scalars(_USED_TABLES).all()
-        if used:
-            connection.execute(text(f"TRUNCATE {', '.join(used)} CASCADE"))
+        used = set(connection.scalars(_USED_TABLES))
+        if append_only := sorted(used & APPEND_ONLY_TABLES):
+            connection.execute(text(f"TRUNCATE {', '.join(append_only)}"))
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in used - APPEND_ONLY_TABLES:
+                connection.execute(table.delete())
         connection.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S' "
                                 "AND relnamespace = 'public'::regnamespace"))
 
@@ -385,6 +390,8 @@ def _head_revision() -> str | None:
     return schema.head_revision()
 
 
+# The migrations give these tables triggers that refuse UPDATE and DELETE.
+APPEND_ONLY_TABLES = frozenset({"audit_events", "goal_changes", "watch_acknowledgements"})
 # One query naming every table that holds a row.
 _USED_TABLES = union_all(*(select(literal(table.name)).where(exists().select_from(table))
                            for table in Base.metadata.sorted_tables))
