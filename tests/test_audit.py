@@ -1,7 +1,7 @@
 """The audit trail is append-only in the database and tamper-evident through its hash chain."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -39,11 +39,15 @@ def test_database_refuses_changes_to_audit_events(app: Flask, trail: int, statem
         run_sql(app, statement)
 
 
-def unlock_audit_table(app: Flask) -> list[str]:
-    """What an attacker with database access would run first."""
+@pytest.fixture
+def unlock_audit_table(app: Flask) -> Iterator[list[str]]:
+    """What an attacker with database access would run first. PostgreSQL's test database
+    outlives the test, so its trigger is switched back on afterwards."""
     if app.config["DATABASE_URL"].startswith("sqlite"):
-        return ["DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"]
-    return ["ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"]
+        yield ["DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"]
+        return
+    yield ["ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"]
+    run_sql(app, "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only")
 
 
 def test_verify_passes_on_an_intact_trail(runner: FlaskCliRunner, trail: int) -> None:
@@ -53,16 +57,18 @@ def test_verify_passes_on_an_intact_trail(runner: FlaskCliRunner, trail: int) ->
             "summaries match") in result.output
 
 
-def test_verify_finds_an_edited_event(app: Flask, runner: FlaskCliRunner, trail: int) -> None:
-    run_sql(app, *unlock_audit_table(app),
+def test_verify_finds_an_edited_event(app: Flask, runner: FlaskCliRunner, trail: int,
+                                      unlock_audit_table: list[str]) -> None:
+    run_sql(app, *unlock_audit_table,
             "UPDATE audit_events SET outcome = 'denied' WHERE id = 2")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert result.output.strip() == "audit event 2: contents do not match its hash (it was altered)"
 
 
-def test_verify_finds_a_deleted_event(app: Flask, runner: FlaskCliRunner, trail: int) -> None:
-    run_sql(app, *unlock_audit_table(app), "DELETE FROM audit_events WHERE id = 2")
+def test_verify_finds_a_deleted_event(app: Flask, runner: FlaskCliRunner, trail: int,
+                                     unlock_audit_table: list[str]) -> None:
+    run_sql(app, *unlock_audit_table, "DELETE FROM audit_events WHERE id = 2")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert "audit event 3: previous-hash link broken" in result.output
