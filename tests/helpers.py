@@ -371,7 +371,7 @@ def empty_postgres(url: str) -> None:
 class SharedTemplateCode(jinja2.BytecodeCache):
     """Compiled templates kept for every app of the run: each test builds a fresh app, whose
     Jinja environment would otherwise parse and compile each template it renders again (a
-    fifth of a typical test's time). Jinja checks each entry against the template's source."""
+    tenth of a typical test's time). Jinja checks each entry against the template's source."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
