@@ -6,6 +6,8 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from curriculum import db, logbook
 from curriculum.served_library import current_library
@@ -24,23 +26,31 @@ from models import (
 
 
 @pytest.fixture
-def signed_log_id(app: Flask, make_user: Callable, make_group: Callable) -> int:
-    """A log signed through the operations (no views involved)."""
+def draft_log_id(app: Flask, make_user: Callable, make_group: Callable) -> int:
+    """A draft log started through the operations, for a group of one facilitator."""
     facilitator = make_user(Role.FACILITATOR)
     group = make_group(facilitators=[facilitator])
     with app.app_context():
         session = db.get_session()
-        group = session.get(Group, group.id)
-        user = session.get(User, facilitator.id)
-        session_log = logbook.start_log(session, group, datetime.date(2026, 3, 4), user, [],
-                                        current_library())
+        log = logbook.start_log(session, session.get(Group, group.id), datetime.date(2026, 3, 4),
+                                session.get(User, facilitator.id), [], current_library())
+        session.commit()
+        return log.id
+
+
+@pytest.fixture
+def signed_log_id(app: Flask, draft_log_id: int) -> int:
+    """That log completed and signed through the operations (no views involved)."""
+    with app.app_context():
+        session = db.get_session()
+        session_log = session.get(SessionLog, draft_log_id)
         session_log.summary = "Summary."
         for note in session_log.notes:
             note.fields = {"data": "d", "assessment": "a", "plan": "p"}
             note.engagement = 3
         session.flush()
         assert logbook.completeness_problems(session_log) == {}
-        logbook.sign(session, session_log, user, {}, current_library())
+        logbook.sign(session, session_log, session_log.created_by, {}, current_library())
         session.commit()
         return session_log.id
 
@@ -122,23 +132,9 @@ def test_returning_may_not_rewrite_content(app: Flask, signed_log_id: int) -> No
         mutate(app, signed_log_id, return_and_edit)
 
 
-@pytest.fixture
-def draft_log_id(app: Flask, make_user: Callable, make_group: Callable) -> int:
-    facilitator = make_user(Role.FACILITATOR)
-    group = make_group(facilitators=[facilitator])
-    with app.app_context():
-        session = db.get_session()
-        log = logbook.start_log(session, session.get(Group, group.id), datetime.date(2026, 3, 4),
-                                session.get(User, facilitator.id), [], current_library())
-        session.commit()
-        return log.id
-
-
 def test_stale_version_is_refused(app: Flask, draft_log_id: int) -> None:
-    from sqlalchemy.orm.exc import StaleDataError
     log_id = draft_log_id
     engine = app.extensions["engine"]
-    from sqlalchemy.orm import Session
     with Session(engine, expire_on_commit=False) as first, \
             Session(engine, expire_on_commit=False) as second:
         b = second.get(SessionLog, log_id)  # the stale tab: version 1
@@ -155,7 +151,6 @@ def test_stale_version_is_refused(app: Flask, draft_log_id: int) -> None:
 
 def test_flush_unless_stale_answers_stale_and_undoes_the_change(app: Flask,
                                                                 draft_log_id: int) -> None:
-    from sqlalchemy.orm import Session
     engine = app.extensions["engine"]
     with Session(engine, expire_on_commit=False) as first, \
             Session(engine, expire_on_commit=False) as second:
